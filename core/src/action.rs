@@ -1,0 +1,212 @@
+//! Seccomp actions: parsing `errno:EACCES`-style text, printing it back, and the kernel's
+//! `SECCOMP_RET_*` encoding.
+
+use crate::errno::{errno_from_name, errno_name, MAX_ERRNO};
+use libseccomp::ScmpAction;
+use std::fmt;
+use std::str::FromStr;
+
+/// What the kernel does with a syscall.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Action {
+    /// Let the call run.
+    Allow,
+    /// Let the call run and write an audit record.
+    Log,
+    /// Kill the whole process with SIGSYS.
+    KillProcess,
+    /// Kill the calling thread with SIGSYS.
+    KillThread,
+    /// Send SIGSYS to the calling thread, which may handle it.
+    Trap,
+    /// Fail the call with this errno (1..=4095).
+    Errno(u16),
+    /// Hand the call to a ptrace tracer with this message value; ENOSYS without a tracer.
+    Trace(u16),
+    /// Hand the call to a user-space supervisor (`SECCOMP_RET_USER_NOTIF`).
+    Notify,
+}
+
+/// `SECCOMP_RET_KILL_PROCESS`
+pub const RET_KILL_PROCESS: u32 = 0x8000_0000;
+/// `SECCOMP_RET_KILL_THREAD`
+pub const RET_KILL_THREAD: u32 = 0x0000_0000;
+/// `SECCOMP_RET_TRAP`
+pub const RET_TRAP: u32 = 0x0003_0000;
+/// `SECCOMP_RET_ERRNO`
+pub const RET_ERRNO: u32 = 0x0005_0000;
+/// `SECCOMP_RET_USER_NOTIF`
+pub const RET_USER_NOTIF: u32 = 0x7fc0_0000;
+/// `SECCOMP_RET_TRACE`
+pub const RET_TRACE: u32 = 0x7ff0_0000;
+/// `SECCOMP_RET_LOG`
+pub const RET_LOG: u32 = 0x7ffc_0000;
+/// `SECCOMP_RET_ALLOW`
+pub const RET_ALLOW: u32 = 0x7fff_0000;
+const RET_ACTION_FULL: u32 = 0xffff_0000;
+const RET_DATA: u32 = 0x0000_ffff;
+
+impl Action {
+    /// The names accepted in policies, for error messages and docs.
+    pub const NAMES: &'static [&'static str] = &[
+        "allow",
+        "log",
+        "kill_process",
+        "kill_thread",
+        "trap",
+        "errno",
+        "errno:NAME",
+        "errno:N",
+        "trace:N",
+        "notify",
+    ];
+
+    /// The kernel's 32-bit return value for this action (`SECCOMP_RET_*` | data).
+    pub fn to_ret(self) -> u32 {
+        match self {
+            Action::Allow => RET_ALLOW,
+            Action::Log => RET_LOG,
+            Action::KillProcess => RET_KILL_PROCESS,
+            Action::KillThread => RET_KILL_THREAD,
+            Action::Trap => RET_TRAP,
+            Action::Errno(e) => RET_ERRNO | u32::from(e),
+            Action::Trace(m) => RET_TRACE | u32::from(m),
+            Action::Notify => RET_USER_NOTIF,
+        }
+    }
+
+    /// Decodes a filter's 32-bit return value. Unknown actions decode as `kill_process`, which
+    /// is what the kernel does with them.
+    pub fn from_ret(ret: u32) -> Action {
+        let data = (ret & RET_DATA) as u16;
+        match ret & RET_ACTION_FULL {
+            RET_ALLOW => Action::Allow,
+            RET_LOG => Action::Log,
+            RET_KILL_THREAD => Action::KillThread,
+            RET_TRAP => Action::Trap,
+            RET_ERRNO => Action::Errno(data),
+            RET_TRACE => Action::Trace(data),
+            RET_USER_NOTIF => Action::Notify,
+            _ => Action::KillProcess,
+        }
+    }
+
+    /// libseccomp's value for this action.
+    pub fn to_scmp(self) -> ScmpAction {
+        match self {
+            Action::Allow => ScmpAction::Allow,
+            Action::Log => ScmpAction::Log,
+            Action::KillProcess => ScmpAction::KillProcess,
+            Action::KillThread => ScmpAction::KillThread,
+            Action::Trap => ScmpAction::Trap,
+            Action::Errno(e) => ScmpAction::Errno(i32::from(e)),
+            Action::Trace(m) => ScmpAction::Trace(m),
+            Action::Notify => ScmpAction::Notify,
+        }
+    }
+
+    /// True for `allow` and `log`, the actions that let the call run.
+    pub fn lets_through(self) -> bool {
+        matches!(self, Action::Allow | Action::Log)
+    }
+
+    /// The action in log mode: everything that would stop the call becomes `log`.
+    pub fn in_log_mode(self) -> Action {
+        if self == Action::Allow {
+            Action::Allow
+        } else {
+            Action::Log
+        }
+    }
+}
+
+impl fmt::Display for Action {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Action::Allow => f.write_str("allow"),
+            Action::Log => f.write_str("log"),
+            Action::KillProcess => f.write_str("kill_process"),
+            Action::KillThread => f.write_str("kill_thread"),
+            Action::Trap => f.write_str("trap"),
+            Action::Errno(e) => match errno_name(i32::from(*e)) {
+                Some(name) => write!(f, "errno:{name}"),
+                None => write!(f, "errno:{e}"),
+            },
+            Action::Trace(m) => write!(f, "trace:{m}"),
+            Action::Notify => f.write_str("notify"),
+        }
+    }
+}
+
+impl FromStr for Action {
+    type Err = String;
+
+    /// Parses `allow`, `log`, `kill_process`, `kill_thread`, `trap`, `errno` (EPERM),
+    /// `errno:EACCES`, `errno:13`, `trace:N` and `notify`.
+    fn from_str(text: &str) -> Result<Self, String> {
+        let (word, data) = match text.split_once(':') {
+            Some((w, d)) => (w, Some(d)),
+            None => (text, None),
+        };
+        let action = match (word, data) {
+            ("allow", None) => Action::Allow,
+            ("log", None) => Action::Log,
+            ("kill_process", None) => Action::KillProcess,
+            ("kill_thread", None) => Action::KillThread,
+            ("trap", None) => Action::Trap,
+            ("notify", None) => Action::Notify,
+            ("errno", None) => Action::Errno(libc::EPERM as u16),
+            ("errno", Some(d)) => Action::Errno(parse_errno(d)?),
+            ("trace", Some(d)) => Action::Trace(
+                d.parse::<u16>()
+                    .map_err(|_| format!("trace value {d:?} is not a number in 0..=65535"))?,
+            ),
+            ("trace", None) => Action::Trace(0),
+            _ => {
+                return Err(format!(
+                    "unknown action {text:?} (expected one of: {})",
+                    Action::NAMES.join(", ")
+                ))
+            }
+        };
+        Ok(action)
+    }
+}
+
+fn parse_errno(data: &str) -> Result<u16, String> {
+    if let Ok(n) = data.parse::<u64>() {
+        if n == 0 || n > u64::from(MAX_ERRNO) {
+            return Err(format!("errno {n} is out of range 1..={MAX_ERRNO}"));
+        }
+        return Ok(n as u16);
+    }
+    errno_from_name(data)
+        .map(|v| v as u16)
+        .ok_or_else(|| format!("unknown errno name {data:?} (use a name such as EACCES or a number 1..={MAX_ERRNO})"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_and_prints_round_trip() {
+        for text in ["allow", "log", "kill_process", "kill_thread", "trap", "errno:EACCES", "errno:4000", "trace:7", "notify"] {
+            let a: Action = text.parse().unwrap();
+            assert_eq!(a.to_string(), text);
+            assert_eq!(Action::from_ret(a.to_ret()), a);
+        }
+        assert_eq!("errno".parse::<Action>().unwrap(), Action::Errno(1));
+        assert_eq!("errno:13".parse::<Action>().unwrap(), Action::Errno(13));
+    }
+
+    #[test]
+    fn rejects_out_of_range_and_unknown() {
+        assert!("errno:4096".parse::<Action>().is_err());
+        assert!("errno:0".parse::<Action>().is_err());
+        assert!("errno:EWHAT".parse::<Action>().is_err());
+        assert!("trace:70000".parse::<Action>().is_err());
+        assert!("deny".parse::<Action>().is_err());
+        assert!("allow:1".parse::<Action>().is_err());
+    }
+}

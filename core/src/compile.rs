@@ -1,0 +1,171 @@
+//! Policy -> BPF through libseccomp, with binary-tree optimisation.
+
+use crate::bpf::{SockFilter, MAX_INSNS};
+use crate::error::{Error, Result};
+use crate::filter::Filter;
+use crate::policy::{CmpOp, Policy};
+use crate::syscalls::{self, Resolution};
+use libseccomp::{ScmpArgCompare, ScmpCompareOp, ScmpFilterContext, ScmpSyscall};
+use std::io::{Read, Seek};
+use std::os::fd::{FromRawFd, OwnedFd};
+
+/// How to compile.
+#[derive(Debug, Clone, Copy)]
+pub struct CompileOptions {
+    /// libseccomp's `SCMP_FLTATR_CTL_OPTIMIZE`: 1 = priority-ordered list, 2 = binary tree.
+    pub optimize: u32,
+}
+
+impl Default for CompileOptions {
+    fn default() -> Self {
+        CompileOptions { optimize: 2 }
+    }
+}
+
+fn scmp_err(what: &str) -> impl Fn(libseccomp::error::SeccompError) -> Error + '_ {
+    move |e| Error::Compile {
+        message: format!("{what}: {e}"),
+        errno: e.errno().map(errno_value),
+    }
+}
+
+fn errno_value(e: libseccomp::error::SeccompErrno) -> i32 {
+    use libseccomp::error::SeccompErrno as E;
+    match e {
+        E::EACCES => libc::EACCES,
+        E::ECANCELED => libc::ECANCELED,
+        E::EDOM => libc::EDOM,
+        E::EEXIST => libc::EEXIST,
+        E::EFAULT => libc::EFAULT,
+        E::ENOENT => libc::ENOENT,
+        E::ENOMEM => libc::ENOMEM,
+        E::EOPNOTSUPP => libc::EOPNOTSUPP,
+        E::ERANGE => libc::ERANGE,
+        E::ESRCH => libc::ESRCH,
+        _ => libc::EINVAL,
+    }
+}
+
+/// Compiles `policy` with the default options.
+pub fn compile(policy: &Policy) -> Result<Filter> {
+    compile_with(policy, CompileOptions::default())
+}
+
+/// Compiles `policy`.
+pub fn compile_with(policy: &Policy, options: CompileOptions) -> Result<Filter> {
+    let default = policy.effective_default();
+    let bad_arch = policy.mode.apply(policy.bad_arch_action);
+    let arches = policy.target_arches();
+
+    let mut ctx = ScmpFilterContext::new(default.to_scmp()).map_err(scmp_err("create filter"))?;
+    ctx.set_act_badarch(bad_arch.to_scmp()).map_err(scmp_err("bad_arch_action"))?;
+    ctx.set_ctl_nnp(false).map_err(scmp_err("no_new_privs attribute"))?;
+    ctx.set_ctl_optimize(options.optimize).map_err(scmp_err("optimize attribute"))?;
+    let native = crate::Arch::native();
+    for a in &arches {
+        if *a != native {
+            ctx.add_arch(a.scmp()).map_err(scmp_err("add architecture"))?;
+        }
+    }
+    if !arches.contains(&native) {
+        ctx.remove_arch(native.scmp()).map_err(scmp_err("remove native architecture"))?;
+    }
+
+    for rule in policy.effective_rules() {
+        let on_some_arch = arches
+            .iter()
+            .any(|a| matches!(syscalls::resolve(&rule.syscall, *a), Resolution::Number(_)));
+        if !on_some_arch {
+            continue;
+        }
+        let syscall = ScmpSyscall::from_name(&rule.syscall).map_err(scmp_err(&rule.syscall))?;
+        let conds: Vec<ScmpArgCompare> = rule
+            .args
+            .iter()
+            .map(|c| {
+                let op = match c.op {
+                    CmpOp::Eq => ScmpCompareOp::Equal,
+                    CmpOp::Ne => ScmpCompareOp::NotEqual,
+                    CmpOp::Lt => ScmpCompareOp::Less,
+                    CmpOp::Le => ScmpCompareOp::LessOrEqual,
+                    CmpOp::Gt => ScmpCompareOp::Greater,
+                    CmpOp::Ge => ScmpCompareOp::GreaterEqual,
+                    CmpOp::MaskedEq => ScmpCompareOp::MaskedEqual(c.mask),
+                };
+                ScmpArgCompare::new(u32::from(c.index), op, c.value)
+            })
+            .collect();
+        ctx.add_rule_conditional(rule.action.to_scmp(), syscall, &conds)
+            .map_err(|e| Error::Compile {
+                message: format!("{}: libseccomp refused the rule for {:?}: {e}", rule.origin, rule.syscall),
+                errno: None,
+            })?;
+    }
+
+    let program = export_bpf(&ctx)?;
+    if program.len() > MAX_INSNS {
+        return Err(Error::Compile {
+            message: format!(
+                "the filter has {} instructions; the kernel accepts at most {MAX_INSNS} (split the policy or use groups)",
+                program.len()
+            ),
+            errno: None,
+        });
+    }
+    let pfc = export_pfc(&ctx)?;
+    Ok(Filter::new(program, pfc, policy.log_denied, arches, policy.mode))
+}
+
+fn export_bpf(ctx: &ScmpFilterContext) -> Result<Vec<SockFilter>> {
+    #[cfg(sysfence_bpf_mem)]
+    let bytes = ctx.export_bpf_mem().map_err(scmp_err("export BPF"))?;
+    #[cfg(not(sysfence_bpf_mem))]
+    let bytes = {
+        let mut file = memfd("sysfence-bpf")?;
+        ctx.export_bpf(&file).map_err(scmp_err("export BPF"))?;
+        read_all(&mut file)?
+    };
+    if bytes.len() % 8 != 0 {
+        return Err(Error::Compile {
+            message: format!("libseccomp exported {} bytes, not whole instructions", bytes.len()),
+            errno: None,
+        });
+    }
+    Ok(bytes
+        .chunks_exact(8)
+        .map(|c| SockFilter {
+            code: u16::from_ne_bytes([c[0], c[1]]),
+            jt: c[2],
+            jf: c[3],
+            k: u32::from_ne_bytes([c[4], c[5], c[6], c[7]]),
+        })
+        .collect())
+}
+
+fn export_pfc(ctx: &ScmpFilterContext) -> Result<String> {
+    let mut file = memfd("sysfence-pfc")?;
+    ctx.export_pfc(&file).map_err(scmp_err("export PFC"))?;
+    String::from_utf8(read_all(&mut file)?).map_err(|_| Error::Compile {
+        message: "libseccomp exported PFC text that is not UTF-8".into(),
+        errno: None,
+    })
+}
+
+fn memfd(name: &str) -> Result<std::fs::File> {
+    let cname = std::ffi::CString::new(name).expect("static name");
+    // SAFETY: memfd_create takes a valid C string and flags; the result is checked below.
+    let fd = unsafe { libc::memfd_create(cname.as_ptr(), libc::MFD_CLOEXEC) };
+    if fd < 0 {
+        return Err(Error::io("memfd_create", &std::io::Error::last_os_error()));
+    }
+    // SAFETY: fd is a fresh descriptor that nothing else owns.
+    Ok(std::fs::File::from(unsafe { OwnedFd::from_raw_fd(fd) }))
+}
+
+fn read_all(file: &mut std::fs::File) -> Result<Vec<u8>> {
+    let mut out = Vec::new();
+    file.rewind()
+        .and_then(|_| file.read_to_end(&mut out))
+        .map_err(|e| Error::io("memfd", &e))?;
+    Ok(out)
+}

@@ -1,0 +1,115 @@
+//! sysfence: declarative seccomp-bpf policies for every language.
+//!
+//! A [`Policy`] (JSON, version 1) is validated, compiled through libseccomp into a [`Filter`]
+//! whose BPF bytes are exactly what is simulated, exported and loaded. Loading sets
+//! `PR_SET_NO_NEW_PRIVS` and synchronises every thread of the process (TSYNC).
+//!
+//! ```no_run
+//! // Refuse running programs in this process and all its threads.
+//! sysfence::apply_preset("no-exec").expect("seccomp filter loaded");
+//! ```
+#![deny(missing_docs)]
+
+pub mod action;
+pub mod arch;
+pub mod bpf;
+mod compile;
+mod diagnostic;
+pub mod errno;
+mod error;
+mod filter;
+pub mod groups;
+mod lint;
+pub mod load;
+mod policy;
+mod status;
+mod suggest;
+pub mod syscalls;
+
+pub use action::Action;
+pub use arch::Arch;
+pub use compile::{compile, compile_with, CompileOptions};
+pub use diagnostic::{Diagnostic, Severity};
+pub use error::{Error, LoadFailure, LoadStage, Result};
+pub use filter::{Filter, Verdict};
+pub use policy::{ArgCondition, CmpOp, EffectiveRule, Mode, Policy, Rule};
+pub use status::{status, status_of, Status};
+pub use suggest::nearest;
+
+use serde::Serialize;
+
+/// The version of this library.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// The version of the libseccomp linked in, such as `2.6.1`.
+pub fn libseccomp_version() -> String {
+    match libseccomp::ScmpVersion::current() {
+        Ok(v) => format!("{}.{}.{}", v.major, v.minor, v.micro),
+        Err(_) => "unknown".to_string(),
+    }
+}
+
+/// What [`apply_policy`] loaded.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Report {
+    /// BPF instructions in the filter.
+    pub instructions: usize,
+    /// Architectures covered.
+    pub architectures: Vec<String>,
+    /// `enforce` or `log`.
+    pub mode: String,
+    /// Whether the kernel logs denials.
+    pub log_denied: bool,
+}
+
+impl Report {
+    fn of(filter: &Filter) -> Report {
+        Report {
+            instructions: filter.len(),
+            architectures: filter.architectures().iter().map(|a| a.to_string()).collect(),
+            mode: filter.mode().to_string(),
+            log_denied: filter.log_denied(),
+        }
+    }
+}
+
+impl Policy {
+    /// Compiles the policy through libseccomp (binary-tree optimisation).
+    pub fn compile(&self) -> Result<Filter> {
+        compile::compile(self)
+    }
+}
+
+/// Compiles `policy` and loads it into this process, all threads. All or nothing.
+pub fn apply_policy(policy: &Policy) -> Result<Report> {
+    let filter = policy.compile()?;
+    filter.load()?;
+    Ok(Report::of(&filter))
+}
+
+/// Applies a preset (`no-exec`, `no-spawn`, `hardened`) to this process, all threads.
+pub fn apply_preset(name: &str) -> Result<Report> {
+    apply_policy(&Policy::preset(name)?)
+}
+
+/// What `check` found: errors (the policy cannot load) and warnings, each with its path.
+pub fn check(policy: &serde_json::Value) -> Vec<Diagnostic> {
+    match Policy::from_value(policy) {
+        Err(e) => e.diagnostics().to_vec(),
+        Ok(p) => {
+            let mut out = p.lint();
+            if let Err(e) = p.compile() {
+                out.insert(0, Diagnostic::error("$", e.to_string()));
+            }
+            out
+        }
+    }
+}
+
+/// [`check`] for JSON text.
+pub fn check_json(text: &str) -> Vec<Diagnostic> {
+    match serde_json::from_str::<serde_json::Value>(text) {
+        Ok(v) => check(&v),
+        Err(_) => Policy::from_json(text).err().map(|e| e.diagnostics().to_vec()).unwrap_or_default(),
+    }
+}

@@ -1,0 +1,261 @@
+//! The policy model: what a validated policy holds, how it prints back to JSON, and the
+//! effective rules it stands for once presets and `@groups` are expanded.
+
+mod expand;
+mod parse;
+
+pub use expand::EffectiveRule;
+
+use crate::action::Action;
+use crate::arch::Arch;
+use crate::diagnostic::Diagnostic;
+use crate::error::{Error, Result};
+use crate::groups;
+use serde_json::{json, Map, Value};
+use std::fmt;
+
+/// A validated seccomp policy (format version 1). Build one with [`Policy::from_json`],
+/// [`Policy::from_value`] or [`Policy::preset`]; every field has passed validation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Policy {
+    /// The action for every syscall that no rule names.
+    pub default_action: Action,
+    /// The rules, in the order written.
+    pub rules: Vec<Rule>,
+    /// `enforce`, or `log` to only log what would be refused.
+    pub mode: Mode,
+    /// Ask the kernel to log every action other than allow (`SECCOMP_FILTER_FLAG_LOG`).
+    pub log_denied: bool,
+    /// The architectures covered; empty means the native one.
+    pub architectures: Vec<Arch>,
+    /// The action for syscalls made through any other architecture's ABI.
+    pub bad_arch_action: Action,
+    /// Presets whose rules are merged in.
+    pub extends: Vec<String>,
+}
+
+/// One rule: an action for some syscalls, optionally only when their arguments match.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rule {
+    /// What happens when the rule matches.
+    pub action: Action,
+    /// Syscall names and `@group` names.
+    pub syscalls: Vec<String>,
+    /// Conditions that must all hold; empty means always.
+    pub args: Vec<ArgCondition>,
+}
+
+/// A comparison of one syscall argument against a 64-bit value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct ArgCondition {
+    /// The argument, 0..=5.
+    pub index: u8,
+    /// The comparison.
+    pub op: CmpOp,
+    /// The value compared against.
+    pub value: u64,
+    /// For `masked_eq`: the argument is ANDed with this before comparing.
+    pub mask: u64,
+}
+
+/// How an argument is compared (unsigned, 64-bit).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum CmpOp {
+    /// `arg == value`
+    Eq,
+    /// `arg != value`
+    Ne,
+    /// `arg < value`
+    Lt,
+    /// `arg <= value`
+    Le,
+    /// `arg > value`
+    Gt,
+    /// `arg >= value`
+    Ge,
+    /// `arg & mask == value`
+    MaskedEq,
+}
+
+/// Whether a policy enforces its actions or only logs them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Mode {
+    /// Actions apply as written.
+    #[default]
+    Enforce,
+    /// Every action other than allow becomes `log`: the call runs and the kernel logs it.
+    Log,
+}
+
+impl CmpOp {
+    /// The names used in policies.
+    pub const NAMES: &'static [&'static str] = &["eq", "ne", "lt", "le", "gt", "ge", "masked_eq"];
+
+    /// The name used in policies.
+    pub fn name(self) -> &'static str {
+        Self::NAMES[self as usize]
+    }
+
+    pub(crate) fn from_name(name: &str) -> Option<CmpOp> {
+        const ALL: [CmpOp; 7] = [
+            CmpOp::Eq,
+            CmpOp::Ne,
+            CmpOp::Lt,
+            CmpOp::Le,
+            CmpOp::Gt,
+            CmpOp::Ge,
+            CmpOp::MaskedEq,
+        ];
+        ALL.into_iter().find(|op| op.name() == name)
+    }
+}
+
+impl ArgCondition {
+    /// True when `arg` satisfies this condition.
+    pub fn matches(&self, arg: u64) -> bool {
+        match self.op {
+            CmpOp::Eq => arg == self.value,
+            CmpOp::Ne => arg != self.value,
+            CmpOp::Lt => arg < self.value,
+            CmpOp::Le => arg <= self.value,
+            CmpOp::Gt => arg > self.value,
+            CmpOp::Ge => arg >= self.value,
+            CmpOp::MaskedEq => arg & self.mask == self.value,
+        }
+    }
+
+    fn to_value(self) -> Value {
+        let mut m = Map::new();
+        m.insert("index".into(), json!(self.index));
+        m.insert("op".into(), json!(self.op.name()));
+        if self.op == CmpOp::MaskedEq {
+            m.insert("mask".into(), json!(self.mask));
+        }
+        m.insert("value".into(), json!(self.value));
+        Value::Object(m)
+    }
+}
+
+impl Mode {
+    /// `enforce` or `log`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Mode::Enforce => "enforce",
+            Mode::Log => "log",
+        }
+    }
+
+    /// The action that really applies in this mode.
+    pub fn apply(self, action: Action) -> Action {
+        match self {
+            Mode::Enforce => action,
+            Mode::Log => action.in_log_mode(),
+        }
+    }
+}
+
+impl fmt::Display for Mode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl Policy {
+    /// Parses and validates a policy from JSON text. On failure the error holds every problem
+    /// found, each with its JSON path.
+    pub fn from_json(text: &str) -> Result<Policy> {
+        let value: Value = serde_json::from_str(text).map_err(|e| {
+            Error::policy(
+                "$",
+                format!("invalid JSON at line {} column {}: {e}", e.line(), e.column()),
+            )
+        })?;
+        Policy::from_value(&value)
+    }
+
+    /// Validates a policy given as a JSON value (what Python dicts and JS objects become).
+    pub fn from_value(value: &Value) -> Result<Policy> {
+        parse::parse(value)
+    }
+
+    /// Reads and validates a policy file.
+    pub fn from_file(path: impl AsRef<std::path::Path>) -> Result<Policy> {
+        let path = path.as_ref();
+        let text = std::fs::read_to_string(path).map_err(|e| Error::io(&path.display().to_string(), &e))?;
+        Policy::from_json(&text)
+    }
+
+    /// A preset by name (`no-exec`, `no-spawn`, `hardened`).
+    pub fn preset(name: &str) -> Result<Policy> {
+        match groups::preset(name) {
+            Some(p) => Policy::from_json(p.json),
+            None => Err(Error::policy("$", unknown_preset_message(name))),
+        }
+    }
+
+    /// The policy as a JSON value in canonical form: every field present, defaults spelt out.
+    pub fn to_value(&self) -> Value {
+        let rules: Vec<Value> = self
+            .rules
+            .iter()
+            .map(|r| {
+                let mut m = Map::new();
+                m.insert("action".into(), json!(r.action.to_string()));
+                m.insert("syscalls".into(), json!(r.syscalls));
+                if !r.args.is_empty() {
+                    m.insert("args".into(), Value::Array(r.args.iter().map(|a| a.to_value()).collect()));
+                }
+                Value::Object(m)
+            })
+            .collect();
+        let arches: Vec<&str> = self.architectures.iter().map(|a| a.name()).collect();
+        json!({
+            "default_action": self.default_action.to_string(),
+            "rules": rules,
+            "mode": self.mode.name(),
+            "log_denied": self.log_denied,
+            "architectures": arches,
+            "bad_arch_action": self.bad_arch_action.to_string(),
+            "extends": self.extends,
+        })
+    }
+
+    /// The policy as pretty-printed JSON.
+    pub fn to_json(&self) -> String {
+        serde_json::to_string_pretty(&self.to_value()).expect("a JSON value always serialises")
+    }
+
+    /// The architectures this policy covers, native when none are listed.
+    pub fn target_arches(&self) -> Vec<Arch> {
+        if self.architectures.is_empty() {
+            vec![Arch::native()]
+        } else {
+            self.architectures.clone()
+        }
+    }
+
+    /// The rules that really apply, after presets and groups are expanded, with the action the
+    /// mode gives them. Rules whose action equals the default action are left out.
+    pub fn effective_rules(&self) -> Vec<EffectiveRule> {
+        expand::effective_rules(self)
+    }
+
+    /// The effective default action (after `mode`).
+    pub fn effective_default(&self) -> Action {
+        self.mode.apply(self.default_action)
+    }
+
+    /// Warnings about a valid policy: things that work, but probably not as meant.
+    pub fn lint(&self) -> Vec<Diagnostic> {
+        crate::lint::lint(self)
+    }
+}
+
+pub(crate) fn unknown_preset_message(name: &str) -> String {
+    let names: Vec<&str> = groups::PRESETS.iter().map(|p| p.name).collect();
+    let mut msg = format!("unknown preset {name:?} (presets: {})", names.join(", "));
+    if let Some(s) = crate::suggest::nearest(name, names.iter().copied()) {
+        msg = format!("unknown preset {name:?} (did you mean {s:?}?)");
+    }
+    msg
+}

@@ -1,0 +1,438 @@
+//! Validation of a policy given as JSON. Every problem is collected, each with its JSON path,
+//! so that one run of `sysfence check` shows them all.
+
+use super::{expand, unknown_preset_message, ArgCondition, CmpOp, Mode, Policy, Rule};
+use crate::action::Action;
+use crate::arch::Arch;
+use crate::diagnostic::Diagnostic;
+use crate::error::{Error, Result};
+use crate::groups;
+use crate::suggest::nearest;
+use crate::syscalls::{self, Resolution};
+use serde_json::{Map, Value};
+
+const POLICY_FIELDS: &[&str] = &[
+    "default_action",
+    "rules",
+    "mode",
+    "log_denied",
+    "architectures",
+    "bad_arch_action",
+    "extends",
+    "version",
+    "description",
+];
+const RULE_FIELDS: &[&str] = &["action", "syscalls", "args", "comment"];
+const ARG_FIELDS: &[&str] = &["index", "op", "value", "mask"];
+
+/// The number of syscall arguments a condition can test.
+pub const MAX_ARGS: u64 = 6;
+
+struct Errors(Vec<Diagnostic>);
+
+impl Errors {
+    fn add(&mut self, path: impl Into<String>, message: impl Into<String>) {
+        self.0.push(Diagnostic::error(path, message));
+    }
+}
+
+pub(super) fn parse(value: &Value) -> Result<Policy> {
+    let mut errs = Errors(Vec::new());
+    let Some(obj) = value.as_object() else {
+        return Err(Error::policy(
+            "$",
+            format!("a policy is a JSON object, not {}", kind(value)),
+        ));
+    };
+    unknown_fields(obj, POLICY_FIELDS, "", &mut errs);
+
+    if let Some(v) = obj.get("version") {
+        if v.as_u64() != Some(1) {
+            errs.add("version", format!("unsupported version {v}: this library reads version 1"));
+        }
+    }
+    if let Some(v) = obj.get("description") {
+        if !v.is_string() {
+            errs.add("description", format!("expected a string, found {}", kind(v)));
+        }
+    }
+
+    let default_action = match obj.get("default_action") {
+        Some(v) => action(v, "default_action", &mut errs),
+        None => {
+            errs.add("default_action", "missing: every policy needs a default_action (deny-by-default: \"errno\" or \"kill_process\")");
+            None
+        }
+    };
+    let mode = match obj.get("mode") {
+        None => Mode::Enforce,
+        Some(Value::String(s)) if s == "enforce" => Mode::Enforce,
+        Some(Value::String(s)) if s == "log" => Mode::Log,
+        Some(v) => {
+            errs.add("mode", format!("expected \"enforce\" or \"log\", found {v}"));
+            Mode::Enforce
+        }
+    };
+    let log_denied = match obj.get("log_denied") {
+        None => true,
+        Some(Value::Bool(b)) => *b,
+        Some(v) => {
+            errs.add("log_denied", format!("expected true or false, found {}", kind(v)));
+            true
+        }
+    };
+    let bad_arch_action = match obj.get("bad_arch_action") {
+        None => Some(Action::KillProcess),
+        Some(v) => action(v, "bad_arch_action", &mut errs),
+    };
+    let architectures = obj
+        .get("architectures")
+        .map(|v| architectures(v, &mut errs))
+        .unwrap_or_default();
+    let extends = obj.get("extends").map(|v| extends(v, &mut errs)).unwrap_or_default();
+    let arches = if architectures.is_empty() {
+        vec![Arch::native()]
+    } else {
+        architectures.clone()
+    };
+    let rules = match obj.get("rules") {
+        None => Vec::new(),
+        Some(Value::Array(items)) => items
+            .iter()
+            .enumerate()
+            .filter_map(|(i, r)| rule(r, &format!("rules[{i}]"), &arches, &mut errs))
+            .collect(),
+        Some(v) => {
+            errs.add("rules", format!("expected a list of rules, found {}", kind(v)));
+            Vec::new()
+        }
+    };
+
+    if !errs.0.is_empty() {
+        return Err(Error::Policy(errs.0));
+    }
+    let policy = Policy {
+        default_action: default_action.expect("checked above"),
+        rules,
+        mode,
+        log_denied,
+        architectures,
+        bad_arch_action: bad_arch_action.expect("checked above"),
+        extends,
+    };
+    let conflicts = expand::conflicts(&policy);
+    if !conflicts.is_empty() {
+        return Err(Error::Policy(conflicts));
+    }
+    if policy.default_action == Action::Allow && policy.effective_rules().is_empty() {
+        return Err(Error::policy(
+            "$",
+            "the policy has no effect: default_action is allow and no rule refuses anything",
+        ));
+    }
+    Ok(policy)
+}
+
+fn kind(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "a list",
+        Value::Object(_) => "an object",
+    }
+}
+
+fn join(prefix: &str, field: &str) -> String {
+    if prefix.is_empty() {
+        field.to_string()
+    } else {
+        format!("{prefix}.{field}")
+    }
+}
+
+fn unknown_fields(obj: &Map<String, Value>, known: &[&str], prefix: &str, errs: &mut Errors) {
+    for key in obj.keys() {
+        if !known.contains(&key.as_str()) {
+            let mut msg = format!("unknown field {key:?}");
+            match nearest(key, known.iter().copied()) {
+                Some(s) => msg.push_str(&format!(" (did you mean {s:?}?)")),
+                None => msg.push_str(&format!(" (fields: {})", known.join(", "))),
+            }
+            errs.add(join(prefix, key), msg);
+        }
+    }
+}
+
+fn action(v: &Value, path: &str, errs: &mut Errors) -> Option<Action> {
+    match v {
+        Value::String(s) => match s.parse::<Action>() {
+            Ok(a) => Some(a),
+            Err(msg) => {
+                errs.add(path, msg);
+                None
+            }
+        },
+        _ => {
+            errs.add(path, format!("expected an action string such as \"errno:EACCES\", found {}", kind(v)));
+            None
+        }
+    }
+}
+
+fn architectures(v: &Value, errs: &mut Errors) -> Vec<Arch> {
+    let Some(items) = v.as_array() else {
+        errs.add("architectures", format!("expected a list of architecture names, found {}", kind(v)));
+        return Vec::new();
+    };
+    if items.is_empty() {
+        errs.add("architectures", "empty list: leave the field out to cover the native architecture");
+    }
+    let mut out = Vec::new();
+    for (i, item) in items.iter().enumerate() {
+        let path = format!("architectures[{i}]");
+        match item.as_str().map(str::parse::<Arch>) {
+            Some(Ok(a)) if !out.contains(&a) => out.push(a),
+            Some(Ok(a)) => errs.add(path, format!("{a} is listed twice")),
+            Some(Err(msg)) => errs.add(path, msg),
+            None => errs.add(path, format!("expected an architecture name, found {}", kind(item))),
+        }
+    }
+    out
+}
+
+fn extends(v: &Value, errs: &mut Errors) -> Vec<String> {
+    let items: Vec<(String, &Value)> = match v {
+        Value::String(_) => vec![("extends".to_string(), v)],
+        Value::Array(items) => items
+            .iter()
+            .enumerate()
+            .map(|(i, item)| (format!("extends[{i}]"), item))
+            .collect(),
+        _ => {
+            errs.add("extends", format!("expected a preset name or a list of them, found {}", kind(v)));
+            return Vec::new();
+        }
+    };
+    let mut out = Vec::new();
+    for (path, item) in items {
+        match item.as_str() {
+            Some(name) if groups::preset(name).is_some() => {
+                if !out.iter().any(|n| n == name) {
+                    out.push(name.to_string());
+                }
+            }
+            Some(name) => errs.add(path, unknown_preset_message(name)),
+            None => errs.add(path, format!("expected a preset name, found {}", kind(item))),
+        }
+    }
+    out
+}
+
+fn rule(v: &Value, path: &str, arches: &[Arch], errs: &mut Errors) -> Option<Rule> {
+    let Some(obj) = v.as_object() else {
+        errs.add(path, format!("a rule is an object with \"action\" and \"syscalls\", found {}", kind(v)));
+        return None;
+    };
+    let before = errs.0.len();
+    unknown_fields(obj, RULE_FIELDS, path, errs);
+    if let Some(c) = obj.get("comment") {
+        if !c.is_string() {
+            errs.add(join(path, "comment"), format!("expected a string, found {}", kind(c)));
+        }
+    }
+    let action = match obj.get("action") {
+        Some(a) => action(a, &join(path, "action"), errs),
+        None => {
+            errs.add(join(path, "action"), "missing");
+            None
+        }
+    };
+    let syscalls = match obj.get("syscalls") {
+        Some(Value::Array(items)) if items.is_empty() => {
+            errs.add(join(path, "syscalls"), "empty list: name at least one syscall or @group");
+            Vec::new()
+        }
+        Some(Value::Array(items)) => items
+            .iter()
+            .enumerate()
+            .filter_map(|(i, s)| syscall_name(s, &format!("{path}.syscalls[{i}]"), arches, errs))
+            .collect(),
+        Some(other) => {
+            errs.add(join(path, "syscalls"), format!("expected a list of syscall names, found {}", kind(other)));
+            Vec::new()
+        }
+        None => {
+            errs.add(join(path, "syscalls"), "missing");
+            Vec::new()
+        }
+    };
+    let args = match obj.get("args") {
+        None => Vec::new(),
+        Some(Value::Array(items)) => {
+            if items.len() as u64 > MAX_ARGS {
+                errs.add(join(path, "args"), format!("{} conditions; a rule can test at most {MAX_ARGS}", items.len()));
+            }
+            let conds: Vec<ArgCondition> = items
+                .iter()
+                .enumerate()
+                .filter_map(|(i, a)| arg(a, &format!("{path}.args[{i}]"), errs))
+                .collect();
+            for (i, c) in conds.iter().enumerate() {
+                if let Some(j) = conds[..i].iter().position(|o| o.index == c.index) {
+                    errs.add(
+                        format!("{path}.args[{i}]"),
+                        format!("argument {} is already tested by args[{j}]; a rule tests each argument once (write a second rule)", c.index),
+                    );
+                }
+            }
+            conds
+        }
+        Some(other) => {
+            errs.add(join(path, "args"), format!("expected a list of conditions, found {}", kind(other)));
+            Vec::new()
+        }
+    };
+    if errs.0.len() > before {
+        return None;
+    }
+    Some(Rule {
+        action: action?,
+        syscalls,
+        args,
+    })
+}
+
+fn syscall_name(v: &Value, path: &str, arches: &[Arch], errs: &mut Errors) -> Option<String> {
+    let Some(name) = v.as_str() else {
+        errs.add(path, format!("expected a syscall name or @group, found {}", kind(v)));
+        return None;
+    };
+    if let Some(g) = name.strip_prefix('@') {
+        if groups::group(g).is_some() {
+            return Some(name.to_string());
+        }
+        let mut msg = format!("unknown group {name:?}");
+        if let Some(s) = nearest(g, groups::GROUPS.iter().map(|g| g.name)) {
+            msg.push_str(&format!(" (did you mean \"@{s}\"?)"));
+        } else {
+            msg.push_str(" (see `sysfence groups`)");
+        }
+        errs.add(path, msg);
+        return None;
+    }
+    let resolutions: Vec<Resolution> = arches.iter().map(|a| syscalls::resolve(name, *a)).collect();
+    if resolutions.iter().any(|r| matches!(r, Resolution::Number(_))) {
+        return Some(name.to_string());
+    }
+    let arch_names: Vec<&str> = arches.iter().map(|a| a.name()).collect();
+    if resolutions.iter().all(|r| *r == Resolution::NotOnArch) {
+        errs.add(path, format!("{name:?} is not a syscall on {}", arch_names.join(", ")));
+        return None;
+    }
+    let mut msg = format!("unknown syscall {name:?}");
+    let known = syscalls::names_of(arches[0]);
+    if let Some(g) = groups::group(name) {
+        msg.push_str(&format!(" (did you mean the group \"@{}\"?)", g.name));
+    } else if let Some(s) = nearest(name, known.iter().map(String::as_str)) {
+        msg.push_str(&format!(" (did you mean {s:?}?)"));
+    }
+    errs.add(path, msg);
+    None
+}
+
+fn arg(v: &Value, path: &str, errs: &mut Errors) -> Option<ArgCondition> {
+    let Some(obj) = v.as_object() else {
+        errs.add(path, format!("a condition is an object with index, op and value, found {}", kind(v)));
+        return None;
+    };
+    let before = errs.0.len();
+    unknown_fields(obj, ARG_FIELDS, path, errs);
+    let index = match obj.get("index") {
+        Some(i) => match i.as_u64() {
+            Some(n) if n < MAX_ARGS => Some(n as u8),
+            _ => {
+                errs.add(join(path, "index"), format!("expected an argument index 0..=5, found {i}"));
+                None
+            }
+        },
+        None => {
+            errs.add(join(path, "index"), "missing");
+            None
+        }
+    };
+    let op = match obj.get("op") {
+        Some(Value::String(s)) => CmpOp::from_name(s).or_else(|| {
+            errs.add(join(path, "op"), format!("unknown operator {s:?} (expected one of: {})", CmpOp::NAMES.join(", ")));
+            None
+        }),
+        Some(other) => {
+            errs.add(join(path, "op"), format!("expected an operator name, found {}", kind(other)));
+            None
+        }
+        None => {
+            errs.add(join(path, "op"), "missing");
+            None
+        }
+    };
+    let value = match obj.get("value") {
+        Some(v) => u64_value(v, &join(path, "value"), errs),
+        None => {
+            errs.add(join(path, "value"), "missing");
+            None
+        }
+    };
+    let mask = match (obj.get("mask"), op) {
+        (Some(m), Some(CmpOp::MaskedEq)) => u64_value(m, &join(path, "mask"), errs),
+        (None, Some(CmpOp::MaskedEq)) => {
+            errs.add(join(path, "mask"), "missing: masked_eq needs a mask");
+            None
+        }
+        (Some(_), Some(_)) => {
+            errs.add(join(path, "mask"), "only masked_eq takes a mask");
+            None
+        }
+        _ => Some(u64::MAX),
+    };
+    if let (Some(CmpOp::MaskedEq), Some(m), Some(v)) = (op, mask, value) {
+        if v & !m != 0 {
+            errs.add(join(path, "value"), format!("value {v:#x} has bits outside mask {m:#x}, so it can never match"));
+        }
+    }
+    if errs.0.len() > before {
+        return None;
+    }
+    Some(ArgCondition {
+        index: index?,
+        op: op?,
+        value: value?,
+        mask: mask?,
+    })
+}
+
+/// A 64-bit unsigned value: a JSON integer, or a string in decimal or `0x` hex.
+fn u64_value(v: &Value, path: &str, errs: &mut Errors) -> Option<u64> {
+    let parsed = match v {
+        Value::Number(n) => n.as_u64().ok_or(if n.as_i64().is_some() {
+            "negative values are not allowed (write the 64-bit two's complement as a \"0x...\" string)"
+        } else {
+            "not an integer in 0..=18446744073709551615"
+        }),
+        Value::String(s) => {
+            let r = match s.strip_prefix("0x").or_else(|| s.strip_prefix("0X")) {
+                Some(hex) => u64::from_str_radix(hex, 16),
+                None => s.parse::<u64>(),
+            };
+            r.map_err(|_| "not an unsigned 64-bit integer (decimal or 0x hex)")
+        }
+        _ => Err("expected an unsigned 64-bit integer"),
+    };
+    match parsed {
+        Ok(n) => Some(n),
+        Err(msg) => {
+            errs.add(path, format!("{msg}, found {v}"));
+            None
+        }
+    }
+}
