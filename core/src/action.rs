@@ -180,9 +180,11 @@ fn parse_errno(data: &str) -> Result<u16, String> {
         }
         return Ok(n as u16);
     }
-    errno_from_name(data)
-        .map(|v| v as u16)
-        .ok_or_else(|| format!("unknown errno name {data:?} (use a name such as EACCES or a number 1..={MAX_ERRNO})"))
+    errno_from_name(data).map(|v| v as u16).ok_or_else(|| {
+        format!(
+            "unknown errno name {data:?} (use a name such as EACCES or a number 1..={MAX_ERRNO})"
+        )
+    })
 }
 
 #[cfg(test)]
@@ -191,7 +193,17 @@ mod tests {
 
     #[test]
     fn parses_and_prints_round_trip() {
-        for text in ["allow", "log", "kill_process", "kill_thread", "trap", "errno:EACCES", "errno:4000", "trace:7", "notify"] {
+        for text in [
+            "allow",
+            "log",
+            "kill_process",
+            "kill_thread",
+            "trap",
+            "errno:EACCES",
+            "errno:4094",
+            "trace:7",
+            "notify",
+        ] {
             let a: Action = text.parse().unwrap();
             assert_eq!(a.to_string(), text);
             assert_eq!(Action::from_ret(a.to_ret()), a);

@@ -88,7 +88,10 @@ impl Arch {
                 _ => Arch::X86_64,
             });
         }
-        TABLE.iter().find(|row| row.2 == value).map(|row| Arch(row.1))
+        TABLE
+            .iter()
+            .find(|row| row.2 == value)
+            .map(|row| Arch(row.1))
     }
 
     /// Every name accepted by [`Arch::from_str`], for messages and suggestions.

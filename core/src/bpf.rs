@@ -61,7 +61,9 @@ impl SeccompData {
             bytes[16 + 8 * i..24 + 8 * i].copy_from_slice(&a.to_ne_bytes());
         }
         let o = offset as usize;
-        Some(u32::from_ne_bytes(bytes[o..o + 4].try_into().expect("4 bytes")))
+        Some(u32::from_ne_bytes(
+            bytes[o..o + 4].try_into().expect("4 bytes"),
+        ))
     }
 }
 
@@ -84,10 +86,14 @@ pub fn run(program: &[SockFilter], data: &SeccompData) -> Result<(u32, usize)> {
             LD | LDX => {
                 let mode = ins.code & 0xe0;
                 let v = match mode {
-                    0x20 => data.word(k).ok_or_else(|| bad(pc, "load outside seccomp_data"))?, // ABS
-                    0x80 => 64,                                                                   // LEN
-                    0x00 => k,                                                                    // IMM
-                    0x60 => *mem.get(k as usize).ok_or_else(|| bad(pc, "bad scratch slot"))?,   // MEM
+                    0x20 => data
+                        .word(k)
+                        .ok_or_else(|| bad(pc, "load outside seccomp_data"))?, // ABS
+                    0x80 => 64, // LEN
+                    0x00 => k,  // IMM
+                    0x60 => *mem
+                        .get(k as usize)
+                        .ok_or_else(|| bad(pc, "bad scratch slot"))?, // MEM
                     _ => return Err(bad(pc, "load mode seccomp does not allow")),
                 };
                 if class(ins.code) == LD {
@@ -97,7 +103,9 @@ pub fn run(program: &[SockFilter], data: &SeccompData) -> Result<(u32, usize)> {
                 }
             }
             ST | STX => {
-                let slot = mem.get_mut(k as usize).ok_or_else(|| bad(pc, "bad scratch slot"))?;
+                let slot = mem
+                    .get_mut(k as usize)
+                    .ok_or_else(|| bad(pc, "bad scratch slot"))?;
                 *slot = if class(ins.code) == ST { a } else { x };
             }
             ALU => {
@@ -105,13 +113,17 @@ pub fn run(program: &[SockFilter], data: &SeccompData) -> Result<(u32, usize)> {
                     0x00 => a.wrapping_add(src),
                     0x10 => a.wrapping_sub(src),
                     0x20 => a.wrapping_mul(src),
-                    0x30 => a.checked_div(src).ok_or_else(|| bad(pc, "division by zero"))?,
+                    0x30 => a
+                        .checked_div(src)
+                        .ok_or_else(|| bad(pc, "division by zero"))?,
                     0x40 => a | src,
                     0x50 => a & src,
                     0x60 => a.checked_shl(src).unwrap_or(0),
                     0x70 => a.checked_shr(src).unwrap_or(0),
                     0x80 => a.wrapping_neg(),
-                    0x90 => a.checked_rem(src).ok_or_else(|| bad(pc, "division by zero"))?,
+                    0x90 => a
+                        .checked_rem(src)
+                        .ok_or_else(|| bad(pc, "division by zero"))?,
                     0xa0 => a ^ src,
                     _ => return Err(bad(pc, "unknown ALU operation")),
                 };
@@ -135,8 +147,8 @@ pub fn run(program: &[SockFilter], data: &SeccompData) -> Result<(u32, usize)> {
             }
             RET => {
                 let v = match ins.code & 0x18 {
-                    0x00 => k,  // K
-                    0x10 => a,  // A
+                    0x00 => k, // K
+                    0x10 => a, // A
                     _ => return Err(bad(pc, "return of X is not allowed")),
                 };
                 return Ok((v, steps));
@@ -160,7 +172,12 @@ mod tests {
     use super::*;
 
     fn stmt(code: u16, k: u32) -> SockFilter {
-        SockFilter { code, jt: 0, jf: 0, k }
+        SockFilter {
+            code,
+            jt: 0,
+            jf: 0,
+            k,
+        }
     }
 
     #[test]
@@ -168,11 +185,19 @@ mod tests {
         // A = nr; if A == 59 return 0x50001 else return ALLOW
         let prog = [
             stmt(0x20, 0),
-            SockFilter { code: 0x15, jt: 0, jf: 1, k: 59 },
+            SockFilter {
+                code: 0x15,
+                jt: 0,
+                jf: 1,
+                k: 59,
+            },
             stmt(0x06, 0x0005_0001),
             stmt(0x06, 0x7fff_0000),
         ];
-        let mut d = SeccompData { nr: 59, ..Default::default() };
+        let mut d = SeccompData {
+            nr: 59,
+            ..Default::default()
+        };
         assert_eq!(run(&prog, &d).unwrap(), (0x0005_0001, 3));
         d.nr = 0;
         assert_eq!(run(&prog, &d).unwrap(), (0x7fff_0000, 3));

@@ -58,17 +58,22 @@ pub fn compile_with(policy: &Policy, options: CompileOptions) -> Result<Filter> 
     let arches = policy.target_arches();
 
     let mut ctx = ScmpFilterContext::new(default.to_scmp()).map_err(scmp_err("create filter"))?;
-    ctx.set_act_badarch(bad_arch.to_scmp()).map_err(scmp_err("bad_arch_action"))?;
-    ctx.set_ctl_nnp(false).map_err(scmp_err("no_new_privs attribute"))?;
-    ctx.set_ctl_optimize(options.optimize).map_err(scmp_err("optimize attribute"))?;
+    ctx.set_act_badarch(bad_arch.to_scmp())
+        .map_err(scmp_err("bad_arch_action"))?;
+    ctx.set_ctl_nnp(false)
+        .map_err(scmp_err("no_new_privs attribute"))?;
+    ctx.set_ctl_optimize(options.optimize)
+        .map_err(scmp_err("optimize attribute"))?;
     let native = crate::Arch::native();
     for a in &arches {
         if *a != native {
-            ctx.add_arch(a.scmp()).map_err(scmp_err("add architecture"))?;
+            ctx.add_arch(a.scmp())
+                .map_err(scmp_err("add architecture"))?;
         }
     }
     if !arches.contains(&native) {
-        ctx.remove_arch(native.scmp()).map_err(scmp_err("remove native architecture"))?;
+        ctx.remove_arch(native.scmp())
+            .map_err(scmp_err("remove native architecture"))?;
     }
 
     for rule in policy.effective_rules() {
@@ -97,7 +102,10 @@ pub fn compile_with(policy: &Policy, options: CompileOptions) -> Result<Filter> 
             .collect();
         ctx.add_rule_conditional(rule.action.to_scmp(), syscall, &conds)
             .map_err(|e| Error::Compile {
-                message: format!("{}: libseccomp refused the rule for {:?}: {e}", rule.origin, rule.syscall),
+                message: format!(
+                    "{}: libseccomp refused the rule for {:?}: {e}",
+                    rule.origin, rule.syscall
+                ),
                 errno: None,
             })?;
     }
@@ -113,7 +121,13 @@ pub fn compile_with(policy: &Policy, options: CompileOptions) -> Result<Filter> 
         });
     }
     let pfc = export_pfc(&ctx)?;
-    Ok(Filter::new(program, pfc, policy.log_denied, arches, policy.mode))
+    Ok(Filter::new(
+        program,
+        pfc,
+        policy.log_denied,
+        arches,
+        policy.mode,
+    ))
 }
 
 fn export_bpf(ctx: &ScmpFilterContext) -> Result<Vec<SockFilter>> {
@@ -127,7 +141,10 @@ fn export_bpf(ctx: &ScmpFilterContext) -> Result<Vec<SockFilter>> {
     };
     if bytes.len() % 8 != 0 {
         return Err(Error::Compile {
-            message: format!("libseccomp exported {} bytes, not whole instructions", bytes.len()),
+            message: format!(
+                "libseccomp exported {} bytes, not whole instructions",
+                bytes.len()
+            ),
             errno: None,
         });
     }

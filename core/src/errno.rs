@@ -45,8 +45,9 @@ pub const ERRNO_NAMES: &[(&str, i32)] = &[
     ("ENOTSOCK", libc::ENOTSOCK),
 ];
 
-/// The largest errno an `errno` action can carry (the kernel keeps 12 bits).
-pub const MAX_ERRNO: u32 = 4095;
+/// The largest errno an `errno` action can carry: the kernel clamps to 4095 and libseccomp
+/// refuses 4095 itself, so 4094 is the largest that compiles.
+pub const MAX_ERRNO: u32 = 4094;
 
 /// The value of an errno name (`"EACCES"` -> 13), case-insensitive.
 pub fn errno_from_name(name: &str) -> Option<i32> {

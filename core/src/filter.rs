@@ -34,12 +34,21 @@ pub struct Verdict {
     pub nr: u32,
 }
 
-fn display<T: std::fmt::Display, S: serde::Serializer>(v: &T, s: S) -> std::result::Result<S::Ok, S::Error> {
+fn display<T: std::fmt::Display, S: serde::Serializer>(
+    v: &T,
+    s: S,
+) -> std::result::Result<S::Ok, S::Error> {
     s.collect_str(v)
 }
 
 impl Filter {
-    pub(crate) fn new(program: Vec<SockFilter>, pfc: String, log_denied: bool, architectures: Vec<Arch>, mode: Mode) -> Self {
+    pub(crate) fn new(
+        program: Vec<SockFilter>,
+        pfc: String,
+        log_denied: bool,
+        architectures: Vec<Arch>,
+        mode: Mode,
+    ) -> Self {
         Filter {
             program,
             pfc,
@@ -52,7 +61,9 @@ impl Filter {
     /// The BPF program as the kernel receives it: `struct sock_filter` records, native endian.
     pub fn bpf(&self) -> &[u8] {
         // SAFETY: SockFilter is repr(C), 8 bytes with no padding; any byte view of it is valid.
-        unsafe { std::slice::from_raw_parts(self.program.as_ptr().cast::<u8>(), self.program.len() * 8) }
+        unsafe {
+            std::slice::from_raw_parts(self.program.as_ptr().cast::<u8>(), self.program.len() * 8)
+        }
     }
 
     /// The instructions.
@@ -100,19 +111,26 @@ impl Filter {
     pub fn simulate(&self, syscall: &str, args: &[u64], arch: Option<Arch>) -> Result<Verdict> {
         let arch = arch.unwrap_or_else(Arch::native);
         if args.len() > 6 {
-            return Err(Error::InvalidArgument(format!("{} arguments; a syscall has at most 6", args.len())));
+            return Err(Error::InvalidArgument(format!(
+                "{} arguments; a syscall has at most 6",
+                args.len()
+            )));
         }
         let nr = match syscall.parse::<u32>() {
             Ok(n) => n,
             Err(_) => match syscalls::resolve(syscall, arch) {
                 Resolution::Number(n) => n,
                 Resolution::NotOnArch => {
-                    return Err(Error::InvalidArgument(format!("{syscall:?} is not a syscall on {arch}")))
+                    return Err(Error::InvalidArgument(format!(
+                        "{syscall:?} is not a syscall on {arch}"
+                    )))
                 }
                 Resolution::Unknown => {
                     let mut msg = format!("unknown syscall {syscall:?}");
                     let names = syscalls::names_of(arch);
-                    if let Some(s) = crate::suggest::nearest(syscall, names.iter().map(String::as_str)) {
+                    if let Some(s) =
+                        crate::suggest::nearest(syscall, names.iter().map(String::as_str))
+                    {
                         msg.push_str(&format!(" (did you mean {s:?}?)"));
                     }
                     return Err(Error::InvalidArgument(msg));
@@ -143,7 +161,9 @@ impl Filter {
     /// Loads the filter into this process, all threads (TSYNC), after setting
     /// `PR_SET_NO_NEW_PRIVS`. All or nothing: on error no filter was added.
     pub fn load(&self) -> Result<()> {
-        self.load_raw(self.load_flags()).map(|_| ()).map_err(Error::from)
+        self.load_raw(self.load_flags())
+            .map(|_| ())
+            .map_err(Error::from)
     }
 
     /// Loads with explicit `seccomp()` flags. Allocates nothing and is async-signal-safe, so

@@ -66,7 +66,11 @@ impl Report {
     fn of(filter: &Filter) -> Report {
         Report {
             instructions: filter.len(),
-            architectures: filter.architectures().iter().map(|a| a.to_string()).collect(),
+            architectures: filter
+                .architectures()
+                .iter()
+                .map(|a| a.to_string())
+                .collect(),
             mode: filter.mode().to_string(),
             log_denied: filter.log_denied(),
         }
@@ -110,6 +114,9 @@ pub fn check(policy: &serde_json::Value) -> Vec<Diagnostic> {
 pub fn check_json(text: &str) -> Vec<Diagnostic> {
     match serde_json::from_str::<serde_json::Value>(text) {
         Ok(v) => check(&v),
-        Err(_) => Policy::from_json(text).err().map(|e| e.diagnostics().to_vec()).unwrap_or_default(),
+        Err(_) => Policy::from_json(text)
+            .err()
+            .map(|e| e.diagnostics().to_vec())
+            .unwrap_or_default(),
     }
 }

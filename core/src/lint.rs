@@ -36,13 +36,19 @@ pub(crate) fn lint(policy: &Policy) -> Vec<Diagnostic> {
         if policy.mode.apply(rule.action) == default {
             out.push(Diagnostic::warning(
                 format!("rules[{i}]"),
-                format!("action {} equals the default action, so the rule is dropped", rule.action),
+                format!(
+                    "action {} equals the default action, so the rule is dropped",
+                    rule.action
+                ),
             ));
         }
         for (j, name) in rule.syscalls.iter().enumerate() {
             let path = format!("rules[{i}].syscalls[{j}]");
             if rule.syscalls[..j].contains(name) {
-                out.push(Diagnostic::warning(path.clone(), format!("{name:?} is listed twice")));
+                out.push(Diagnostic::warning(
+                    path.clone(),
+                    format!("{name:?} is listed twice"),
+                ));
             }
             if name.starts_with('@') {
                 continue;
@@ -55,7 +61,10 @@ pub(crate) fn lint(policy: &Policy) -> Vec<Diagnostic> {
             if !missing.is_empty() {
                 out.push(Diagnostic::warning(
                     path,
-                    format!("{name:?} is not a syscall on {}; the rule does nothing there", missing.join(", ")),
+                    format!(
+                        "{name:?} is not a syscall on {}; the rule does nothing there",
+                        missing.join(", ")
+                    ),
                 ));
             }
         }

@@ -29,7 +29,11 @@ fn errno() -> i32 {
 }
 
 fn fail(stage: LoadStage, errno: i32) -> LoadFailure {
-    LoadFailure { stage, errno, tid: None }
+    LoadFailure {
+        stage,
+        errno,
+        tid: None,
+    }
 }
 
 /// Sets `PR_SET_NO_NEW_PRIVS` and reads it back.
@@ -83,7 +87,15 @@ pub fn load_program(program: &[SockFilter], flags: u32) -> Result<i32, LoadFailu
         return Err(fail(LoadStage::NoTsyncFallback, libc::ENOSYS));
     }
     // SAFETY: as for seccomp() above.
-    let rc = unsafe { libc::prctl(libc::PR_SET_SECCOMP, MODE_FILTER, &prog as *const SockFprog, 0, 0) };
+    let rc = unsafe {
+        libc::prctl(
+            libc::PR_SET_SECCOMP,
+            MODE_FILTER,
+            &prog as *const SockFprog,
+            0,
+            0,
+        )
+    };
     if rc != 0 {
         return Err(fail(LoadStage::Prctl, errno()));
     }

@@ -22,7 +22,11 @@ pub fn status() -> Result<Status> {
 /// The state in a `/proc/<pid>/status` or `/proc/<pid>/task/<tid>/status` file.
 pub fn status_of(path: &str) -> Result<Status> {
     let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, &e))?;
-    parse(&text).ok_or_else(|| Error::Unsupported(format!("{path} has no Seccomp line (kernel without CONFIG_SECCOMP)")))
+    parse(&text).ok_or_else(|| {
+        Error::Unsupported(format!(
+            "{path} has no Seccomp line (kernel without CONFIG_SECCOMP)"
+        ))
+    })
 }
 
 fn parse(text: &str) -> Option<Status> {
@@ -47,7 +51,11 @@ fn parse(text: &str) -> Option<Status> {
 mod tests {
     #[test]
     fn parses_proc_status() {
-        let s = super::parse("Name:\tx\nNoNewPrivs:\t1\nSeccomp:\t2\nSeccomp_filters:\t3\n").unwrap();
-        assert_eq!((s.mode, s.filters, s.no_new_privs), ("filter", Some(3), true));
+        let s =
+            super::parse("Name:\tx\nNoNewPrivs:\t1\nSeccomp:\t2\nSeccomp_filters:\t3\n").unwrap();
+        assert_eq!(
+            (s.mode, s.filters, s.no_new_privs),
+            ("filter", Some(3), true)
+        );
     }
 }

@@ -29,7 +29,9 @@ fn distance(a: &str, b: &str) -> usize {
     for i in 1..=a.len() {
         for j in 1..=b.len() {
             let cost = usize::from(a[i - 1] != b[j - 1]);
-            let mut best = (d[i - 1][j] + 1).min(d[i][j - 1] + 1).min(d[i - 1][j - 1] + cost);
+            let mut best = (d[i - 1][j] + 1)
+                .min(d[i][j - 1] + 1)
+                .min(d[i - 1][j - 1] + cost);
             if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
                 best = best.min(d[i - 2][j - 2] + 1);
             }
@@ -45,8 +47,14 @@ mod tests {
 
     #[test]
     fn finds_typos_and_ignores_strangers() {
-        assert_eq!(nearest("exceve", ["execve", "execveat", "exit"]), Some("execve"));
-        assert_eq!(nearest("defualt_action", ["default_action", "rules"]), Some("default_action"));
+        assert_eq!(
+            nearest("exceve", ["execve", "execveat", "exit"]),
+            Some("execve")
+        );
+        assert_eq!(
+            nearest("defualt_action", ["default_action", "rules"]),
+            Some("default_action")
+        );
         assert_eq!(nearest("zzzzzz", ["execve", "read"]), None);
     }
 }

@@ -48,7 +48,11 @@ pub fn name_of(nr: u32, arch: Arch) -> Option<String> {
 
 /// Every syscall name of `arch`, for suggestions and listings.
 pub fn names_of(arch: Arch) -> Vec<String> {
-    let base = if arch == Arch::X32 { X32_SYSCALL_BIT } else { 0 };
+    let base = if arch == Arch::X32 {
+        X32_SYSCALL_BIT
+    } else {
+        0
+    };
     // The first 1024 numbers hold the generic tables; mips and a few others start at an
     // offset, which the extra ranges cover.
     let ranges = [0..1024u32, 4000..5500, 6000..6500];
@@ -70,7 +74,10 @@ mod tests {
     fn resolves_on_x86_family() {
         assert_eq!(resolve("execve", Arch::X86_64), Resolution::Number(59));
         assert_eq!(resolve("execve", Arch::X86), Resolution::Number(11));
-        assert_eq!(resolve("execve", Arch::X32), Resolution::Number(X32_SYSCALL_BIT + 520));
+        assert_eq!(
+            resolve("execve", Arch::X32),
+            Resolution::Number(X32_SYSCALL_BIT + 520)
+        );
         assert_eq!(resolve("socketcall", Arch::X86_64), Resolution::NotOnArch);
         assert_eq!(resolve("exceve", Arch::X86_64), Resolution::Unknown);
         assert_eq!(name_of(59, Arch::X86_64).as_deref(), Some("execve"));

@@ -32,7 +32,12 @@ fn expanded(policy: &Policy) -> Vec<EffectiveRule> {
     for (i, name) in policy.extends.iter().enumerate() {
         let preset = Policy::preset(name).expect("extends holds validated preset names");
         let mut theirs = Vec::new();
-        push_rules(&preset, &format!("extends[{i}] ({name}) "), &arches, &mut theirs);
+        push_rules(
+            &preset,
+            &format!("extends[{i}] ({name}) "),
+            &arches,
+            &mut theirs,
+        );
         out.extend(theirs.into_iter().filter(|r| !own.contains(&r.syscall)));
     }
     out
@@ -49,7 +54,11 @@ fn push_rules(policy: &Policy, prefix: &str, arches: &[crate::Arch], out: &mut V
                     .iter()
                     .copied()
                     // A group member an architecture lacks is skipped there.
-                    .filter(|m| arches.iter().any(|a| matches!(syscalls::resolve(m, *a), Resolution::Number(_))))
+                    .filter(|m| {
+                        arches
+                            .iter()
+                            .any(|a| matches!(syscalls::resolve(m, *a), Resolution::Number(_)))
+                    })
                     .collect(),
                 None => vec![entry.as_str()],
             };

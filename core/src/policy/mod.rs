@@ -167,7 +167,11 @@ impl Policy {
         let value: Value = serde_json::from_str(text).map_err(|e| {
             Error::policy(
                 "$",
-                format!("invalid JSON at line {} column {}: {e}", e.line(), e.column()),
+                format!(
+                    "invalid JSON at line {} column {}: {e}",
+                    e.line(),
+                    e.column()
+                ),
             )
         })?;
         Policy::from_value(&value)
@@ -181,7 +185,8 @@ impl Policy {
     /// Reads and validates a policy file.
     pub fn from_file(path: impl AsRef<std::path::Path>) -> Result<Policy> {
         let path = path.as_ref();
-        let text = std::fs::read_to_string(path).map_err(|e| Error::io(&path.display().to_string(), &e))?;
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| Error::io(&path.display().to_string(), &e))?;
         Policy::from_json(&text)
     }
 
@@ -203,21 +208,28 @@ impl Policy {
                 m.insert("action".into(), json!(r.action.to_string()));
                 m.insert("syscalls".into(), json!(r.syscalls));
                 if !r.args.is_empty() {
-                    m.insert("args".into(), Value::Array(r.args.iter().map(|a| a.to_value()).collect()));
+                    m.insert(
+                        "args".into(),
+                        Value::Array(r.args.iter().map(|a| a.to_value()).collect()),
+                    );
                 }
                 Value::Object(m)
             })
             .collect();
         let arches: Vec<&str> = self.architectures.iter().map(|a| a.name()).collect();
-        json!({
+        let mut out = json!({
             "default_action": self.default_action.to_string(),
             "rules": rules,
             "mode": self.mode.name(),
             "log_denied": self.log_denied,
-            "architectures": arches,
             "bad_arch_action": self.bad_arch_action.to_string(),
             "extends": self.extends,
-        })
+        });
+        // Absent means native: an empty list is not a valid policy.
+        if !arches.is_empty() {
+            out["architectures"] = json!(arches);
+        }
+        out
     }
 
     /// The policy as pretty-printed JSON.

@@ -48,12 +48,18 @@ pub(super) fn parse(value: &Value) -> Result<Policy> {
 
     if let Some(v) = obj.get("version") {
         if v.as_u64() != Some(1) {
-            errs.add("version", format!("unsupported version {v}: this library reads version 1"));
+            errs.add(
+                "version",
+                format!("unsupported version {v}: this library reads version 1"),
+            );
         }
     }
     if let Some(v) = obj.get("description") {
         if !v.is_string() {
-            errs.add("description", format!("expected a string, found {}", kind(v)));
+            errs.add(
+                "description",
+                format!("expected a string, found {}", kind(v)),
+            );
         }
     }
 
@@ -69,7 +75,10 @@ pub(super) fn parse(value: &Value) -> Result<Policy> {
         Some(Value::String(s)) if s == "enforce" => Mode::Enforce,
         Some(Value::String(s)) if s == "log" => Mode::Log,
         Some(v) => {
-            errs.add("mode", format!("expected \"enforce\" or \"log\", found {v}"));
+            errs.add(
+                "mode",
+                format!("expected \"enforce\" or \"log\", found {v}"),
+            );
             Mode::Enforce
         }
     };
@@ -77,7 +86,10 @@ pub(super) fn parse(value: &Value) -> Result<Policy> {
         None => true,
         Some(Value::Bool(b)) => *b,
         Some(v) => {
-            errs.add("log_denied", format!("expected true or false, found {}", kind(v)));
+            errs.add(
+                "log_denied",
+                format!("expected true or false, found {}", kind(v)),
+            );
             true
         }
     };
@@ -89,7 +101,10 @@ pub(super) fn parse(value: &Value) -> Result<Policy> {
         .get("architectures")
         .map(|v| architectures(v, &mut errs))
         .unwrap_or_default();
-    let extends = obj.get("extends").map(|v| extends(v, &mut errs)).unwrap_or_default();
+    let extends = obj
+        .get("extends")
+        .map(|v| extends(v, &mut errs))
+        .unwrap_or_default();
     let arches = if architectures.is_empty() {
         vec![Arch::native()]
     } else {
@@ -103,7 +118,10 @@ pub(super) fn parse(value: &Value) -> Result<Policy> {
             .filter_map(|(i, r)| rule(r, &format!("rules[{i}]"), &arches, &mut errs))
             .collect(),
         Some(v) => {
-            errs.add("rules", format!("expected a list of rules, found {}", kind(v)));
+            errs.add(
+                "rules",
+                format!("expected a list of rules, found {}", kind(v)),
+            );
             Vec::new()
         }
     };
@@ -175,7 +193,13 @@ fn action(v: &Value, path: &str, errs: &mut Errors) -> Option<Action> {
             }
         },
         _ => {
-            errs.add(path, format!("expected an action string such as \"errno:EACCES\", found {}", kind(v)));
+            errs.add(
+                path,
+                format!(
+                    "expected an action string such as \"errno:EACCES\", found {}",
+                    kind(v)
+                ),
+            );
             None
         }
     }
@@ -183,11 +207,17 @@ fn action(v: &Value, path: &str, errs: &mut Errors) -> Option<Action> {
 
 fn architectures(v: &Value, errs: &mut Errors) -> Vec<Arch> {
     let Some(items) = v.as_array() else {
-        errs.add("architectures", format!("expected a list of architecture names, found {}", kind(v)));
+        errs.add(
+            "architectures",
+            format!("expected a list of architecture names, found {}", kind(v)),
+        );
         return Vec::new();
     };
     if items.is_empty() {
-        errs.add("architectures", "empty list: leave the field out to cover the native architecture");
+        errs.add(
+            "architectures",
+            "empty list: leave the field out to cover the native architecture",
+        );
     }
     let mut out = Vec::new();
     for (i, item) in items.iter().enumerate() {
@@ -196,7 +226,10 @@ fn architectures(v: &Value, errs: &mut Errors) -> Vec<Arch> {
             Some(Ok(a)) if !out.contains(&a) => out.push(a),
             Some(Ok(a)) => errs.add(path, format!("{a} is listed twice")),
             Some(Err(msg)) => errs.add(path, msg),
-            None => errs.add(path, format!("expected an architecture name, found {}", kind(item))),
+            None => errs.add(
+                path,
+                format!("expected an architecture name, found {}", kind(item)),
+            ),
         }
     }
     out
@@ -211,7 +244,13 @@ fn extends(v: &Value, errs: &mut Errors) -> Vec<String> {
             .map(|(i, item)| (format!("extends[{i}]"), item))
             .collect(),
         _ => {
-            errs.add("extends", format!("expected a preset name or a list of them, found {}", kind(v)));
+            errs.add(
+                "extends",
+                format!(
+                    "expected a preset name or a list of them, found {}",
+                    kind(v)
+                ),
+            );
             return Vec::new();
         }
     };
@@ -224,7 +263,10 @@ fn extends(v: &Value, errs: &mut Errors) -> Vec<String> {
                 }
             }
             Some(name) => errs.add(path, unknown_preset_message(name)),
-            None => errs.add(path, format!("expected a preset name, found {}", kind(item))),
+            None => errs.add(
+                path,
+                format!("expected a preset name, found {}", kind(item)),
+            ),
         }
     }
     out
@@ -232,14 +274,23 @@ fn extends(v: &Value, errs: &mut Errors) -> Vec<String> {
 
 fn rule(v: &Value, path: &str, arches: &[Arch], errs: &mut Errors) -> Option<Rule> {
     let Some(obj) = v.as_object() else {
-        errs.add(path, format!("a rule is an object with \"action\" and \"syscalls\", found {}", kind(v)));
+        errs.add(
+            path,
+            format!(
+                "a rule is an object with \"action\" and \"syscalls\", found {}",
+                kind(v)
+            ),
+        );
         return None;
     };
     let before = errs.0.len();
     unknown_fields(obj, RULE_FIELDS, path, errs);
     if let Some(c) = obj.get("comment") {
         if !c.is_string() {
-            errs.add(join(path, "comment"), format!("expected a string, found {}", kind(c)));
+            errs.add(
+                join(path, "comment"),
+                format!("expected a string, found {}", kind(c)),
+            );
         }
     }
     let action = match obj.get("action") {
@@ -251,7 +302,10 @@ fn rule(v: &Value, path: &str, arches: &[Arch], errs: &mut Errors) -> Option<Rul
     };
     let syscalls = match obj.get("syscalls") {
         Some(Value::Array(items)) if items.is_empty() => {
-            errs.add(join(path, "syscalls"), "empty list: name at least one syscall or @group");
+            errs.add(
+                join(path, "syscalls"),
+                "empty list: name at least one syscall or @group",
+            );
             Vec::new()
         }
         Some(Value::Array(items)) => items
@@ -260,7 +314,10 @@ fn rule(v: &Value, path: &str, arches: &[Arch], errs: &mut Errors) -> Option<Rul
             .filter_map(|(i, s)| syscall_name(s, &format!("{path}.syscalls[{i}]"), arches, errs))
             .collect(),
         Some(other) => {
-            errs.add(join(path, "syscalls"), format!("expected a list of syscall names, found {}", kind(other)));
+            errs.add(
+                join(path, "syscalls"),
+                format!("expected a list of syscall names, found {}", kind(other)),
+            );
             Vec::new()
         }
         None => {
@@ -272,7 +329,13 @@ fn rule(v: &Value, path: &str, arches: &[Arch], errs: &mut Errors) -> Option<Rul
         None => Vec::new(),
         Some(Value::Array(items)) => {
             if items.len() as u64 > MAX_ARGS {
-                errs.add(join(path, "args"), format!("{} conditions; a rule can test at most {MAX_ARGS}", items.len()));
+                errs.add(
+                    join(path, "args"),
+                    format!(
+                        "{} conditions; a rule can test at most {MAX_ARGS}",
+                        items.len()
+                    ),
+                );
             }
             let conds: Vec<ArgCondition> = items
                 .iter()
@@ -290,7 +353,10 @@ fn rule(v: &Value, path: &str, arches: &[Arch], errs: &mut Errors) -> Option<Rul
             conds
         }
         Some(other) => {
-            errs.add(join(path, "args"), format!("expected a list of conditions, found {}", kind(other)));
+            errs.add(
+                join(path, "args"),
+                format!("expected a list of conditions, found {}", kind(other)),
+            );
             Vec::new()
         }
     };
@@ -306,7 +372,10 @@ fn rule(v: &Value, path: &str, arches: &[Arch], errs: &mut Errors) -> Option<Rul
 
 fn syscall_name(v: &Value, path: &str, arches: &[Arch], errs: &mut Errors) -> Option<String> {
     let Some(name) = v.as_str() else {
-        errs.add(path, format!("expected a syscall name or @group, found {}", kind(v)));
+        errs.add(
+            path,
+            format!("expected a syscall name or @group, found {}", kind(v)),
+        );
         return None;
     };
     if let Some(g) = name.strip_prefix('@') {
@@ -323,12 +392,18 @@ fn syscall_name(v: &Value, path: &str, arches: &[Arch], errs: &mut Errors) -> Op
         return None;
     }
     let resolutions: Vec<Resolution> = arches.iter().map(|a| syscalls::resolve(name, *a)).collect();
-    if resolutions.iter().any(|r| matches!(r, Resolution::Number(_))) {
+    if resolutions
+        .iter()
+        .any(|r| matches!(r, Resolution::Number(_)))
+    {
         return Some(name.to_string());
     }
     let arch_names: Vec<&str> = arches.iter().map(|a| a.name()).collect();
     if resolutions.iter().all(|r| *r == Resolution::NotOnArch) {
-        errs.add(path, format!("{name:?} is not a syscall on {}", arch_names.join(", ")));
+        errs.add(
+            path,
+            format!("{name:?} is not a syscall on {}", arch_names.join(", ")),
+        );
         return None;
     }
     let mut msg = format!("unknown syscall {name:?}");
@@ -344,7 +419,13 @@ fn syscall_name(v: &Value, path: &str, arches: &[Arch], errs: &mut Errors) -> Op
 
 fn arg(v: &Value, path: &str, errs: &mut Errors) -> Option<ArgCondition> {
     let Some(obj) = v.as_object() else {
-        errs.add(path, format!("a condition is an object with index, op and value, found {}", kind(v)));
+        errs.add(
+            path,
+            format!(
+                "a condition is an object with index, op and value, found {}",
+                kind(v)
+            ),
+        );
         return None;
     };
     let before = errs.0.len();
@@ -353,7 +434,10 @@ fn arg(v: &Value, path: &str, errs: &mut Errors) -> Option<ArgCondition> {
         Some(i) => match i.as_u64() {
             Some(n) if n < MAX_ARGS => Some(n as u8),
             _ => {
-                errs.add(join(path, "index"), format!("expected an argument index 0..=5, found {i}"));
+                errs.add(
+                    join(path, "index"),
+                    format!("expected an argument index 0..=5, found {i}"),
+                );
                 None
             }
         },
@@ -364,11 +448,20 @@ fn arg(v: &Value, path: &str, errs: &mut Errors) -> Option<ArgCondition> {
     };
     let op = match obj.get("op") {
         Some(Value::String(s)) => CmpOp::from_name(s).or_else(|| {
-            errs.add(join(path, "op"), format!("unknown operator {s:?} (expected one of: {})", CmpOp::NAMES.join(", ")));
+            errs.add(
+                join(path, "op"),
+                format!(
+                    "unknown operator {s:?} (expected one of: {})",
+                    CmpOp::NAMES.join(", ")
+                ),
+            );
             None
         }),
         Some(other) => {
-            errs.add(join(path, "op"), format!("expected an operator name, found {}", kind(other)));
+            errs.add(
+                join(path, "op"),
+                format!("expected an operator name, found {}", kind(other)),
+            );
             None
         }
         None => {
@@ -397,7 +490,10 @@ fn arg(v: &Value, path: &str, errs: &mut Errors) -> Option<ArgCondition> {
     };
     if let (Some(CmpOp::MaskedEq), Some(m), Some(v)) = (op, mask, value) {
         if v & !m != 0 {
-            errs.add(join(path, "value"), format!("value {v:#x} has bits outside mask {m:#x}, so it can never match"));
+            errs.add(
+                join(path, "value"),
+                format!("value {v:#x} has bits outside mask {m:#x}, so it can never match"),
+            );
         }
     }
     if errs.0.len() > before {

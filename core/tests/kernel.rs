@@ -1,0 +1,288 @@
+//! Behaviour the kernel decides, checked against the kernel: each filter is loaded in a forked
+//! child, which makes the syscall; the parent checks the errno, signal or log record.
+
+mod common;
+
+use common::{filter, in_child, logged_in_child, outcome_of, raw_syscall, Outcome};
+use sysfence::Arch;
+
+const NO_GETPID: &str =
+    r#"{"default_action":"allow","rules":[{"action":"errno:EACCES","syscalls":["getppid"]}]}"#;
+
+#[test]
+fn errno_action_fails_the_call_with_that_errno() {
+    let f = filter(NO_GETPID);
+    assert_eq!(
+        outcome_of(&f, "getppid", [0; 6]),
+        Outcome::Returned {
+            errno: libc::EACCES
+        }
+    );
+    // A syscall no rule names runs.
+    assert_eq!(
+        outcome_of(&f, "getuid", [0; 6]),
+        Outcome::Returned { errno: 0 }
+    );
+}
+
+#[test]
+fn kill_process_and_trap_deliver_sigsys() {
+    for action in ["kill_process", "kill_thread", "trap"] {
+        let f = filter(&format!(
+            r#"{{"default_action":"allow","rules":[{{"action":"{action}","syscalls":["getppid"]}}]}}"#
+        ));
+        assert_eq!(
+            outcome_of(&f, "getppid", [0; 6]),
+            Outcome::Signal(libc::SIGSYS),
+            "{action}"
+        );
+    }
+}
+
+#[test]
+fn deny_by_default_allows_only_what_is_listed() {
+    let f = filter(
+        r#"{"default_action":"errno:ENOSYS","rules":[{"action":"allow","syscalls":["exit","exit_group","getppid"]}]}"#,
+    );
+    assert_eq!(
+        outcome_of(&f, "getppid", [0; 6]),
+        Outcome::Returned { errno: 0 }
+    );
+    assert_eq!(
+        outcome_of(&f, "getuid", [0; 6]),
+        Outcome::Returned {
+            errno: libc::ENOSYS
+        }
+    );
+}
+
+#[test]
+fn argument_rules_compare_full_64_bit_values() {
+    // Refuse dup(fd) only for one 64-bit value whose low half is 0: a 32-bit compare would
+    // refuse dup(0) too.
+    let f = filter(
+        r#"{"default_action":"allow","rules":[{"action":"errno:EPERM","syscalls":["dup"],
+            "args":[{"index":0,"op":"eq","value":"0x100000000"}]}]}"#,
+    );
+    assert_eq!(
+        outcome_of(&f, "dup", [0x1_0000_0000, 0, 0, 0, 0, 0]),
+        Outcome::Returned { errno: libc::EPERM }
+    );
+    assert_eq!(
+        outcome_of(&f, "dup", [0, 0, 0, 0, 0, 0]),
+        Outcome::Returned { errno: 0 }
+    );
+    let masked = filter(
+        r#"{"default_action":"allow","rules":[{"action":"errno:EACCES","syscalls":["clone"],
+            "args":[{"index":0,"op":"masked_eq","mask":65536,"value":0}]}]}"#,
+    );
+    // clone(flags=SIGCHLD) is a fork: refused. (The call never runs, so no child appears.)
+    assert_eq!(
+        outcome_of(&masked, "clone", [libc::SIGCHLD as u64, 0, 0, 0, 0, 0]),
+        Outcome::Returned {
+            errno: libc::EACCES
+        }
+    );
+}
+
+#[test]
+fn no_exec_preset_refuses_execve_with_eacces() {
+    let f = sysfence::Policy::preset("no-exec")
+        .unwrap()
+        .compile()
+        .unwrap();
+    let path = c"/bin/true";
+    let argv = [path.as_ptr(), std::ptr::null()];
+    let (outcome, _) = in_child(&f, || {
+        // SAFETY: valid NUL-terminated path and argv.
+        unsafe { libc::execv(path.as_ptr(), argv.as_ptr()) };
+        // SAFETY: errno of this thread.
+        unsafe { *libc::__errno_location() }
+    });
+    assert_eq!(
+        outcome,
+        Outcome::Returned {
+            errno: libc::EACCES
+        }
+    );
+}
+
+#[test]
+fn i386_int80_cannot_bypass_a_denylist() {
+    // The denylist is native-only, default allow. An int 0x80 execve (i386 number 11) must
+    // meet bad_arch_action (kill_process), not run: unfiltered it would fail with EFAULT.
+    let f = filter(
+        r#"{"default_action":"allow","rules":[{"action":"errno:EACCES","syscalls":["execve"]}]}"#,
+    );
+    let (outcome, _) = in_child(&f, || {
+        let rc: i32;
+        // SAFETY: i386 execve(NULL, NULL, NULL) through the compat entry; the kernel checks
+        // the pointers.
+        unsafe {
+            std::arch::asm!("push rbx", "xor ebx, ebx", "int 0x80", "pop rbx", inlateout("eax") 11i32 => rc, in("ecx") 0, in("edx") 0);
+        }
+        -rc
+    });
+    assert_eq!(outcome, Outcome::Signal(libc::SIGSYS));
+    // Control: without the filter the same int 0x80 call returns EFAULT, so the test can fail.
+    let allow_all = filter(
+        r#"{"default_action":"allow","rules":[{"action":"errno:EACCES","syscalls":["getppid"]}],"bad_arch_action":"allow"}"#,
+    );
+    let (control, _) = in_child(&allow_all, || {
+        let rc: i32;
+        // SAFETY: as above.
+        unsafe {
+            std::arch::asm!("push rbx", "xor ebx, ebx", "int 0x80", "pop rbx", inlateout("eax") 11i32 => rc, in("ecx") 0, in("edx") 0);
+        }
+        -rc
+    });
+    assert_eq!(
+        control,
+        Outcome::Returned {
+            errno: libc::EFAULT
+        }
+    );
+}
+
+#[test]
+fn x32_syscall_numbers_meet_the_bad_arch_action() {
+    let f = filter(
+        r#"{"default_action":"allow","rules":[{"action":"errno:EACCES","syscalls":["execve"]}]}"#,
+    );
+    // x32 execve is 520 | __X32_SYSCALL_BIT, arriving with the x86_64 audit arch.
+    let nr = match sysfence::syscalls::resolve("execve", Arch::X32) {
+        sysfence::syscalls::Resolution::Number(n) => n as i64,
+        other => panic!("{other:?}"),
+    };
+    let (outcome, _) = in_child(&f, || raw_syscall(nr, [0; 6]));
+    assert_eq!(outcome, Outcome::Signal(libc::SIGSYS));
+    // And the simulator agrees with the kernel.
+    let v = f.simulate("execve", &[], Some(Arch::X32)).unwrap();
+    assert_eq!(v.action, sysfence::Action::KillProcess);
+}
+
+fn getppid() -> i32 {
+    raw_syscall(libc::SYS_getppid, [0; 6])
+}
+
+#[test]
+fn log_action_runs_the_call_and_the_kernel_logs_it() {
+    let f =
+        filter(r#"{"default_action":"allow","rules":[{"action":"log","syscalls":["getppid"]}]}"#);
+    let (outcome, line) = logged_in_child(&f, getppid, &["syscall=110", "code=0x7ffc0000"]);
+    assert_eq!(outcome, Outcome::Returned { errno: 0 });
+    assert!(line.is_some(), "no seccomp log record");
+}
+
+#[test]
+fn log_mode_lets_refused_calls_run_and_logs_them() {
+    let f = filter(
+        r#"{"default_action":"allow","mode":"log","rules":[{"action":"errno:EACCES","syscalls":["getppid"]}]}"#,
+    );
+    let (outcome, line) = logged_in_child(&f, getppid, &["syscall=110", "code=0x7ffc0000"]);
+    assert_eq!(outcome, Outcome::Returned { errno: 0 });
+    assert!(line.is_some(), "no log-mode record");
+}
+
+#[test]
+fn errno_denials_are_logged_with_log_denied() {
+    let f = filter(NO_GETPID);
+    // The kernel prints the action without its data: errno is code=0x50000.
+    let (outcome, line) = logged_in_child(&f, getppid, &["syscall=110", "code=0x50000"]);
+    assert_eq!(
+        outcome,
+        Outcome::Returned {
+            errno: libc::EACCES
+        }
+    );
+    assert!(line.is_some(), "no errno record");
+}
+
+#[test]
+fn simulator_predicts_what_the_kernel_does() {
+    // log_denied off: these children need no audit records, and the kernel rate-limits them.
+    let policies = [
+        r#"{"default_action":"allow","log_denied":false,"rules":[{"action":"errno:EACCES","syscalls":["getppid"]}]}"#,
+        r#"{"default_action":"errno:ENOSYS","log_denied":false,"rules":[{"action":"allow","syscalls":["exit","exit_group","getppid","dup"]},
+            {"action":"errno:EPERM","syscalls":["getuid"]}]}"#,
+        r#"{"default_action":"allow","log_denied":false,"rules":[{"action":"errno:EPERM","syscalls":["dup"],"args":[{"index":0,"op":"gt","value":1000}]},
+            {"action":"trap","syscalls":["getgid"]}]}"#,
+    ];
+    let cases: [(&str, [u64; 6]); 6] = [
+        ("getppid", [0; 6]),
+        ("getuid", [0; 6]),
+        ("getgid", [0; 6]),
+        ("dup", [0; 6]),
+        ("dup", [5000, 0, 0, 0, 0, 0]),
+        ("getpid", [0; 6]),
+    ];
+    for p in policies {
+        let f = filter(p);
+        for (name, args) in cases {
+            let predicted = f.simulate(name, &args, None).unwrap().action;
+            let actual = outcome_of(&f, name, args);
+            let expected = match predicted {
+                sysfence::Action::Allow | sysfence::Action::Log => Outcome::Returned {
+                    errno: actual_success_errno(name, args),
+                },
+                sysfence::Action::Errno(e) => Outcome::Returned {
+                    errno: i32::from(e),
+                },
+                sysfence::Action::KillProcess
+                | sysfence::Action::KillThread
+                | sysfence::Action::Trap => Outcome::Signal(libc::SIGSYS),
+                other => panic!("unexpected {other}"),
+            };
+            assert_eq!(
+                actual, expected,
+                "{p}: {name}{args:?} predicted {predicted}"
+            );
+        }
+    }
+}
+
+/// What an allowed call returns by itself: dup of a descriptor that is not open is EBADF.
+fn actual_success_errno(name: &str, args: [u64; 6]) -> i32 {
+    if name == "dup" && args[0] > 2 {
+        libc::EBADF
+    } else {
+        0
+    }
+}
+
+#[test]
+fn tsync_covers_threads_that_already_run() {
+    // Runs in a fresh copy of this test binary (never the runner's own process).
+    let exe = std::env::current_exe().unwrap();
+    let out = std::process::Command::new(exe)
+        .args(["--exact", "tsync_child", "--nocapture", "--include-ignored"])
+        .env("SYSFENCE_TSYNC_CHILD", "1")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("thread-errno=13"),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+#[ignore = "run by tsync_covers_threads_that_already_run in a separate process"]
+fn tsync_child() {
+    if std::env::var_os("SYSFENCE_TSYNC_CHILD").is_none() {
+        return;
+    }
+    let (go_tx, go_rx) = std::sync::mpsc::channel::<()>();
+    let (ready_tx, ready_rx) = std::sync::mpsc::channel::<()>();
+    let worker = std::thread::spawn(move || {
+        ready_tx.send(()).unwrap();
+        go_rx.recv().unwrap();
+        raw_syscall(libc::SYS_getppid, [0; 6])
+    });
+    ready_rx.recv().unwrap();
+    sysfence::apply_policy(&sysfence::Policy::from_json(NO_GETPID).unwrap()).unwrap();
+    go_tx.send(()).unwrap();
+    let errno = worker.join().unwrap();
+    println!("thread-errno={errno}");
+}
