@@ -1,1 +1,55 @@
-fn main() {}
+//! `sysfence`: write, check, explain, run and watch seccomp policies.
+
+mod audit;
+mod commands;
+mod notify;
+mod output;
+mod run;
+
+use clap::{Parser, Subcommand};
+use std::process::ExitCode;
+
+/// Check, compile, explain and run seccomp-bpf policies.
+#[derive(Parser, Debug)]
+#[command(name = "sysfence", version, about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Validate a policy and lint it: every error and warning, with its JSON path (exit 1 on error).
+    Check(commands::CheckArgs),
+    /// Compile a policy to BPF (raw `struct sock_filter` bytes) or libseccomp's PFC text.
+    Compile(commands::CompileArgs),
+    /// Show what a policy does with one syscall, by running the compiled BPF.
+    Explain(commands::ExplainArgs),
+    /// Run a command under a policy (the command itself starts even if the policy denies execve).
+    Run(run::RunArgs),
+    /// List the presets.
+    Presets(commands::ListArgs),
+    /// List the syscall groups and their members.
+    Groups(commands::ListArgs),
+    /// Show this process's (or another's) seccomp state.
+    Status(commands::StatusArgs),
+    /// Read kernel seccomp records and print ECS events, a readable line each, or a summary.
+    Audit(audit::AuditArgs),
+    /// Print sysfence's version and the linked libseccomp version.
+    Version(commands::ListArgs),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match &cli.command {
+        Command::Check(a) => commands::check(a),
+        Command::Compile(a) => commands::compile(a),
+        Command::Explain(a) => commands::explain(a),
+        Command::Run(a) => run::run(a),
+        Command::Presets(a) => commands::presets(a),
+        Command::Groups(a) => commands::groups(a),
+        Command::Status(a) => commands::status(a),
+        Command::Audit(a) => audit::run(a),
+        Command::Version(a) => commands::version(a),
+    }
+}

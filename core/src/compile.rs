@@ -14,11 +14,18 @@ use std::os::fd::{FromRawFd, OwnedFd};
 pub struct CompileOptions {
     /// libseccomp's `SCMP_FLTATR_CTL_OPTIMIZE`: 1 = priority-ordered list, 2 = binary tree.
     pub optimize: u32,
+    /// Syscalls handed to a user-space supervisor (`notify`) whatever the rules say; the
+    /// supervisor answers them with the policy's own verdict (`sysfence run` uses this for
+    /// `execve` and `execveat`).
+    pub supervise: &'static [&'static str],
 }
 
 impl Default for CompileOptions {
     fn default() -> Self {
-        CompileOptions { optimize: 2 }
+        CompileOptions {
+            optimize: 2,
+            supervise: &[],
+        }
     }
 }
 
@@ -77,6 +84,9 @@ pub fn compile_with(policy: &Policy, options: CompileOptions) -> Result<Filter> 
     }
 
     for rule in policy.effective_rules() {
+        if options.supervise.contains(&rule.syscall.as_str()) {
+            continue;
+        }
         let on_some_arch = arches
             .iter()
             .any(|a| matches!(syscalls::resolve(&rule.syscall, *a), Resolution::Number(_)));
@@ -108,6 +118,12 @@ pub fn compile_with(policy: &Policy, options: CompileOptions) -> Result<Filter> 
                 ),
                 errno: None,
             })?;
+    }
+
+    for name in options.supervise {
+        let syscall = ScmpSyscall::from_name(name).map_err(scmp_err(name))?;
+        ctx.add_rule(libseccomp::ScmpAction::Notify, syscall)
+            .map_err(scmp_err("supervised syscall"))?;
     }
 
     let program = export_bpf(&ctx)?;

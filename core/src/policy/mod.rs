@@ -257,6 +257,39 @@ impl Policy {
         self.mode.apply(self.default_action)
     }
 
+    /// The rule that gives `syscall` with `args` the action `action`, if a rule (rather than
+    /// the default action) decides it: the first effective rule for that syscall whose
+    /// conditions all hold. For `sysfence explain`.
+    pub fn deciding_rule(
+        &self,
+        syscall: &str,
+        args: &[u64],
+        action: Action,
+    ) -> Option<EffectiveRule> {
+        self.effective_rules().into_iter().find(|r| {
+            r.syscall == syscall
+                && r.action == action
+                && r.args
+                    .iter()
+                    .all(|c| c.matches(args.get(usize::from(c.index)).copied().unwrap_or(0)))
+        })
+    }
+
+    /// The action the policy's rules give `syscall` when that does not depend on its
+    /// arguments: `None` when a rule with conditions names it.
+    pub fn unconditional_action(&self, syscall: &str) -> Option<Action> {
+        let rules: Vec<EffectiveRule> = self
+            .effective_rules()
+            .into_iter()
+            .filter(|r| r.syscall == syscall)
+            .collect();
+        match rules.as_slice() {
+            [] => Some(self.effective_default()),
+            [only] if only.args.is_empty() => Some(only.action),
+            _ => None,
+        }
+    }
+
     /// Warnings about a valid policy: things that work, but probably not as meant.
     pub fn lint(&self) -> Vec<Diagnostic> {
         crate::lint::lint(self)

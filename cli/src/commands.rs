@@ -1,0 +1,288 @@
+//! The small commands: check, compile, explain, presets, groups, status, version.
+
+use crate::output::{fail, load_policy, read_policy_text};
+use clap::{Args, ValueEnum};
+use serde_json::json;
+use std::io::{IsTerminal, Write};
+use std::process::ExitCode;
+use sysfence::{groups, Arch, Error, Severity};
+
+/// `--json` alone.
+#[derive(Args, Debug)]
+pub struct ListArgs {
+    /// Machine-readable JSON output.
+    #[arg(long)]
+    json: bool,
+}
+
+/// Arguments of `check`.
+#[derive(Args, Debug)]
+pub struct CheckArgs {
+    /// The policy file, or `-` for standard input.
+    policy: String,
+    /// Print the report as JSON.
+    #[arg(long)]
+    json: bool,
+}
+
+/// Output formats of `compile`.
+#[derive(ValueEnum, Clone, Copy, Debug)]
+pub enum Format {
+    /// Raw BPF: `struct sock_filter` records, as `seccomp()` takes them.
+    Bpf,
+    /// libseccomp's pseudo filter code, readable text.
+    Pfc,
+}
+
+/// Arguments of `compile`.
+#[derive(Args, Debug)]
+pub struct CompileArgs {
+    /// The policy file, or `-` for standard input.
+    policy: String,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "bpf")]
+    format: Format,
+    /// Write to FILE instead of standard output.
+    #[arg(short, long, value_name = "FILE")]
+    output: Option<std::path::PathBuf>,
+}
+
+/// Arguments of `explain`.
+#[derive(Args, Debug)]
+pub struct ExplainArgs {
+    /// The policy file, or `-` for standard input.
+    policy: String,
+    /// The syscall, by name or number.
+    syscall: String,
+    /// Up to six arguments, decimal or 0x hex.
+    args: Vec<String>,
+    /// The architecture (default: native), e.g. x86 for i386 `int 0x80` calls.
+    #[arg(long)]
+    arch: Option<String>,
+    /// Print the verdict as JSON.
+    #[arg(long)]
+    json: bool,
+}
+
+/// Arguments of `status`.
+#[derive(Args, Debug)]
+pub struct StatusArgs {
+    /// A process id (default: sysfence itself).
+    pid: Option<u32>,
+    /// Print JSON.
+    #[arg(long)]
+    json: bool,
+}
+
+pub fn check(a: &CheckArgs) -> ExitCode {
+    let text = match read_policy_text(&a.policy) {
+        Ok(t) => t,
+        Err(e) => return fail(&e, a.json),
+    };
+    let diags = sysfence::check_json(&text);
+    let errors = diags
+        .iter()
+        .filter(|d| d.severity == Severity::Error)
+        .count();
+    let warnings = diags.len() - errors;
+    if a.json {
+        println!(
+            "{}",
+            json!({ "ok": errors == 0, "errors": errors, "warnings": warnings, "diagnostics": diags })
+        );
+    } else {
+        for d in &diags {
+            let level = if d.is_error() { "error" } else { "warning" };
+            eprintln!("{level}: {}: {}", d.path, d.message);
+        }
+        if errors == 0 {
+            println!(
+                "{}: ok ({warnings} warning{})",
+                a.policy,
+                if warnings == 1 { "" } else { "s" }
+            );
+        } else {
+            eprintln!(
+                "{}: {errors} error{}, {warnings} warning{}",
+                a.policy,
+                plural(errors),
+                plural(warnings)
+            );
+        }
+    }
+    ExitCode::from(u8::from(errors > 0))
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 {
+        ""
+    } else {
+        "s"
+    }
+}
+
+pub fn compile(a: &CompileArgs) -> ExitCode {
+    let filter = match load_policy(&a.policy).and_then(|p| p.compile()) {
+        Ok(f) => f,
+        Err(e) => return fail(&e, false),
+    };
+    let bytes: &[u8] = match a.format {
+        Format::Bpf => filter.bpf(),
+        Format::Pfc => filter.pfc().as_bytes(),
+    };
+    let result = match &a.output {
+        Some(path) => std::fs::write(path, bytes).map(|_| {
+            eprintln!(
+                "{}: {} instructions ({} bytes)",
+                path.display(),
+                filter.len(),
+                bytes.len()
+            );
+        }),
+        None => {
+            if matches!(a.format, Format::Bpf) && std::io::stdout().is_terminal() {
+                eprintln!("sysfence: refusing to write binary BPF to a terminal (use -o FILE or --format pfc)");
+                return ExitCode::from(1);
+            }
+            std::io::stdout().write_all(bytes)
+        }
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("sysfence: cannot write output: {e}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+fn parse_arg(text: &str) -> Result<u64, Error> {
+    let parsed = match text.strip_prefix("0x").or_else(|| text.strip_prefix("0X")) {
+        Some(hex) => u64::from_str_radix(hex, 16),
+        None => text.parse::<u64>(),
+    };
+    parsed.map_err(|_| {
+        Error::InvalidArgument(format!(
+            "argument {text:?} is not an unsigned 64-bit integer (decimal or 0x hex)"
+        ))
+    })
+}
+
+pub fn explain(a: &ExplainArgs) -> ExitCode {
+    let result = (|| {
+        let policy = load_policy(&a.policy)?;
+        let arch = a
+            .arch
+            .as_deref()
+            .map(str::parse::<Arch>)
+            .transpose()
+            .map_err(Error::InvalidArgument)?;
+        let args = a
+            .args
+            .iter()
+            .map(|s| parse_arg(s))
+            .collect::<Result<Vec<u64>, Error>>()?;
+        let filter = policy.compile()?;
+        let verdict = filter.simulate(&a.syscall, &args, arch)?;
+        let name = sysfence::syscalls::name_of(verdict.nr, verdict.arch)
+            .unwrap_or_else(|| a.syscall.clone());
+        let native = arch.is_none_or(|x| policy.target_arches().contains(&x));
+        let rule = if native {
+            policy.deciding_rule(&name, &args, verdict.action)
+        } else {
+            None
+        };
+        Ok::<_, Error>((verdict, name, rule, native))
+    })();
+    let (verdict, name, rule, covered) = match result {
+        Ok(r) => r,
+        Err(e) => return fail(&e, a.json),
+    };
+    let because = match (&rule, covered) {
+        (Some(r), _) => format!("{} ({})", r.origin, r.written_action),
+        (None, true) => "default_action".to_string(),
+        (None, false) => format!(
+            "bad_arch_action ({} is not among the policy's architectures)",
+            verdict.arch
+        ),
+    };
+    if a.json {
+        println!(
+            "{}",
+            json!({ "syscall": name, "nr": verdict.nr, "arch": verdict.arch.to_string(), "action": verdict.action.to_string(),
+                    "instructions": verdict.instructions, "decided_by": because })
+        );
+    } else {
+        println!(
+            "{name} ({}, nr {}) -> {}   [{} BPF instructions; decided by {because}]",
+            verdict.arch, verdict.nr, verdict.action, verdict.instructions
+        );
+    }
+    ExitCode::SUCCESS
+}
+
+pub fn presets(a: &ListArgs) -> ExitCode {
+    if a.json {
+        let list: Vec<_> = groups::PRESETS
+            .iter()
+            .map(|p| json!({ "name": p.name, "description": p.description, "policy": serde_json::from_str::<serde_json::Value>(p.json).unwrap_or_default() }))
+            .collect();
+        println!("{}", serde_json::Value::Array(list));
+    } else {
+        for p in groups::PRESETS {
+            println!("{:<10} {}", p.name, p.description);
+        }
+    }
+    ExitCode::SUCCESS
+}
+
+pub fn groups(a: &ListArgs) -> ExitCode {
+    if a.json {
+        let list: Vec<_> = groups::GROUPS
+            .iter()
+            .map(|g| json!({ "name": format!("@{}", g.name), "description": g.description, "members": g.members }))
+            .collect();
+        println!("{}", serde_json::Value::Array(list));
+    } else {
+        for g in groups::GROUPS {
+            println!("@{:<10} {}", g.name, g.description);
+            println!("            {}", g.members.join(" "));
+        }
+    }
+    ExitCode::SUCCESS
+}
+
+pub fn status(a: &StatusArgs) -> ExitCode {
+    let path = match a.pid {
+        Some(pid) => format!("/proc/{pid}/status"),
+        None => "/proc/self/status".to_string(),
+    };
+    match sysfence::status_of(&path) {
+        Ok(s) if a.json => {
+            println!("{}", serde_json::to_string(&s).unwrap_or_default());
+            ExitCode::SUCCESS
+        }
+        Ok(s) => {
+            let filters = s.filters.map_or("unknown".to_string(), |n| n.to_string());
+            println!(
+                "seccomp: {}  filters: {filters}  no_new_privs: {}",
+                s.mode, s.no_new_privs
+            );
+            ExitCode::SUCCESS
+        }
+        Err(e) => fail(&e, a.json),
+    }
+}
+
+pub fn version(a: &ListArgs) -> ExitCode {
+    let lib = sysfence::libseccomp_version();
+    if a.json {
+        println!(
+            "{}",
+            json!({ "sysfence": sysfence::VERSION, "libseccomp": lib })
+        );
+    } else {
+        println!("sysfence {} (libseccomp {lib})", sysfence::VERSION);
+    }
+    ExitCode::SUCCESS
+}

@@ -1,0 +1,112 @@
+//! Seccomp user notification (`SECCOMP_RET_USER_NOTIF`) plumbing for the `run` supervisor:
+//! receiving a notification and answering it.
+
+use std::io;
+use std::os::fd::RawFd;
+use sysfence::bpf::SeccompData;
+
+/// The kernel's `struct seccomp_notif`.
+#[repr(C)]
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Notif {
+    /// Cookie to answer with.
+    pub id: u64,
+    /// The thread that made the call (in our pid namespace).
+    pub pid: u32,
+    /// Unused by the kernel so far.
+    pub flags: u32,
+    /// The syscall as the filter saw it.
+    pub data: SeccompData,
+}
+
+#[repr(C)]
+struct NotifResp {
+    id: u64,
+    val: i64,
+    error: i32,
+    flags: u32,
+}
+
+// _IOWR('!', 0, struct seccomp_notif) and _IOWR('!', 1, struct seccomp_notif_resp).
+const IOCTL_RECV: libc::c_ulong = 0xC050_2100;
+const IOCTL_SEND: libc::c_ulong = 0xC018_2101;
+/// `SECCOMP_USER_NOTIF_FLAG_CONTINUE`: let the syscall run as if the filter allowed it.
+const FLAG_CONTINUE: u32 = 1;
+
+const _: () = assert!(std::mem::size_of::<Notif>() == 80);
+const _: () = assert!(std::mem::size_of::<NotifResp>() == 24);
+
+/// Receives the next notification (blocks until one is pending).
+pub fn recv(listener: RawFd) -> io::Result<Notif> {
+    let mut n = Notif::default();
+    loop {
+        // SAFETY: `n` is a zeroed seccomp_notif, as the kernel requires.
+        let rc = unsafe { libc::ioctl(listener, IOCTL_RECV, &mut n as *mut Notif) };
+        if rc == 0 {
+            return Ok(n);
+        }
+        let err = io::Error::last_os_error();
+        if err.raw_os_error() != Some(libc::EINTR) {
+            return Err(err);
+        }
+        n = Notif::default();
+    }
+}
+
+/// How to answer a notification.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Answer {
+    /// Let the call run.
+    Continue,
+    /// Fail the call with this errno.
+    Errno(i32),
+}
+
+/// Answers notification `id`. A target that died meanwhile (ENOENT) is not an error.
+pub fn send(listener: RawFd, id: u64, answer: Answer) -> io::Result<()> {
+    let resp = match answer {
+        Answer::Continue => NotifResp {
+            id,
+            val: 0,
+            error: 0,
+            flags: FLAG_CONTINUE,
+        },
+        Answer::Errno(e) => NotifResp {
+            id,
+            val: 0,
+            error: -e,
+            flags: 0,
+        },
+    };
+    // SAFETY: `resp` is a valid seccomp_notif_resp.
+    let rc = unsafe { libc::ioctl(listener, IOCTL_SEND, &resp as *const NotifResp) };
+    if rc == 0 {
+        return Ok(());
+    }
+    let err = io::Error::last_os_error();
+    if err.raw_os_error() == Some(libc::ENOENT) {
+        return Ok(());
+    }
+    Err(err)
+}
+
+/// The process (thread group) a thread belongs to.
+pub fn tgid_of(tid: u32) -> Option<i32> {
+    let text = std::fs::read_to_string(format!("/proc/{tid}/status")).ok()?;
+    text.lines()
+        .find_map(|l| l.strip_prefix("Tgid:"))
+        .and_then(|v| v.trim().parse().ok())
+}
+
+/// Finds a seccomp listener fd in this process's fd table (shared with the child by CLONE_FILES).
+pub fn find_listener() -> Option<RawFd> {
+    let dir = std::fs::read_dir("/proc/self/fd").ok()?;
+    dir.flatten().find_map(|e| {
+        let link = std::fs::read_link(e.path()).ok()?;
+        if link.to_string_lossy().contains("seccomp notify") {
+            e.file_name().to_str()?.parse().ok()
+        } else {
+            None
+        }
+    })
+}
