@@ -1,0 +1,306 @@
+//! The `sysfence` binary end to end. `run` tests check what the kernel did to the command.
+
+#[path = "../../core/tests/common/mod.rs"]
+#[allow(dead_code)]
+mod common;
+
+use serde_json::Value;
+use std::io::Write;
+use std::process::{Command, Output, Stdio};
+use std::time::Duration;
+
+fn sysfence(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_sysfence"))
+        .args(args)
+        .output()
+        .expect("run sysfence")
+}
+
+fn with_stdin(args: &[&str], input: &str) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_sysfence"))
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(input.as_bytes())
+        .unwrap();
+    child.wait_with_output().unwrap()
+}
+
+fn temp_policy(name: &str, json: &str) -> String {
+    let dir = std::env::temp_dir().join(format!("sysfence-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join(name);
+    std::fs::write(&path, json).unwrap();
+    path.to_string_lossy().to_string()
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).to_string()
+}
+
+#[test]
+fn version_names_the_linked_libseccomp() {
+    let o = sysfence(&["version", "--json"]);
+    assert!(o.status.success());
+    let v: Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["libseccomp"], "2.6.1");
+}
+
+#[test]
+fn check_reports_every_error_with_its_path_and_exits_1() {
+    let text = r#"{"defualt_action":"allow","rules":[{"action":"errno","syscalls":["exceve","@netwrk"]}]}"#;
+    let o = with_stdin(&["check", "--json", "-"], text);
+    assert_eq!(o.status.code(), Some(1));
+    let v: Value = serde_json::from_slice(&o.stdout).unwrap();
+    let paths: Vec<&str> = v["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["path"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        paths,
+        [
+            "defualt_action",
+            "default_action",
+            "rules[0].syscalls[0]",
+            "rules[0].syscalls[1]"
+        ]
+    );
+    let o = with_stdin(&["check", "-"], text);
+    assert_eq!(o.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("rules[0].syscalls[0]") && err.contains("\"execve\""),
+        "{err}"
+    );
+}
+
+#[test]
+fn check_accepts_a_valid_policy_and_shows_warnings() {
+    let p = temp_policy(
+        "ok.json",
+        r#"{"default_action":"errno","mode":"log","rules":[{"action":"allow","syscalls":["read"]}]}"#,
+    );
+    let o = sysfence(&["check", "--json", &p]);
+    assert!(o.status.success());
+    let v: Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["ok"], true);
+    assert_eq!(v["diagnostics"][0]["path"], "mode");
+}
+
+#[test]
+fn bad_input_exits_1_and_names_the_problem() {
+    assert_eq!(
+        sysfence(&["check", "/nonexistent/policy.json"])
+            .status
+            .code(),
+        Some(1)
+    );
+    assert_eq!(
+        with_stdin(&["compile", "--format", "pfc", "-"], "{not json")
+            .status
+            .code(),
+        Some(1)
+    );
+    assert_eq!(
+        sysfence(&["run", "--preset", "no-exce", "--", "true"])
+            .status
+            .code(),
+        Some(1)
+    );
+    assert_eq!(
+        sysfence(&["run", "--preset", "no-exec", "--", "no-such-command-here"])
+            .status
+            .code(),
+        Some(1)
+    );
+    let p = temp_policy("noop.json", r#"{"default_action":"allow"}"#);
+    assert_eq!(sysfence(&["explain", &p, "execve"]).status.code(), Some(1));
+    let p = temp_policy("x.json", r#"{"default_action":"errno"}"#);
+    assert_eq!(sysfence(&["explain", &p, "exceve"]).status.code(), Some(1));
+    assert_eq!(
+        sysfence(&["explain", &p, "read", "0x1g"]).status.code(),
+        Some(1)
+    );
+    assert_eq!(
+        sysfence(&["explain", &p, "read", "--arch", "armv9"])
+            .status
+            .code(),
+        Some(1)
+    );
+}
+
+#[test]
+fn compile_writes_the_bpf_and_the_pfc() {
+    let p = temp_policy(
+        "c.json",
+        r#"{"default_action":"allow","extends":["no-exec"]}"#,
+    );
+    let out = std::env::temp_dir().join(format!("sysfence-{}.bpf", std::process::id()));
+    let o = sysfence(&["compile", &p, "-o", out.to_str().unwrap()]);
+    assert!(o.status.success(), "{o:?}");
+    let bytes = std::fs::read(&out).unwrap();
+    assert!(!bytes.is_empty() && bytes.len() % 8 == 0);
+    let pfc = sysfence(&["compile", &p, "--format", "pfc"]);
+    assert!(stdout(&pfc).contains("execve"));
+}
+
+#[test]
+fn explain_runs_the_bpf() {
+    let p = temp_policy(
+        "e.json",
+        r#"{"default_action":"allow","rules":[{"action":"errno:EPERM","syscalls":["dup"],"args":[{"index":0,"op":"gt","value":10}]}]}"#,
+    );
+    let v = |args: &[&str]| -> Value {
+        let mut all = vec!["explain", "--json", &p];
+        all.extend_from_slice(args);
+        serde_json::from_slice(&sysfence(&all).stdout).unwrap()
+    };
+    assert_eq!(v(&["dup", "11"])["action"], "errno:EPERM");
+    assert_eq!(
+        v(&["dup", "11"])["decided_by"],
+        "rules[0].syscalls[0] (errno:EPERM)"
+    );
+    assert_eq!(v(&["dup", "0xa"])["action"], "allow");
+    assert_eq!(v(&["execve", "--arch", "x86"])["action"], "kill_process");
+}
+
+#[test]
+fn lists_presets_and_groups() {
+    let g: Value = serde_json::from_slice(&sysfence(&["groups", "--json"]).stdout).unwrap();
+    let exec = g
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|g| g["name"] == "@exec")
+        .unwrap();
+    assert_eq!(exec["members"], serde_json::json!(["execve", "execveat"]));
+    let p: Value = serde_json::from_slice(&sysfence(&["presets", "--json"]).stdout).unwrap();
+    assert!(p.as_array().unwrap().iter().any(|p| p["name"] == "no-exec"));
+}
+
+fn run_bash(source: &[&str], script: &str) -> Output {
+    let mut args = vec!["run"];
+    args.extend_from_slice(source);
+    args.extend_from_slice(&["--", "bash", "-c", script]);
+    sysfence(&args)
+}
+
+#[test]
+fn run_starts_the_command_but_refuses_its_execs() {
+    // bash forks (clone) and its child's execve gets EACCES: bash reports status 126.
+    let o = run_bash(&["--preset", "no-exec"], "/bin/true; echo status=$?");
+    assert!(o.status.success(), "{o:?}");
+    assert_eq!(stdout(&o).trim(), "status=126");
+    // bash's own exec (no fork) is refused too, and bash exits 126.
+    let o = run_bash(&["--preset", "no-exec"], "exec /bin/true");
+    assert_eq!(o.status.code(), Some(126));
+}
+
+#[test]
+fn run_applies_the_policy_to_the_command_itself() {
+    let o = sysfence(&[
+        "run",
+        "--preset",
+        "no-exec",
+        "--",
+        "cat",
+        "/proc/self/status",
+    ]);
+    let text = stdout(&o);
+    assert!(text.contains("NoNewPrivs:\t1"), "{text}");
+    assert!(text.contains("Seccomp:\t2"), "{text}");
+}
+
+#[test]
+fn run_answers_later_execs_with_the_policys_own_action() {
+    let policy = |action: &str| {
+        temp_policy(
+            &format!("run-{}.json", action.replace(':', "-")),
+            &format!(
+                r#"{{"default_action":"allow","rules":[{{"action":"{action}","syscalls":["execve"]}}]}}"#
+            ),
+        )
+    };
+    // errno:ENOENT: bash reports 127 (not found).
+    let o = run_bash(
+        &["--policy", &policy("errno:ENOENT")],
+        "/bin/true; echo status=$?",
+    );
+    assert_eq!(stdout(&o).trim(), "status=127");
+    // kill_process: the exec'ing child is killed (SIGKILL from the supervisor: 128+9).
+    let o = run_bash(
+        &["--policy", &policy("kill_process")],
+        "/bin/true; echo status=$?",
+    );
+    assert_eq!(stdout(&o).trim(), "status=137");
+    // trap: SIGSYS (128+31).
+    let o = run_bash(&["--policy", &policy("trap")], "/bin/true; echo status=$?");
+    assert_eq!(stdout(&o).trim(), "status=159");
+    // Argument conditions are evaluated on the exec's registers: execve(path, argv, envp)
+    // with envp == 0 would be refused; bash passes a real envp, so it runs.
+    let cond = temp_policy(
+        "run-cond.json",
+        r#"{"default_action":"allow","rules":[{"action":"errno:EPERM","syscalls":["execve"],"args":[{"index":2,"op":"eq","value":0}]}]}"#,
+    );
+    let o = run_bash(&["--policy", &cond], "/bin/true; echo status=$?");
+    assert_eq!(stdout(&o).trim(), "status=0");
+    let cond = temp_policy(
+        "run-cond-ne.json",
+        &std::fs::read_to_string(&cond)
+            .unwrap()
+            .replace("\"eq\"", "\"ne\""),
+    );
+    let o = run_bash(&["--policy", &cond], "/bin/true; echo status=$?");
+    assert_eq!(stdout(&o).trim(), "status=126");
+}
+
+#[test]
+fn run_log_only_lets_execs_through_and_the_kernel_logs_them() {
+    for _ in 0..4 {
+        let mut kmsg = common::Kmsg::open();
+        let o = run_bash(
+            &["--preset", "no-exec", "--log-only"],
+            "/bin/true; echo status=$?",
+        );
+        assert_eq!(stdout(&o).trim(), "status=0");
+        if kmsg
+            .find(
+                &[
+                    "type=1326",
+                    "syscall=59",
+                    "code=0x7ffc0000",
+                    "comm=\"bash\"",
+                ],
+                Duration::from_secs(2),
+            )
+            .is_some()
+        {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(5500)); // the kernel's printk rate limit
+    }
+    panic!("no kernel log record for the logged exec");
+}
+
+#[test]
+fn run_exits_with_the_commands_status() {
+    assert_eq!(
+        run_bash(&["--preset", "no-exec"], "exit 7").status.code(),
+        Some(7)
+    );
+    assert_eq!(
+        run_bash(&["--preset", "no-exec", "--log-only"], "exit 9")
+            .status
+            .code(),
+        Some(9)
+    );
+}
