@@ -24,12 +24,15 @@ SYSFENCE := $(CARGO_TARGET_DIR)/debug/sysfence
 
 # Debian packages the suites need; each mk/*.mk adds its own.
 APT_PACKAGES := pkg-config dpkg-dev python3-seccomp
-# Targets `make test` runs after the Rust suites; each mk/*.mk adds its own.
+# Targets `make test` runs after the Rust suites, and `make bench` after the core's bench;
+# each mk/*.mk adds its own.
 TEST_TARGETS :=
+BENCH_TARGETS :=
+SETUP_TARGETS :=
 
 include $(wildcard mk/*.mk)
 
-.PHONY: help setup setup-apt libseccomp build demo test test-rust lint bench clean
+.PHONY: help setup setup-apt libseccomp build demo test test-rust lint bench bench-core clean
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | sort | expand -t 18
@@ -65,7 +68,9 @@ lint: libseccomp ## rustfmt and clippy with warnings as errors
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
 
-bench: build ## compile and load time against libseccomp's Python bindings
+bench: build bench-core $(BENCH_TARGETS) ## every benchmark, each with its baseline measured in the same run
+
+bench-core: libseccomp ## compile and load a 300-rule policy, against libseccomp's Python bindings
 	$(CARGO) bench -p sysfence --bench compile_load
 
 clean: ## remove build output (keeps nothing)
