@@ -48,14 +48,18 @@ fn policy_examples_compile_and_invalid_ones_fail_where_the_doc_says() {
                     .map(|s| s.trim_matches('`').to_string())
                     .collect();
                 let err = Policy::from_json(&body).expect_err(&body);
-                let found: BTreeSet<String> = err.diagnostics().iter().map(|d| d.path.clone()).collect();
+                let found: BTreeSet<String> =
+                    err.diagnostics().iter().map(|d| d.path.clone()).collect();
                 assert_eq!(found, listed, "{body}");
                 invalid += 1;
             }
             _ => {}
         }
     }
-    assert!(valid >= 5 && invalid >= 3, "{valid} valid, {invalid} invalid examples");
+    assert!(
+        valid >= 5 && invalid >= 3,
+        "{valid} valid, {invalid} invalid examples"
+    );
 }
 
 #[test]
@@ -63,6 +67,9 @@ fn group_table_matches_the_groups() {
     let text = doc();
     for g in groups::GROUPS {
         let row = format!("| `@{}` | {} |", g.name, g.members.join(" "));
-        assert!(text.contains(&row), "docs/policy.md lacks or misstates: {row}");
+        assert!(
+            text.contains(&row),
+            "docs/policy.md lacks or misstates: {row}"
+        );
     }
 }
