@@ -23,7 +23,7 @@ CARGO ?= cargo
 SYSFENCE := $(CARGO_TARGET_DIR)/debug/sysfence
 
 # Debian packages the suites need; each mk/*.mk adds its own.
-APT_PACKAGES := pkg-config dpkg-dev python3-seccomp
+APT_PACKAGES := pkg-config dpkg-dev python3-seccomp libseccomp-dev
 # Targets `make test` runs after the Rust suites, and `make bench` after the core's bench;
 # each mk/*.mk adds its own.
 TEST_TARGETS :=
@@ -32,7 +32,7 @@ SETUP_TARGETS :=
 
 include $(wildcard mk/*.mk)
 
-.PHONY: help setup setup-apt libseccomp build demo test test-rust lint bench bench-core clean
+.PHONY: help setup setup-apt libseccomp build demo test test-rust test-system-libseccomp lint bench bench-core clean
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | sort | expand -t 18
@@ -58,11 +58,23 @@ build: setup-apt libseccomp ## build the core and the CLI
 demo: build ## watch a program refused exec under no-exec, then the kernel's log line in log mode
 	@scripts/demo.sh $(SYSFENCE)
 
-test: setup build test-rust $(TEST_TARGETS) ## run every suite
+test: setup build test-rust test-system-libseccomp $(TEST_TARGETS) ## run every suite
 	@echo "make test: all suites passed"
 
 test-rust: libseccomp ## the core's unit, vector and kernel tests, and the CLI's
 	$(CARGO) test --workspace
+
+# The packagers' switch: the CLI built against the system's shared libseccomp (Debian 12: 2.5.4,
+# so BPF is exported through a memfd), in a target dir of its own, must enforce a policy too.
+test-system-libseccomp: setup-apt ## build with SYSFENCE_LIBSECCOMP=system and check it enforces
+	env -u LIBSECCOMP_LINK_TYPE -u LIBSECCOMP_LIB_PATH -u PKG_CONFIG_PATH \
+	  $(CARGO) build -q -p sysfence-cli --target-dir $(CARGO_TARGET_DIR)/system-libseccomp
+	@bin=$(CARGO_TARGET_DIR)/system-libseccomp/debug/sysfence; \
+	ldd $$bin | grep -q 'libseccomp.so' || { echo "not linked to the shared libseccomp"; exit 1; }; \
+	$$bin version; \
+	out=$$($$bin run --preset no-exec -- bash -c '/bin/true; echo status=$$?'); \
+	[ "$$out" = "status=126" ] || { echo "system-libseccomp build did not refuse exec: $$out"; exit 1; }; \
+	echo "test-system-libseccomp: 1 passed, 0 failed"
 
 lint: libseccomp ## rustfmt and clippy with warnings as errors
 	$(CARGO) fmt --all -- --check
