@@ -1,13 +1,305 @@
-//! Placeholder: `sysfence audit` is being written (issue 6); this file is replaced whole.
+//! `sysfence audit [FILE|-] [--follow] [--format ecs|text] [--summary]`: reads the kernel's
+//! seccomp records from a log file, standard input or `/dev/kmsg` and prints ECS documents, a
+//! readable line each, or a summary table. A bad line is skipped, never fatal; a source that
+//! cannot be read is a clear error (exit 1).
 
+use std::fs::File;
+use std::io::{self, BufRead, BufReader, IsTerminal, Read, Seek, SeekFrom, Write};
+use std::os::unix::fs::{MetadataExt, OpenOptionsExt};
 use std::process::ExitCode;
+use std::time::Duration;
+use sysfence::audit::{host_name, parse_line, Summary};
+
+/// The kernel log device: one record per read.
+const KMSG: &str = "/dev/kmsg";
+
+/// How often a followed file is polled for new lines.
+const POLL: Duration = Duration::from_millis(200);
+
+/// How each event is printed.
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    /// One Elastic Common Schema JSON document a line (Filebeat's ndjson parser reads it).
+    Ecs,
+    /// One readable line an event.
+    Text,
+}
 
 /// Arguments of `sysfence audit`.
 #[derive(clap::Args, Debug)]
-pub struct AuditArgs {}
+pub struct AuditArgs {
+    /// Where to read: a log file (audit.log, kern.log, saved dmesg or journalctl output), `-` for
+    /// standard input, or /dev/kmsg for the kernel's log buffer. Default: standard input, or
+    /// /dev/kmsg with --follow.
+    #[arg(value_name = "FILE|-")]
+    pub file: Option<String>,
+    /// Keep reading and print each event as it comes: /dev/kmsg from now on (no FILE), or FILE
+    /// as it grows from its current end (tail -f; follows rotation).
+    #[arg(short, long)]
+    pub follow: bool,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Ecs)]
+    pub format: Format,
+    /// Print a table of the violations grouped by executable, syscall and action, and how many
+    /// lines were skipped: what a policy would have broken after a log-mode run.
+    #[arg(long, conflicts_with = "follow")]
+    pub summary: bool,
+}
+
+/// Where the lines come from.
+enum Source<'a> {
+    Stdin,
+    File(&'a str),
+    FollowFile(&'a str),
+    Kmsg,
+    FollowKmsg,
+}
+
+/// Why reading stopped early.
+enum Stop {
+    /// The source failed: exit 1 with a message.
+    Read(String, io::Error),
+    /// Standard output failed (a closed pipe ends quietly).
+    Write(io::Error),
+}
 
 /// Runs `sysfence audit`.
-pub fn run(_args: &AuditArgs) -> ExitCode {
-    eprintln!("sysfence audit: not available in this build");
-    ExitCode::from(2)
+pub fn run(args: &AuditArgs) -> ExitCode {
+    let source = match (args.file.as_deref(), args.follow) {
+        (None, false) | (Some("-"), _) => Source::Stdin,
+        (None, true) => Source::FollowKmsg,
+        (Some(KMSG), false) => Source::Kmsg,
+        (Some(KMSG), true) => Source::FollowKmsg,
+        (Some(path), false) => Source::File(path),
+        (Some(path), true) => Source::FollowFile(path),
+    };
+    let flush_each = matches!(
+        source,
+        Source::Stdin | Source::FollowFile(_) | Source::FollowKmsg
+    );
+    let mut sink = Sink {
+        out: io::BufWriter::new(io::stdout().lock()),
+        format: args.format,
+        summary: args.summary.then(Summary::new),
+        flush_each,
+        events: 0,
+        skipped: 0,
+    };
+    let result = match source {
+        Source::Stdin => {
+            let stdin = io::stdin();
+            if args.file.is_none() && stdin.is_terminal() {
+                eprintln!(
+                    "sysfence audit: reading audit lines from standard input (Ctrl-D ends); \
+                     give a FILE, /dev/kmsg, or --follow"
+                );
+            }
+            read_lines(stdin.lock(), &mut sink).map_err(|e| e.on("standard input"))
+        }
+        Source::File(path) => match File::open(path) {
+            Ok(f) => read_lines(BufReader::new(f), &mut sink).map_err(|e| e.on(path)),
+            Err(e) => Err(Stop::Read(path.to_string(), e)),
+        },
+        Source::FollowFile(path) => follow_file(path, &mut sink),
+        Source::Kmsg => read_kmsg(false, &mut sink),
+        Source::FollowKmsg => read_kmsg(true, &mut sink),
+    };
+    let result = result.and_then(|()| sink.finish().map_err(Stop::Write));
+    match result {
+        Ok(()) => {
+            if sink.summary.is_none() && sink.events == 0 {
+                let from = args.file.as_deref().unwrap_or("standard input");
+                eprintln!(
+                    "sysfence audit: no seccomp records in {from} ({} line{} skipped)",
+                    sink.skipped,
+                    if sink.skipped == 1 { "" } else { "s" }
+                );
+            }
+            ExitCode::SUCCESS
+        }
+        Err(Stop::Write(e)) if e.kind() == io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+        Err(Stop::Write(e)) => {
+            eprintln!("sysfence audit: cannot write the output: {e}");
+            ExitCode::from(1)
+        }
+        Err(Stop::Read(what, e)) => {
+            eprintln!("sysfence audit: cannot read {what}: {e}{}", hint(&what, &e));
+            ExitCode::from(1)
+        }
+    }
+}
+
+/// What to do about a read error, for the cases people meet.
+fn hint(what: &str, err: &io::Error) -> &'static str {
+    match (what == KMSG, err.kind()) {
+        (true, io::ErrorKind::PermissionDenied) => {
+            " (reading the kernel log needs root or CAP_SYSLOG while kernel.dmesg_restrict=1)"
+        }
+        (false, io::ErrorKind::PermissionDenied) => {
+            " (auditd's log is readable by root only; run as root or give the reader the log's group)"
+        }
+        _ => "",
+    }
+}
+
+/// Prints events (or counts them for the summary) and counts skipped lines.
+struct Sink<W: Write> {
+    out: W,
+    format: Format,
+    summary: Option<Summary>,
+    flush_each: bool,
+    events: u64,
+    skipped: u64,
+}
+
+impl<W: Write> Sink<W> {
+    /// Handles one line or kmsg record.
+    fn line(&mut self, line: &str) -> io::Result<()> {
+        if let Some(summary) = &mut self.summary {
+            summary.add_line(line);
+            return Ok(());
+        }
+        let Some(event) = parse_line(line) else {
+            if !line.trim().is_empty() {
+                self.skipped += 1;
+            }
+            return Ok(());
+        };
+        self.events += 1;
+        match self.format {
+            Format::Ecs => event.write_ecs(host_name(), &mut self.out)?,
+            Format::Text => self.out.write_all(event.to_text().as_bytes())?,
+        }
+        self.out.write_all(b"\n")?;
+        if self.flush_each {
+            self.out.flush()?;
+        }
+        Ok(())
+    }
+
+    /// Prints the summary, if one was asked for, and flushes.
+    fn finish(&mut self) -> io::Result<()> {
+        if let Some(summary) = &self.summary {
+            self.out.write_all(summary.render().as_bytes())?;
+        }
+        self.out.flush()
+    }
+}
+
+impl Stop {
+    /// Names the source of a read error.
+    fn on(self, what: &str) -> Stop {
+        match self {
+            Stop::Read(_, e) => Stop::Read(what.to_string(), e),
+            other => other,
+        }
+    }
+}
+
+/// Reads every line to the end. Invalid UTF-8 is replaced, never fatal.
+fn read_lines(mut reader: impl BufRead, sink: &mut Sink<impl Write>) -> Result<(), Stop> {
+    let mut buf = Vec::new();
+    loop {
+        buf.clear();
+        match reader.read_until(b'\n', &mut buf) {
+            Ok(0) => return Ok(()),
+            Ok(_) => sink
+                .line(&String::from_utf8_lossy(&buf))
+                .map_err(Stop::Write)?,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(Stop::Read(String::new(), e)),
+        }
+    }
+}
+
+/// Follows a growing file from its current end, like `tail -F`: a file that is truncated or
+/// replaced (log rotation) is read again from its start.
+fn follow_file(path: &str, sink: &mut Sink<impl Write>) -> Result<(), Stop> {
+    let open = |path: &str| File::open(path).map_err(|e| Stop::Read(path.to_string(), e));
+    let mut file = open(path)?;
+    let mut pos = file
+        .seek(SeekFrom::End(0))
+        .map_err(|e| Stop::Read(path.to_string(), e))?;
+    let mut identity = file.metadata().map(|m| (m.dev(), m.ino())).ok();
+    eprintln!("sysfence audit: following {path} from its end (Ctrl-C stops)");
+    let mut reader = BufReader::new(file);
+    let mut partial = Vec::new();
+    loop {
+        match reader.read_until(b'\n', &mut partial) {
+            Ok(n) if n > 0 => {
+                pos += n as u64;
+                if partial.ends_with(b"\n") {
+                    sink.line(&String::from_utf8_lossy(&partial))
+                        .map_err(Stop::Write)?;
+                    partial.clear();
+                }
+                continue;
+            }
+            Ok(_) => {}
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(Stop::Read(path.to_string(), e)),
+        }
+        std::thread::sleep(POLL);
+        let Ok(meta) = std::fs::metadata(path) else {
+            continue; // Between rotation's rename and the new file's creation.
+        };
+        if Some((meta.dev(), meta.ino())) != identity || meta.len() < pos {
+            let file = open(path)?;
+            identity = file.metadata().map(|m| (m.dev(), m.ino())).ok();
+            reader = BufReader::new(file);
+            partial.clear();
+            pos = 0;
+        }
+    }
+}
+
+/// Reads `/dev/kmsg`: the whole buffer then stops, or (`follow`) from now on, for ever.
+fn read_kmsg(follow: bool, sink: &mut Sink<impl Write>) -> Result<(), Stop> {
+    let failed = |e| Stop::Read(KMSG.to_string(), e);
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    if !follow {
+        options.custom_flags(libc::O_NONBLOCK);
+    }
+    let mut kmsg = options.open(KMSG).map_err(failed)?;
+    if let Some(pid) = auditd_pid() {
+        eprintln!(
+            "sysfence audit: note: auditd is running (pid {pid}); the kernel hands seccomp \
+             records to it instead of the kernel log: read /var/log/audit/audit.log"
+        );
+    }
+    if follow {
+        kmsg.seek(SeekFrom::End(0)).map_err(failed)?;
+        eprintln!("sysfence audit: following {KMSG} from now on (Ctrl-C stops)");
+    }
+    // One record per read; a record is at most a few KiB (text plus dictionary lines).
+    let mut buf = vec![0u8; 16 * 1024];
+    loop {
+        match kmsg.read(&mut buf) {
+            Ok(0) => return Ok(()),
+            Ok(n) => {
+                // Continuation lines (" SUBSYSTEM=...") follow the record's first line.
+                let record = buf[..n].split(|&b| b == b'\n').next().unwrap_or(&[]);
+                sink.line(&String::from_utf8_lossy(record))
+                    .map_err(Stop::Write)?;
+            }
+            // EPIPE: records were overwritten before we read them; go on with the next.
+            Err(e) if e.raw_os_error() == Some(libc::EPIPE) => {}
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock && !follow => return Ok(()),
+            Err(e) => return Err(failed(e)),
+        }
+    }
+}
+
+/// The pid of a running audit daemon, which takes the kernel's records away from the log.
+fn auditd_pid() -> Option<u32> {
+    std::fs::read_dir("/proc")
+        .ok()?
+        .flatten()
+        .find_map(|entry| {
+            let pid = entry.file_name().to_str()?.parse::<u32>().ok()?;
+            let comm = std::fs::read_to_string(entry.path().join("comm")).ok()?;
+            (comm.trim_end() == "auditd").then_some(pid)
+        })
 }

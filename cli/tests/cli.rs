@@ -1,7 +1,6 @@
 //! The `sysfence` binary end to end. `run` tests check what the kernel did to the command.
 
 #[path = "../../core/tests/common/mod.rs"]
-#[allow(dead_code)]
 mod common;
 
 use serde_json::Value;

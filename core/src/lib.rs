@@ -12,6 +12,7 @@
 
 pub mod action;
 pub mod arch;
+pub mod audit;
 pub mod bpf;
 mod compile;
 mod diagnostic;

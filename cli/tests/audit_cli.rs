@@ -1,0 +1,340 @@
+//! `sysfence audit` end to end: log files, standard input, the summary, errors, following a
+//! growing file, and against the kernel: a forked child under a log-mode policy (and one under
+//! an errno policy) makes a refused syscall, and `sysfence audit --follow`, started before it,
+//! prints the ECS event with that child's pid, the syscall name and the action.
+
+#[path = "../../core/tests/common/mod.rs"]
+mod common;
+
+use serde_json::Value;
+use std::io::{BufRead, BufReader, Write};
+use std::process::{Child, Command, Output, Stdio};
+use std::sync::mpsc::{channel, Receiver};
+use std::time::{Duration, Instant};
+
+const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/fixtures/audit");
+
+fn sysfence(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_sysfence"))
+        .args(args)
+        .output()
+        .expect("run sysfence")
+}
+
+fn fixture(name: &str) -> String {
+    format!("{FIXTURES}/{name}")
+}
+
+fn ecs_lines(out: &Output) -> Vec<Value> {
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
+        .collect()
+}
+
+#[test]
+fn a_log_file_gives_one_ecs_document_per_seccomp_record() {
+    let out = sysfence(&["audit", &fixture("audit.log")]);
+    assert!(out.status.success(), "{out:?}");
+    let docs = ecs_lines(&out);
+    let serials: Vec<u64> = docs
+        .iter()
+        .map(|d| d["event"]["sequence"].as_u64().unwrap())
+        .collect();
+    assert_eq!(serials, [21, 24, 25, 26, 27, 28]);
+    assert!(docs
+        .iter()
+        .all(|d| d["event"]["action"] == "violated-seccomp-policy"));
+    assert_eq!(docs[0]["seccomp"]["syscall"]["name"], "bind");
+    assert_eq!(docs[0]["seccomp"]["action"], "kill_process");
+    assert_eq!(docs[4]["seccomp"]["arch"], "x86");
+    assert_eq!(docs[5]["process"]["executable"], "/opt/my app/bin/worker");
+    assert_eq!(docs[5]["host"]["name"], "web-2");
+    assert_eq!(docs[1]["host"]["name"], sysfence::audit::host_name());
+}
+
+#[test]
+fn standard_input_and_the_text_format() {
+    let input = std::fs::read(fixture("kmsg.txt")).unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_sysfence"))
+        .args(["audit", "-", "--format", "text"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(&input).unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout);
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 4, "{text}");
+    assert_eq!(
+        lines[1],
+        "2026-11-28T00:48:47.796Z log getppid(110) x86_64 pid=3986 comm=\"log_action_runs\" \
+         exe=\"/work/main/target/debug/deps/kernel-de6551437c6e2d53\" uid=0"
+    );
+    assert!(lines[2].starts_with("2026-11-28T00:48:47.796Z kill_thread getppid(110)"));
+}
+
+#[test]
+fn summary_groups_violations_and_counts_skipped_lines() {
+    let out = sysfence(&["audit", "--summary", &fixture("dmesg.txt")]);
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout);
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 5, "{text}");
+    assert!(lines[0].starts_with("EXECUTABLE"), "{text}");
+    let python: Vec<&str> = lines[3].split_whitespace().collect();
+    assert_eq!(
+        python,
+        ["/usr/bin/python3.11", "execve", "x86_64", "errno", "3", "2"]
+    );
+    assert_eq!(
+        lines[4],
+        "5 seccomp events in 3 groups; 6 lines skipped (not seccomp records)"
+    );
+}
+
+#[test]
+fn the_summary_shown_in_docs_monitoring_md_is_real_output() {
+    let doc = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../docs/monitoring.md"
+    ))
+    .unwrap();
+    let shown: Vec<&str> = doc
+        .lines()
+        .skip_while(|l| !(l.starts_with("# sysfence audit ") && l.contains("--summary")))
+        .skip(1)
+        .take_while(|l| !l.starts_with("```"))
+        .collect();
+    assert!(
+        !shown.is_empty(),
+        "no summary example in docs/monitoring.md"
+    );
+    let out = sysfence(&["audit", "--summary", &fixture("audit.log")]);
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .collect::<Vec<_>>(),
+        shown
+    );
+}
+
+#[test]
+fn bad_lines_are_skipped_and_unreadable_sources_exit_1() {
+    let out = sysfence(&["audit", &fixture("invalid-utf8.log")]);
+    assert!(out.status.success());
+    let docs = ecs_lines(&out);
+    assert_eq!(docs.len(), 1);
+    assert_eq!(docs[0]["seccomp"]["syscall"]["name"], "read");
+
+    let out = sysfence(&["audit", concat!(env!("CARGO_MANIFEST_DIR"), "/Cargo.toml")]);
+    assert!(out.status.success(), "not audit lines, yet no failure");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no seccomp records"));
+
+    for source in ["/nonexistent/audit.log", FIXTURES] {
+        let out = sysfence(&["audit", source]);
+        assert_eq!(out.status.code(), Some(1), "{source}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            err.starts_with(&format!("sysfence audit: cannot read {source}: ")),
+            "{err}"
+        );
+    }
+    let out = sysfence(&["audit", "--follow", "--summary"]);
+    assert_eq!(out.status.code(), Some(2), "--summary needs an end");
+}
+
+/// A running `sysfence audit --follow ...`: its stdout lines arrive on a channel; killed on drop.
+struct Follower {
+    child: Child,
+    lines: Receiver<String>,
+}
+
+impl Follower {
+    /// Starts it and waits until it says it is following (after it seeked to the end).
+    fn start(args: &[&str]) -> Follower {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_sysfence"))
+            .args(args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("start sysfence audit --follow");
+        let (ready_tx, ready) = channel();
+        let stderr = BufReader::new(child.stderr.take().unwrap());
+        std::thread::spawn(move || {
+            for line in stderr.lines().map_while(Result::ok) {
+                let _ = ready_tx.send(line);
+            }
+        });
+        let (tx, lines) = channel();
+        let stdout = BufReader::new(child.stdout.take().unwrap());
+        std::thread::spawn(move || {
+            for line in stdout.lines().map_while(Result::ok) {
+                if tx.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        let mut follower = Follower { child, lines };
+        let mut said = Vec::new();
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while Instant::now() < deadline {
+            match ready.recv_timeout(Duration::from_millis(100)) {
+                Ok(line) if line.contains("following") => return follower,
+                Ok(line) => said.push(line),
+                Err(_) => {
+                    if let Ok(Some(status)) = follower.child.try_wait() {
+                        panic!("sysfence audit exited {status}: {said:?}");
+                    }
+                }
+            }
+        }
+        panic!("sysfence audit never said it was following: {said:?}");
+    }
+
+    /// The first ECS document with `process.pid == pid`, waiting up to `timeout`.
+    fn event_of(&self, pid: i32, timeout: Duration) -> Option<Value> {
+        let deadline = Instant::now() + timeout;
+        while let Some(left) = deadline.checked_duration_since(Instant::now()) {
+            let line = self.lines.recv_timeout(left).ok()?;
+            let doc: Value = serde_json::from_str(&line).expect("one JSON document a line");
+            if doc["process"]["pid"] == pid {
+                return Some(doc);
+            }
+        }
+        None
+    }
+}
+
+impl Drop for Follower {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[test]
+fn follow_prints_records_appended_to_a_file() {
+    let dir = std::env::temp_dir().join(format!("sysfence-audit-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("audit.log");
+    let lines = std::fs::read_to_string(fixture("audit.log")).unwrap();
+    let mut lines = lines.lines();
+    // What the file holds before following starts is not printed.
+    std::fs::write(&path, format!("{}\n", lines.next().unwrap())).unwrap();
+    let path_text = path.to_string_lossy().to_string();
+    let follower = Follower::start(&["audit", "--follow", &path_text]);
+    let mut file = std::fs::OpenOptions::new()
+        .append(true)
+        .open(&path)
+        .unwrap();
+    for line in lines.by_ref().take(7) {
+        // The SECCOMP record (pid 1497) arrives in two writes, as a logger may write it.
+        let (a, b) = line.split_at(line.len() / 2);
+        file.write_all(a.as_bytes()).unwrap();
+        file.flush().unwrap();
+        std::thread::sleep(Duration::from_millis(30));
+        writeln!(file, "{b}").unwrap();
+    }
+    let doc = follower
+        .event_of(1497, Duration::from_secs(10))
+        .expect("the appended record");
+    assert_eq!(doc["seccomp"]["syscall"]["name"], "bind");
+    assert_eq!(doc["event"]["sequence"], 21);
+    // Rotation: the file is replaced; the new one is read from its start.
+    drop(file);
+    std::fs::rename(&path, dir.join("audit.log.1")).unwrap();
+    let rest: Vec<&str> = lines.collect();
+    std::fs::write(&path, rest.join("\n") + "\n").unwrap();
+    let doc = follower
+        .event_of(2002, Duration::from_secs(10))
+        .expect("a record of the rotated file");
+    assert_eq!(doc["seccomp"]["action"], "log");
+    drop(follower);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Loads `policy` in a forked child that makes syscall `name` while `sysfence audit --follow`
+/// reads /dev/kmsg, and returns the child's outcome and the ECS event of its pid. The kernel
+/// rate-limits the audit lines it prints (10 per 5 s), so a missed record is retried after the
+/// window.
+fn violation_seen_live(policy: &str, name: &str) -> (common::Outcome, i32, Value) {
+    let filter = common::filter(policy);
+    let nr = match sysfence::syscalls::resolve(name, sysfence::Arch::native()) {
+        sysfence::syscalls::Resolution::Number(n) => i64::from(n),
+        other => panic!("{name}: {other:?}"),
+    };
+    for _ in 0..4 {
+        let follower = Follower::start(&["audit", "--follow", "--format", "ecs"]);
+        let (outcome, pid) = common::in_child(&filter, move || common::raw_syscall(nr, [0; 6]));
+        if let Some(doc) = follower.event_of(pid, Duration::from_secs(3)) {
+            return (outcome, pid, doc);
+        }
+        drop(follower);
+        std::thread::sleep(Duration::from_millis(5500));
+    }
+    panic!("no seccomp record of {name} reached /dev/kmsg");
+}
+
+fn assert_names_this_test(doc: &Value, pid: i32, syscall: &str) {
+    assert_eq!(doc["process"]["pid"], pid);
+    assert_eq!(doc["event"]["action"], "violated-seccomp-policy");
+    assert_eq!(doc["seccomp"]["syscall"]["name"], syscall);
+    assert_eq!(doc["seccomp"]["arch"], sysfence::Arch::native().name());
+    assert_eq!(doc["host"]["name"], sysfence::audit::host_name());
+    let exe = std::env::current_exe().unwrap();
+    assert_eq!(doc["process"]["executable"], exe.to_string_lossy().as_ref());
+    assert!(doc["@timestamp"].as_str().unwrap().ends_with('Z'));
+}
+
+#[test]
+fn follow_shows_a_log_mode_violation_as_it_happens() {
+    let policy = r#"{"mode":"log","default_action":"allow",
+        "rules":[{"action":"kill_process","syscalls":["getppid"]}]}"#;
+    let (outcome, pid, doc) = violation_seen_live(policy, "getppid");
+    // Log mode lets the call run; the record says what enforcing would have refused.
+    assert_eq!(outcome, common::Outcome::Returned { errno: 0 });
+    assert_names_this_test(&doc, pid, "getppid");
+    assert_eq!(doc["seccomp"]["action"], "log");
+    assert_eq!(doc["seccomp"]["code"], "0x7ffc0000");
+    assert_eq!(doc["event"]["outcome"], "success");
+}
+
+#[test]
+fn follow_shows_an_errno_violation_and_the_kernel_log_keeps_it() {
+    let policy = r#"{"default_action":"allow",
+        "rules":[{"action":"errno:EACCES","syscalls":["getpgid"]}]}"#;
+    let (outcome, pid, doc) = violation_seen_live(policy, "getpgid");
+    assert_eq!(
+        outcome,
+        common::Outcome::Returned {
+            errno: libc::EACCES
+        }
+    );
+    assert_names_this_test(&doc, pid, "getpgid");
+    assert_eq!(doc["seccomp"]["action"], "errno");
+    assert_eq!(doc["event"]["outcome"], "failure");
+
+    // Reading /dev/kmsg without --follow prints the buffer and stops; the record is in it.
+    let out = sysfence(&["audit", "/dev/kmsg"]);
+    assert!(out.status.success(), "{out:?}");
+    let again = ecs_lines(&out)
+        .into_iter()
+        .find(|d| d["process"]["pid"] == pid)
+        .expect("the record in the kernel log buffer");
+    assert_eq!(again["event"]["sequence"], doc["event"]["sequence"]);
+    let summary = sysfence(&["audit", "/dev/kmsg", "--summary"]);
+    let exe = std::env::current_exe().unwrap();
+    let exe = exe.to_string_lossy();
+    let table = String::from_utf8_lossy(&summary.stdout);
+    assert!(
+        table.lines().any(|l| {
+            let cells: Vec<&str> = l.split_whitespace().collect();
+            cells.len() == 6 && cells[..4] == [exe.as_ref(), "getpgid", cells[2], "errno"]
+        }),
+        "{table}"
+    );
+}

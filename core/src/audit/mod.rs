@@ -1,0 +1,174 @@
+//! Watching violations: the kernel's seccomp audit records (`type=1326` / `type=SECCOMP`)
+//! parsed into [`SeccompEvent`]s and written as Elastic Common Schema (ECS) documents.
+//!
+//! The kernel writes a record for every seccomp action other than `allow` (for `errno` and
+//! `trap` only when the filter was loaded with `SECCOMP_FILTER_FLAG_LOG`, which sysfence sets by
+//! default). [`parse_line`] reads one line in any of the forms those records take:
+//!
+//! - the kernel log as `dmesg`, `journalctl -k` or `/var/log/kern.log` print it:
+//!   `audit: type=1326 audit(1603120490.865:8): auid=1000 uid=0 ... code=0x0`;
+//! - a raw `/dev/kmsg` record: `6,1234,93093589,-;audit: type=1326 ...`;
+//! - auditd's `/var/log/audit/audit.log`: `type=SECCOMP msg=audit(1603120643.421:21): ...`,
+//!   with or without a `node=` prefix and the `ENRICHED` fields after `\x1d`;
+//! - journald's copy of the audit stream: `audit[1376]: SECCOMP auid=1000 ...`.
+//!
+//! ```
+//! let line = r#"audit: type=1326 audit(1603120490.865:8): auid=1000 uid=0 gid=0 ses=3 pid=1376 comm="nc" exe="/usr/bin/nc.traditional" sig=31 arch=c000003e syscall=49 compat=0 ip=0x7f9ad10d7497 code=0x0"#;
+//! let event = sysfence::audit::parse_line(line).expect("a seccomp record");
+//! assert_eq!(event.syscall_name.as_deref(), Some("bind"));
+//! assert_eq!(event.action, Some(sysfence::Action::KillThread));
+//! let ecs = event.to_ecs("web-1");
+//! assert_eq!(ecs["event"]["action"], "violated-seccomp-policy");
+//! assert_eq!(ecs["seccomp"]["signal"], "SIGSYS");
+//! ```
+
+mod ecs;
+mod parse;
+mod summary;
+mod text;
+
+pub use ecs::{ECS_VERSION, EVENT_ACTION};
+pub use summary::{Summary, SummaryRow};
+pub use text::signal_name;
+
+use crate::{Action, Arch};
+use std::sync::OnceLock;
+
+/// `AUDIT_SECCOMP`: the audit record type of seccomp actions.
+pub const AUDIT_SECCOMP: u32 = 1326;
+
+/// `auid` and `ses` hold this value (`(uid_t)-1`) when no login set them.
+pub const UNSET_ID: u32 = u32::MAX;
+
+/// Which form a record was read in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum RecordForm {
+    /// The kernel log as text: `dmesg`, `journalctl -k`, kern.log (`audit: type=1326 ...`).
+    Kernel,
+    /// A raw `/dev/kmsg` record (`6,1234,93093589,-;audit: type=1326 ...`).
+    Kmsg,
+    /// auditd's log (`type=SECCOMP msg=audit(...): ...`).
+    Auditd,
+    /// journald's copy of the audit stream (`audit[1376]: SECCOMP ...`): no timestamp or serial.
+    Journald,
+}
+
+/// When the kernel wrote a record: `audit(SECONDS.MILLIS:SERIAL)`, Unix time, UTC.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Timestamp {
+    /// Seconds since the Unix epoch.
+    pub secs: u64,
+    /// Milliseconds within the second (0..=999).
+    pub millis: u16,
+}
+
+impl Timestamp {
+    /// RFC 3339 in UTC with milliseconds, as ECS `@timestamp` wants it
+    /// (`2020-10-19T15:14:50.865Z`).
+    pub fn to_rfc3339(self) -> String {
+        self.to_string()
+    }
+}
+
+/// One seccomp record, decoded. Every field is optional: truncated records and kernels that
+/// print fewer fields still parse, and fields this parser does not know stay in [`fields`].
+///
+/// [`fields`]: SeccompEvent::fields
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SeccompEvent {
+    /// The form the line was in.
+    pub form: RecordForm,
+    /// When the kernel wrote the record (none in journald's form).
+    pub timestamp: Option<Timestamp>,
+    /// The record's serial number, which joins records of one audit event.
+    pub serial: Option<u64>,
+    /// auditd's `node=` prefix: the machine that wrote the record.
+    pub node: Option<String>,
+    /// The process (thread group) id.
+    pub pid: Option<u32>,
+    /// The real user id.
+    pub uid: Option<u32>,
+    /// The real group id.
+    pub gid: Option<u32>,
+    /// The login user id ([`UNSET_ID`] when no login set one).
+    pub auid: Option<u32>,
+    /// The login session id ([`UNSET_ID`] when unset).
+    pub ses: Option<u32>,
+    /// The security context (`subj=`), when an LSM prints one.
+    pub subj: Option<String>,
+    /// The thread's name (`comm`), hex-decoded where the kernel encoded it.
+    pub comm: Option<String>,
+    /// The executable's path, hex-decoded where the kernel encoded it.
+    pub exe: Option<String>,
+    /// The signal the action sends (`31` for SIGSYS; `0` for none).
+    pub sig: Option<i32>,
+    /// The architecture (ABI) of the call, when sysfence knows its `AUDIT_ARCH_*` value.
+    pub arch: Option<Arch>,
+    /// The `AUDIT_ARCH_*` value as written (`c000003e`).
+    pub arch_raw: Option<u32>,
+    /// The syscall number as the filter saw it (x32 numbers carry bit 30).
+    pub syscall: Option<u32>,
+    /// The syscall's name on [`arch`](SeccompEvent::arch), through libseccomp.
+    pub syscall_name: Option<String>,
+    /// True for a compat (32-bit) syscall on a 64-bit kernel.
+    pub compat: Option<bool>,
+    /// The instruction pointer at the call.
+    pub ip: Option<u64>,
+    /// The filter's action (`SECCOMP_RET_*`; the kernel drops the data bits).
+    pub code: Option<u32>,
+    /// [`code`](SeccompEvent::code) decoded.
+    pub action: Option<Action>,
+    /// Every `key=value` of the record in order, values as written (quotes removed, hex kept).
+    pub fields: Vec<(String, String)>,
+    /// auditd's `ENRICHED` fields (after `\x1d`): `UID="root"`, `SYSCALL=bind`, ...
+    pub enriched: Vec<(String, String)>,
+    /// The line as read (without its line ending).
+    pub raw: String,
+}
+
+impl SeccompEvent {
+    /// An `ENRICHED` field by name (`UID`, `AUID`, `GID`, ...).
+    pub fn enriched(&self, key: &str) -> Option<&str> {
+        self.enriched
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// The action as people write it: `kill_thread`, `errno`, `log`, ... The kernel drops the
+    /// errno and trace values from `code`, so those show without data.
+    pub fn action_label(&self) -> Option<String> {
+        self.action.map(|a| text::ActionLabel(a).to_string())
+    }
+
+    /// The readable one-line form (`sysfence audit --format text`).
+    pub fn to_text(&self) -> String {
+        text::OneLine(self).to_string()
+    }
+}
+
+/// Parses one line. `None` when the line holds no seccomp record; never panics.
+pub fn parse_line(line: &str) -> Option<SeccompEvent> {
+    parse::parse(line)
+}
+
+/// Parses one line into an ECS document with this machine's host name (what the C, Python and
+/// Node bindings expose). `None` when the line holds no seccomp record.
+pub fn parse_line_ecs(line: &str) -> Option<serde_json::Value> {
+    parse_line(line).map(|event| event.to_ecs(host_name()))
+}
+
+/// This machine's host name (`gethostname`), read once.
+pub fn host_name() -> &'static str {
+    static NAME: OnceLock<String> = OnceLock::new();
+    NAME.get_or_init(|| {
+        let mut buf = [0u8; 256];
+        // SAFETY: the buffer is valid for its length; gethostname NUL-terminates on success.
+        let rc = unsafe { libc::gethostname(buf.as_mut_ptr().cast(), buf.len()) };
+        if rc != 0 {
+            return "localhost".to_string();
+        }
+        let end = buf.iter().position(|&b| b == 0).unwrap_or(buf.len());
+        String::from_utf8_lossy(&buf[..end]).into_owned()
+    })
+}

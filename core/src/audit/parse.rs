@@ -1,0 +1,413 @@
+//! The record parser: finds a seccomp record in a line of any form the kernel, auditd or
+//! journald writes, splits its `key=value` fields and decodes them through the core's tables.
+
+use super::{RecordForm, SeccompEvent, Timestamp};
+use crate::syscalls::name_of;
+use crate::{Action, Arch};
+
+/// auditd's separator between the record and its `ENRICHED` (interpreted) fields.
+const ENRICHED_SEPARATOR: char = '\u{1d}';
+
+/// The record type tokens a seccomp record carries after `type=`.
+const TYPE_TOKENS: [&str; 3] = ["1326", "SECCOMP", "UNKNOWN[1326]"];
+
+/// Parses one line (see [`crate::audit::parse_line`]).
+pub(crate) fn parse(line: &str) -> Option<SeccompEvent> {
+    let line = line.trim_end_matches(['\n', '\r']);
+    let (form, prefix, rest) = locate(line)?;
+    let (timestamp, serial, body) = match form {
+        RecordForm::Journald => (None, None, rest),
+        _ => header(rest)?,
+    };
+    let (body, enriched) = match body.split_once(ENRICHED_SEPARATOR) {
+        Some((b, e)) => (b, Some(e)),
+        None => (body, None),
+    };
+    let mut event = SeccompEvent {
+        form,
+        timestamp,
+        serial,
+        node: node_of(prefix),
+        pid: None,
+        uid: None,
+        gid: None,
+        auid: None,
+        ses: None,
+        subj: None,
+        comm: None,
+        exe: None,
+        sig: None,
+        arch: None,
+        arch_raw: None,
+        syscall: None,
+        syscall_name: None,
+        compat: None,
+        ip: None,
+        code: None,
+        action: None,
+        fields: Vec::new(),
+        enriched: Vec::new(),
+        raw: line.to_string(),
+    };
+    for (key, value, quoted) in Fields::new(body) {
+        decode_field(&mut event, key, value, quoted);
+        event.fields.push((key.to_string(), value.to_string()));
+    }
+    if let Some(enriched) = enriched {
+        event.enriched = Fields::new(enriched)
+            .map(|(k, v, _)| (k.to_string(), v.to_string()))
+            .collect();
+    }
+    if event.fields.is_empty() && event.timestamp.is_none() {
+        return None;
+    }
+    event.arch = event
+        .arch_raw
+        .and_then(|raw| Arch::from_audit_arch(raw, event.syscall));
+    event.syscall_name = match (event.arch, event.syscall) {
+        (Some(arch), Some(nr)) => name_of(nr, arch),
+        _ => None,
+    };
+    event.action = event.code.map(Action::from_ret);
+    Some(event)
+}
+
+/// Finds the record: its form, the text before it and the text after its type token. The
+/// token must start the line, follow a syslog tag (`audit:`, `kernel:`, `audisp-syslog:`) or
+/// auditd's `node=NAME`, so that `type=SECCOMP` quoted in some other message is not taken.
+fn locate(line: &str) -> Option<(RecordForm, &str, &str)> {
+    let mut from = 0;
+    while let Some(found) = line[from..].find("type=") {
+        let at = from + found;
+        from = at + "type=".len();
+        let after = &line[from..];
+        let token = after.split(' ').next().unwrap_or("");
+        let prefix = &line[..at];
+        if !TYPE_TOKENS.contains(&token) || !record_may_start_after(prefix) {
+            continue;
+        }
+        let rest = &after[token.len()..];
+        let form = if rest.starts_with(" msg=") {
+            RecordForm::Auditd
+        } else if is_kmsg_prefix(prefix) {
+            RecordForm::Kmsg
+        } else {
+            RecordForm::Kernel
+        };
+        return Some((form, prefix, rest));
+    }
+    journald(line)
+}
+
+/// True when the text before `type=` ends where a record can start.
+fn record_may_start_after(prefix: &str) -> bool {
+    if prefix.is_empty() {
+        return true;
+    }
+    let Some(text) = prefix.strip_suffix(' ') else {
+        return false;
+    };
+    let text = match text.rsplit_once(' ') {
+        Some((head, last)) if last.starts_with("node=") => head,
+        None if text.starts_with("node=") => "",
+        _ => text,
+    };
+    text.is_empty() || text.ends_with(':')
+}
+
+/// journald's form: `... audit[1376]: SECCOMP auid=...`.
+fn journald(line: &str) -> Option<(RecordForm, &str, &str)> {
+    let at = line.find("]: SECCOMP ")?;
+    let prefix = &line[..at];
+    let open = prefix.rfind("audit[")?;
+    if !prefix[open + "audit[".len()..]
+        .bytes()
+        .all(|b| b.is_ascii_digit())
+    {
+        return None;
+    }
+    let rest = &line[at + "]: SECCOMP".len()..];
+    Some((RecordForm::Journald, "", rest))
+}
+
+/// True for `/dev/kmsg`'s `PRIORITY,SEQUENCE,MICROSECONDS,FLAGS;` prefix.
+fn is_kmsg_prefix(prefix: &str) -> bool {
+    let Some((head, _)) = prefix.split_once(';') else {
+        return false;
+    };
+    let mut parts = head.split(',');
+    (0..3).all(|_| {
+        parts
+            .next()
+            .is_some_and(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
+    })
+}
+
+/// auditd's `node=NAME` in the text before `type=`.
+fn node_of(prefix: &str) -> Option<String> {
+    Fields::new(prefix)
+        .find(|(k, _, _)| *k == "node")
+        .map(|(_, v, _)| v.to_string())
+}
+
+/// Splits ` msg=audit(SECS.MILLIS:SERIAL): fields` (or the kernel's ` audit(...): fields`).
+/// `None` when the header is missing or cut short.
+fn header(rest: &str) -> Option<(Option<Timestamp>, Option<u64>, &str)> {
+    let text = rest.trim_start();
+    let text = text.strip_prefix("msg=").unwrap_or(text);
+    let inner = text.strip_prefix("audit(")?;
+    let close = inner.find(')')?;
+    let body = &inner[close + 1..];
+    let body = body.strip_prefix(':').unwrap_or(body);
+    let stamp = &inner[..close];
+    let (time, serial) = match stamp.split_once(':') {
+        Some((t, s)) => (t, s.parse::<u64>().ok()),
+        None => (stamp, None),
+    };
+    Some((timestamp(time), serial, body))
+}
+
+/// `1603120490.865` -> seconds and milliseconds.
+fn timestamp(text: &str) -> Option<Timestamp> {
+    let (secs, frac) = text.split_once('.').unwrap_or((text, ""));
+    let secs = secs.parse::<u64>().ok()?;
+    if !frac.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let millis = frac
+        .bytes()
+        .chain(std::iter::repeat(b'0'))
+        .take(3)
+        .fold(0u16, |acc, b| acc * 10 + u16::from(b - b'0'));
+    Some(Timestamp { secs, millis })
+}
+
+/// Stores the fields the event decodes; the others stay only in `fields`.
+fn decode_field(event: &mut SeccompEvent, key: &str, value: &str, quoted: bool) {
+    match key {
+        "pid" => event.pid = value.parse().ok(),
+        "uid" => event.uid = value.parse().ok(),
+        "gid" => event.gid = value.parse().ok(),
+        "auid" => event.auid = value.parse().ok(),
+        "ses" => event.ses = value.parse().ok(),
+        "subj" => event.subj = Some(value.to_string()),
+        "comm" => event.comm = untrusted_string(value, quoted),
+        "exe" => event.exe = untrusted_string(value, quoted),
+        "sig" => event.sig = value.parse().ok(),
+        "arch" => event.arch_raw = hex(value).and_then(|v| u32::try_from(v).ok()),
+        "syscall" => {
+            event.syscall = value
+                .parse::<i64>()
+                .ok()
+                .and_then(|v| u32::try_from(v).ok())
+        }
+        "compat" => {
+            event.compat = match value {
+                "0" => Some(false),
+                "1" => Some(true),
+                _ => None,
+            }
+        }
+        "ip" => event.ip = hex(value),
+        "code" => event.code = hex(value).and_then(|v| u32::try_from(v).ok()),
+        _ => {}
+    }
+}
+
+/// A hex number with or without `0x`.
+fn hex(value: &str) -> Option<u64> {
+    let digits = value
+        .strip_prefix("0x")
+        .or_else(|| value.strip_prefix("0X"))
+        .unwrap_or(value);
+    u64::from_str_radix(digits, 16).ok()
+}
+
+/// The kernel's `audit_log_untrustedstring`: quoted as is, or hex-encoded when the value has
+/// a space, a quote or a control character; `(null)` (and auditd's `?`) when absent.
+fn untrusted_string(value: &str, quoted: bool) -> Option<String> {
+    if quoted {
+        return Some(value.to_string());
+    }
+    if value == "(null)" || value == "?" || value.is_empty() {
+        return None;
+    }
+    match hex_bytes(value) {
+        Some(bytes) => Some(String::from_utf8_lossy(&bytes).into_owned()),
+        None => Some(value.to_string()),
+    }
+}
+
+fn hex_bytes(value: &str) -> Option<Vec<u8>> {
+    if value.len() % 2 != 0 || !value.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return None;
+    }
+    (0..value.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&value[i..i + 2], 16).ok())
+        .collect()
+}
+
+/// The `key=value` pairs of a record, in order: `(key, value, quoted)`. Values are quoted
+/// (`"..."` or `'...'`, a missing closing quote takes the rest) or end at a space. Words
+/// without `=` and keys with unexpected characters are skipped.
+pub(crate) struct Fields<'a> {
+    rest: &'a str,
+}
+
+impl<'a> Fields<'a> {
+    pub(crate) fn new(text: &'a str) -> Fields<'a> {
+        Fields { rest: text }
+    }
+}
+
+impl<'a> Iterator for Fields<'a> {
+    type Item = (&'a str, &'a str, bool);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        loop {
+            let text = self.rest.trim_start_matches(' ');
+            if text.is_empty() {
+                self.rest = text;
+                return None;
+            }
+            let end = text.find([' ', '=']).unwrap_or(text.len());
+            if !text[end..].starts_with('=') {
+                self.rest = &text[end..];
+                continue;
+            }
+            let key = &text[..end];
+            let after = &text[end + 1..];
+            let (value, quoted, used) = match after.as_bytes().first() {
+                Some(&q @ (b'"' | b'\'')) => {
+                    let inner = &after[1..];
+                    match inner.find(char::from(q)) {
+                        Some(close) => (&inner[..close], true, close + 2),
+                        None => (inner, true, after.len()),
+                    }
+                }
+                _ => {
+                    let close = after.find(' ').unwrap_or(after.len());
+                    (&after[..close], false, close)
+                }
+            };
+            self.rest = &after[used..];
+            if !key.is_empty()
+                && key
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+            {
+                return Some((key, value, quoted));
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const KERNEL: &str = r#"audit: type=1326 audit(1603120490.865:8): auid=1000 uid=0 gid=0 ses=3 subj==unconfined pid=1376 comm="nc" exe="/usr/bin/nc.traditional" sig=31 arch=c000003e syscall=49 compat=0 ip=0x7f9ad10d7497 code=0x0"#;
+    const AUDITD: &str = "node=web-1 type=SECCOMP msg=audit(1603120643.421:21): auid=1000 uid=1000 gid=1000 ses=2 pid=1497 comm=6E632074657374 exe=\"/usr/bin/nc.openbsd\" sig=0 arch=40000003 syscall=102 compat=1 ip=0xf7f2a549 code=0x7ffc0000\u{1d}AUID=\"alice\" UID=\"alice\" GID=\"alice\" ARCH=i386 SYSCALL=socketcall";
+
+    #[test]
+    fn fields_split_quoted_and_bare_values() {
+        let got: Vec<_> = Fields::new(r#"a=1 b="x y" c='q' junk d= e="open"#).collect();
+        assert_eq!(
+            got,
+            vec![
+                ("a", "1", false),
+                ("b", "x y", true),
+                ("c", "q", true),
+                ("d", "", false),
+                ("e", "open", true),
+            ]
+        );
+    }
+
+    #[test]
+    fn decodes_kernel_and_auditd_forms() {
+        let k = parse(KERNEL).unwrap();
+        assert_eq!(k.form, RecordForm::Kernel);
+        assert_eq!(k.serial, Some(8));
+        assert_eq!(
+            k.timestamp,
+            Some(Timestamp {
+                secs: 1603120490,
+                millis: 865
+            })
+        );
+        assert_eq!(k.subj.as_deref(), Some("=unconfined"));
+        let a = parse(AUDITD).unwrap();
+        assert_eq!(a.form, RecordForm::Auditd);
+        assert_eq!(a.node.as_deref(), Some("web-1"));
+        assert_eq!(a.comm.as_deref(), Some("nc test"));
+        assert_eq!(a.arch, Some(Arch::X86));
+        assert_eq!(a.syscall_name.as_deref(), Some("socketcall"));
+        assert_eq!(a.enriched("UID"), Some("alice"));
+        assert_eq!(a.action, Some(Action::Log));
+    }
+
+    #[test]
+    fn timestamps_pad_and_reject() {
+        assert_eq!(
+            timestamp("5.1"),
+            Some(Timestamp {
+                secs: 5,
+                millis: 100
+            })
+        );
+        assert_eq!(
+            timestamp("5.123456"),
+            Some(Timestamp {
+                secs: 5,
+                millis: 123
+            })
+        );
+        assert_eq!(timestamp("5"), Some(Timestamp { secs: 5, millis: 0 }));
+        assert_eq!(timestamp("5.x"), None);
+        assert_eq!(timestamp("-5.1"), None);
+    }
+
+    /// A cheap xorshift generator: mutated lines must never panic the parser.
+    #[test]
+    fn never_panics_on_mutated_records() {
+        let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
+        let mut next = move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        let alphabet: Vec<char> = "=\" '():;.,x0a9\u{1d}\u{e9}\u{1F600}\0 \n[]"
+            .chars()
+            .collect();
+        for base in [KERNEL, AUDITD, "audit[12]: SECCOMP pid=1 syscall=2"] {
+            let chars: Vec<char> = base.chars().collect();
+            for cut in 0..=chars.len() {
+                let truncated: String = chars[..cut].iter().collect();
+                let _ = parse(&truncated);
+            }
+            for _ in 0..3000 {
+                let mut c = chars.clone();
+                for _ in 0..(next() % 6 + 1) {
+                    let at = (next() as usize) % (c.len() + 1);
+                    let ch = alphabet[(next() as usize) % alphabet.len()];
+                    match next() % 3 {
+                        0 => c.insert(at, ch),
+                        1 if at < c.len() => {
+                            c.remove(at);
+                        }
+                        _ if at < c.len() => c[at] = ch,
+                        _ => {}
+                    }
+                }
+                let line: String = c.into_iter().collect();
+                if let Some(event) = parse(&line) {
+                    let _ = event.to_ecs("h");
+                    let _ = event.to_text();
+                }
+            }
+        }
+    }
+}
