@@ -4,7 +4,8 @@
 set -uo pipefail
 SYSFENCE=${1:-target/debug/sysfence}
 bold() { printf '\n\033[1m%s\033[0m\n' "$*"; }
-show() { printf '$ sysfence'; printf ' %q' "${@:2}"; printf '\n'; "$@"; }
+quote() { if [[ $1 =~ ^[A-Za-z0-9_./:=@-]+$ ]]; then printf ' %s' "$1"; else printf " '%s'" "${1//\'/\'\\\'\'}"; fi; }
+show() { printf '$ sysfence'; for a in "${@:2}"; do quote "$a"; done; printf '\n'; "$@"; }
 PROGRAM='echo "shell: running /bin/date"; date; echo "shell: date exited with status $?"'
 
 bold "sysfence $("$SYSFENCE" version | cut -d' ' -f2-)"
@@ -18,7 +19,7 @@ before=$(dmesg 2>/dev/null | wc -l)
 show "$SYSFENCE" run --preset no-exec --log-only -- bash -c "$PROGRAM"
 sleep 0.5
 records=$(dmesg 2>/dev/null | tail -n +"$((before + 1))" | grep 'type=1326' || true)
-bold "The kernel's records (dmesg): the command's own exec, bash's fork-free exec of date"
+bold "The kernel's records (dmesg): the command's own exec (by sysfence), then bash's exec of date"
 if [[ -z "$records" ]]; then
   echo "(none visible: is auditd running? it takes the records; see docs/monitoring.md)"
   exit 0
