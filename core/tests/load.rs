@@ -11,12 +11,22 @@ const NO_SECCOMP_SYSCALL: &str = r#"{"default_action":"allow","log_denied":false
 /// Runs the ignored test `name` in a child process and returns its stdout.
 fn scenario(name: &str) -> String {
     let out = Command::new(std::env::current_exe().unwrap())
-        .args(["--exact", name, "--nocapture", "--include-ignored", "--test-threads=1"])
+        .args([
+            "--exact",
+            name,
+            "--nocapture",
+            "--include-ignored",
+            "--test-threads=1",
+        ])
         .env("SYSFENCE_SCENARIO", name)
         .output()
         .unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout).to_string();
-    assert!(out.status.success(), "{name} failed:\n{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{name} failed:\n{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     stdout
 }
 
@@ -51,7 +61,8 @@ fn status_child() {
     if !in_scenario("status_child") {
         return;
     }
-    let show = |s: sysfence::Status| format!("{}/{}/{}", s.mode, s.filters.unwrap_or(99), s.no_new_privs);
+    let show =
+        |s: sysfence::Status| format!("{}/{}/{}", s.mode, s.filters.unwrap_or(99), s.no_new_privs);
     println!("before={}", show(sysfence::status().unwrap()));
     sysfence::apply_policy(&Policy::from_json(NO_GETPPID).unwrap()).unwrap();
     println!("after={}", show(sysfence::status().unwrap()));
@@ -82,11 +93,16 @@ fn tsync_conflict_child() {
     let other_tid = rx.recv().unwrap();
     let err = sysfence::apply_policy(&Policy::from_json(NO_GETPPID).unwrap()).unwrap_err();
     match &err {
-        Error::Load(f) if f.stage == LoadStage::Tsync && f.tid == Some(other_tid) => println!("conflict=ok"),
+        Error::Load(f) if f.stage == LoadStage::Tsync && f.tid == Some(other_tid) => {
+            println!("conflict=ok")
+        }
         other => println!("conflict=unexpected {other:?} (other thread {other_tid})"),
     }
     assert_eq!(err.code(), "load");
-    println!("main-filters={}", sysfence::status().unwrap().filters.unwrap_or(99));
+    println!(
+        "main-filters={}",
+        sysfence::status().unwrap().filters.unwrap_or(99)
+    );
     done_tx.send(()).unwrap();
     other.join().unwrap();
 }
@@ -105,7 +121,10 @@ fn fallback_child() {
     }
     // The test harness runs this test on a thread of its own, so the process has two
     // threads here: run the single-threaded part in a forked child of this scenario process.
-    let hide = Policy::from_json(NO_SECCOMP_SYSCALL).unwrap().compile().unwrap();
+    let hide = Policy::from_json(NO_SECCOMP_SYSCALL)
+        .unwrap()
+        .compile()
+        .unwrap();
     let policy = Policy::from_json(NO_GETPPID).unwrap().compile().unwrap();
     // SAFETY: the child only makes raw syscalls and exits.
     let pid = unsafe { libc::fork() };
@@ -141,7 +160,12 @@ fn fallback_threads_child() {
     }
     // Hide seccomp() from every thread, then try to load with TSYNC: prctl cannot cover the
     // other threads, so nothing may be loaded.
-    Policy::from_json(NO_SECCOMP_SYSCALL).unwrap().compile().unwrap().load().unwrap();
+    Policy::from_json(NO_SECCOMP_SYSCALL)
+        .unwrap()
+        .compile()
+        .unwrap()
+        .load()
+        .unwrap();
     let err = sysfence::apply_policy(&Policy::from_json(NO_GETPPID).unwrap()).unwrap_err();
     if let Error::Load(f) = &err {
         println!("stage={:?}", f.stage);

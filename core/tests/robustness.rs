@@ -19,8 +19,26 @@ impl Rng {
 }
 
 const TOKENS: &[&str] = &[
-    "{", "}", "[", "]", ",", ":", "\"", "null", "true", "-1", "1e400", "18446744073709551616",
-    "\"@\"", "\"errno:\"", "\"trace:99999\"", "\"\\u0000\"", "\"x86\"", "\"index\"", "0x", "\u{1F600}",
+    "{",
+    "}",
+    "[",
+    "]",
+    ",",
+    ":",
+    "\"",
+    "null",
+    "true",
+    "-1",
+    "1e400",
+    "18446744073709551616",
+    "\"@\"",
+    "\"errno:\"",
+    "\"trace:99999\"",
+    "\"\\u0000\"",
+    "\"x86\"",
+    "\"index\"",
+    "0x",
+    "\u{1F600}",
 ];
 
 #[test]
@@ -31,7 +49,8 @@ fn mutated_policies_never_panic() {
         .map(|e| e.unwrap().path())
         .filter(|p| p.extension().is_some_and(|e| e == "json"))
         .map(|p| {
-            let v: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(p).unwrap()).unwrap();
+            let v: serde_json::Value =
+                serde_json::from_str(&std::fs::read_to_string(p).unwrap()).unwrap();
             v.get("policy").map(|p| p.to_string()).unwrap_or_default()
         })
         .collect();
@@ -48,7 +67,9 @@ fn mutated_policies_never_panic() {
                         let end = (at + rng.below(8)).min(text.len());
                         text.drain(at.min(text.len())..end);
                     }
-                    1 => text.splice(at..at, TOKENS[rng.below(TOKENS.len())].chars()).for_each(drop),
+                    1 => text
+                        .splice(at..at, TOKENS[rng.below(TOKENS.len())].chars())
+                        .for_each(drop),
                     _ => {
                         if at < text.len() {
                             text[at] = char::from(32 + rng.below(95) as u8);
@@ -60,11 +81,18 @@ fn mutated_policies_never_panic() {
             let diags = sysfence::check_json(&text);
             match Policy::from_json(&text) {
                 Ok(p) => {
-                    assert!(diags.iter().all(|d| d.severity == Severity::Warning) || p.compile().is_err(), "{text}");
+                    assert!(
+                        diags.iter().all(|d| d.severity == Severity::Warning)
+                            || p.compile().is_err(),
+                        "{text}"
+                    );
                 }
                 Err(e) => {
                     assert_eq!(e.code(), "policy");
-                    assert!(!e.diagnostics().is_empty() && diags.iter().any(|d| d.is_error()), "{text}");
+                    assert!(
+                        !e.diagnostics().is_empty() && diags.iter().any(|d| d.is_error()),
+                        "{text}"
+                    );
                 }
             }
             checked += 1;
