@@ -1,0 +1,142 @@
+//! `Filter`: a compiled policy. What `bpf()` exports and `simulate()` evaluates is byte for
+//! byte what `load()` gives the kernel.
+
+use crate::error::{guard, invalid};
+use crate::value::{cast, optional, policy_arg, string_arg, type_name, u64_arg};
+use napi::bindgen_prelude::{Array, Buffer, Unknown};
+use napi::{Env, JsValue, ValueType};
+use sysfence::Arch;
+
+/// A compiled seccomp filter. Make one with `compilePolicy`.
+///
+/// ```js
+/// const { compilePolicy } = require('sysfence');
+/// const filter = compilePolicy('no-exec');
+/// filter.simulate('execve'); // 'errno:EACCES'
+/// ```
+#[napi]
+pub struct Filter {
+    inner: sysfence::Filter,
+}
+
+/// Compiles a policy through libseccomp into a `Filter`, without loading it.
+///
+/// `policy` is a plain object in the JSON format, a `Policy`, or a preset name.
+///
+/// @throws `ERR_SYSFENCE_POLICY` (with `path` and `diagnostics`) for an invalid policy,
+/// `ERR_SYSFENCE_COMPILE` when libseccomp refuses it.
+#[napi]
+pub fn compile_policy(
+    env: Env,
+    #[napi(ts_arg_type = "PolicyObject | Policy | string")] policy: Unknown,
+) -> napi::Result<Filter> {
+    guard(&env, || {
+        let inner = policy_arg(&env, &policy)?.compile()?;
+        Ok(Filter { inner })
+    })
+}
+
+#[napi]
+impl Filter {
+    /// The BPF program as the kernel receives it: 8-byte `struct sock_filter` records in the
+    /// machine's byte order.
+    #[napi]
+    pub fn bpf(&self) -> Buffer {
+        Buffer::from(self.inner.bpf().to_vec())
+    }
+
+    /// libseccomp's pseudo filter code: the filter as readable text.
+    #[napi]
+    pub fn pfc(&self) -> String {
+        self.inner.pfc().to_string()
+    }
+
+    /// The number of BPF instructions.
+    #[napi(getter)]
+    pub fn length(&self) -> u32 {
+        self.inner.len() as u32
+    }
+
+    /// The architectures the filter covers, such as `['x86_64']`.
+    #[napi(getter)]
+    pub fn architectures(&self) -> Vec<String> {
+        self.inner
+            .architectures()
+            .iter()
+            .map(ToString::to_string)
+            .collect()
+    }
+
+    /// `enforce`, or `log` when every action other than allow was turned into `log`.
+    #[napi(getter, ts_return_type = "'enforce' | 'log'")]
+    pub fn mode(&self) -> String {
+        self.inner.mode().to_string()
+    }
+
+    /// Whether the kernel logs every action other than allow.
+    #[napi(getter)]
+    pub fn log_denied(&self) -> bool {
+        self.inner.log_denied()
+    }
+
+    /// What the filter does with one syscall, computed by running the filter's own bytes as
+    /// the kernel would: `allow`, `errno:EACCES`, `kill_process`, `log`, ...
+    ///
+    /// @param syscall - a name (`openat`) or a number.
+    /// @param args - up to six arguments: whole numbers, or BigInts for 64-bit values.
+    /// @param arch - an architecture name (`x86_64`, `x86`, `x32`, ...); the native one by default.
+    /// @throws `ERR_SYSFENCE_INVALID_ARGUMENT` for an unknown syscall (the message suggests the
+    /// nearest name) or architecture, or more than six arguments.
+    #[napi(ts_return_type = "string")]
+    pub fn simulate(
+        &self,
+        env: Env,
+        #[napi(ts_arg_type = "string | number")] syscall: Unknown,
+        #[napi(ts_arg_type = "Array<number | bigint> | undefined | null")] args: Option<Unknown>,
+        #[napi(ts_arg_type = "string | undefined | null")] arch: Option<Unknown>,
+    ) -> napi::Result<String> {
+        guard(&env, || {
+            let syscall = match syscall.get_type()? {
+                ValueType::Number => u64_arg(&syscall, "syscall")?.to_string(),
+                _ => string_arg(&syscall, "syscall")?,
+            };
+            let args = match optional(args)? {
+                None => Vec::new(),
+                Some(list) => {
+                    if !list.is_array()? {
+                        return Err(invalid(format!(
+                            "args: expected an array, found {}",
+                            type_name(list.get_type()?)
+                        )));
+                    }
+                    let list: Array = cast(&list)?;
+                    let mut out = Vec::with_capacity(list.len() as usize);
+                    for i in 0..list.len() {
+                        let item: Unknown = list
+                            .get(i)?
+                            .ok_or_else(|| invalid(format!("args[{i}]: missing")))?;
+                        out.push(u64_arg(&item, &format!("args[{i}]"))?);
+                    }
+                    out
+                }
+            };
+            let arch = match optional(arch)? {
+                None => None,
+                Some(a) => Some(string_arg(&a, "arch")?.parse::<Arch>().map_err(invalid)?),
+            };
+            let verdict = self.inner.simulate(&syscall, &args, arch)?;
+            Ok(verdict.action.to_string())
+        })
+    }
+
+    /// Loads the filter into this process: every thread, including libuv's thread pool and
+    /// running `worker_threads` (TSYNC), after setting `PR_SET_NO_NEW_PRIVS`. There is no way
+    /// to unload it. All or nothing: when it throws, nothing was loaded.
+    ///
+    /// @throws `ERR_SYSFENCE_LOAD` with `errno` and `stage` (and `tid` when a thread could not
+    /// be synchronised).
+    #[napi]
+    pub fn load(&self, env: Env) -> napi::Result<()> {
+        guard(&env, || Ok(self.inner.load()?))
+    }
+}

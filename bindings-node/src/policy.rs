@@ -1,0 +1,222 @@
+//! `Policy`: a validated policy, built from JSON text, a file, a plain object or a preset; and
+//! `checkPolicy`, which lists every problem and warning with its JSON path.
+//!
+//! The `PolicyObject`, `RuleObject` and `ArgObject` interfaces only give TypeScript the shape of
+//! the JSON format; the core alone validates it.
+
+use crate::error::{guard, severity_name};
+use crate::value::{policy_arg, policy_json, string_arg};
+use napi::bindgen_prelude::{JavaScriptClassExt, Unknown};
+use napi::{Env, ValueType};
+use serde_json::Value;
+
+/// A policy in the JSON format (version 1): the object a policy file holds. Field names are
+/// the format's own (`default_action`, not `defaultAction`).
+// Only describes the JSON format to TypeScript: Rust never builds one.
+#[allow(dead_code)]
+#[napi(object)]
+pub struct PolicyObject {
+    /// The action for every syscall no rule names: `allow`, `log`, `kill_process`,
+    /// `kill_thread`, `trap`, `errno` (EPERM), `errno:EACCES` or `errno:13`, `trace:N`,
+    /// `notify`.
+    #[napi(js_name = "default_action")]
+    pub default_action: String,
+    /// The rules, in order.
+    pub rules: Option<Vec<RuleObject>>,
+    /// `enforce` (default), or `log`: every action other than allow becomes `log`.
+    #[napi(ts_type = "'enforce' | 'log'")]
+    pub mode: Option<String>,
+    /// Whether the kernel logs every action other than allow (default true).
+    #[napi(js_name = "log_denied")]
+    pub log_denied: Option<bool>,
+    /// Architectures covered (default: the native one), such as `x86_64`, `x86`, `x32`.
+    pub architectures: Option<Vec<String>>,
+    /// The action for a syscall made through an architecture not listed (default
+    /// `kill_process`).
+    #[napi(js_name = "bad_arch_action")]
+    pub bad_arch_action: Option<String>,
+    /// Presets whose rules are merged in (`no-exec`, `no-spawn`, `hardened`).
+    pub extends: Option<Vec<String>>,
+    /// The format version: 1.
+    pub version: Option<u32>,
+    /// Free text.
+    pub description: Option<String>,
+}
+
+/// One rule of a `PolicyObject`.
+// Only describes the JSON format to TypeScript: Rust never builds one.
+#[allow(dead_code)]
+#[napi(object)]
+pub struct RuleObject {
+    /// What happens when the rule matches (the actions of `default_action`).
+    pub action: String,
+    /// Syscall names and `@group` names (`@exec`, `@network`, ...).
+    pub syscalls: Vec<String>,
+    /// Conditions on the arguments; all must hold.
+    pub args: Option<Vec<ArgObject>>,
+    /// Free text.
+    pub comment: Option<String>,
+}
+
+/// A condition on one syscall argument, compared as an unsigned 64-bit value. Values past
+/// `Number.MAX_SAFE_INTEGER` are written as a BigInt or as a decimal or `0x` hex string.
+// Only describes the JSON format to TypeScript: Rust never builds one.
+#[allow(dead_code)]
+#[napi(object)]
+pub struct ArgObject {
+    /// The argument, 0 to 5.
+    pub index: u32,
+    /// `eq`, `ne`, `lt`, `le`, `gt`, `ge` or `masked_eq`.
+    #[napi(ts_type = "'eq' | 'ne' | 'lt' | 'le' | 'gt' | 'ge' | 'masked_eq'")]
+    pub op: String,
+    /// The value compared against.
+    #[napi(ts_type = "number | bigint | string")]
+    pub value: Value,
+    /// For `masked_eq`: the argument is ANDed with this first.
+    #[napi(ts_type = "number | bigint | string")]
+    pub mask: Option<Value>,
+}
+
+/// One finding about a policy.
+#[napi(object)]
+pub struct Diagnostic {
+    /// `error` (the policy cannot load) or `warning` (it works, probably not as meant).
+    #[napi(ts_type = "'error' | 'warning'")]
+    pub severity: String,
+    /// Where: `default_action`, `rules[2].syscalls[1]`, or `$` for the whole policy.
+    pub path: String,
+    /// What is wrong, for a person.
+    pub message: String,
+}
+
+impl From<&sysfence::Diagnostic> for Diagnostic {
+    fn from(d: &sysfence::Diagnostic) -> Self {
+        Diagnostic {
+            severity: severity_name(d.severity).to_string(),
+            path: d.path.clone(),
+            message: d.message.clone(),
+        }
+    }
+}
+
+/// A validated seccomp policy. Every way of making one validates it completely; an invalid
+/// policy throws `ERR_SYSFENCE_POLICY` with `path` (the first problem) and `diagnostics` (all
+/// of them).
+///
+/// ```js
+/// const { Policy } = require('sysfence');
+/// const policy = Policy.fromJson('{"default_action": "allow"}');
+/// ```
+#[napi]
+pub struct Policy {
+    inner: sysfence::Policy,
+}
+
+impl Policy {
+    /// The core policy.
+    pub fn inner(&self) -> &sysfence::Policy {
+        &self.inner
+    }
+}
+
+#[napi]
+impl Policy {
+    /// Validates a policy given as a plain object in the JSON format.
+    ///
+    /// @throws `ERR_SYSFENCE_POLICY` when the object is not a valid policy.
+    #[napi(constructor)]
+    pub fn new(
+        env: Env,
+        #[napi(ts_arg_type = "PolicyObject")] policy: Unknown,
+    ) -> napi::Result<Self> {
+        guard(&env, || {
+            let inner = sysfence::Policy::from_value(&policy_json(&policy)?)?;
+            Ok(Policy { inner })
+        })
+    }
+
+    /// Parses and validates a policy from JSON text.
+    ///
+    /// @throws `ERR_SYSFENCE_POLICY` for malformed JSON (`path` is `$`) or an invalid policy.
+    #[napi(factory)]
+    pub fn from_json(
+        env: Env,
+        #[napi(ts_arg_type = "string")] text: Unknown,
+    ) -> napi::Result<Self> {
+        guard(&env, || {
+            let text = string_arg(&text, "text")?;
+            Ok(Policy {
+                inner: sysfence::Policy::from_json(&text)?,
+            })
+        })
+    }
+
+    /// Reads and validates a policy file (JSON).
+    ///
+    /// @throws `ERR_SYSFENCE_IO` (with `errno` and `path`, the file) when the file cannot be
+    /// read, `ERR_SYSFENCE_POLICY` when it is not a valid policy.
+    #[napi(factory)]
+    pub fn from_file(
+        env: Env,
+        #[napi(ts_arg_type = "string")] path: Unknown,
+    ) -> napi::Result<Self> {
+        guard(&env, || {
+            let path = string_arg(&path, "path")?;
+            Ok(Policy {
+                inner: sysfence::Policy::from_file(&path)?,
+            })
+        })
+    }
+
+    /// A preset by name: `no-exec` (execve, execveat, fork, vfork fail with EACCES), `no-spawn`
+    /// (no-exec, and no new processes) or `hardened` (mount, modules, reboot, ... fail with
+    /// EPERM).
+    ///
+    /// @throws `ERR_SYSFENCE_POLICY` for an unknown name (the message suggests the nearest).
+    #[napi(factory)]
+    pub fn preset(env: Env, #[napi(ts_arg_type = "string")] name: Unknown) -> napi::Result<Self> {
+        guard(&env, || {
+            let name = string_arg(&name, "name")?;
+            Ok(Policy {
+                inner: sysfence::Policy::preset(&name)?,
+            })
+        })
+    }
+
+    /// The policy as a plain object in canonical form: every field present, defaults spelt
+    /// out. `JSON.stringify(policy)` uses it, and the object reads back to the same policy.
+    #[napi(js_name = "toJSON", ts_return_type = "PolicyObject")]
+    pub fn to_json(&self) -> Value {
+        self.inner.to_value()
+    }
+}
+
+/// Lists what is wrong with a policy without throwing for it: every error (the policy cannot
+/// load) and warning, each with its JSON path. An empty list means the policy is clean.
+///
+/// `policy` is a plain object in the JSON format (or any value, which the check then
+/// describes), a `Policy`, or a preset name.
+///
+/// @throws `ERR_SYSFENCE_INVALID_ARGUMENT` for `undefined` or a value with no JSON form.
+#[napi]
+pub fn check_policy(
+    env: Env,
+    #[napi(ts_arg_type = "PolicyObject | Policy | string")] policy: Unknown,
+) -> napi::Result<Vec<Diagnostic>> {
+    guard(&env, || {
+        let diags = match policy.get_type()? {
+            ValueType::String => match policy_arg(&env, &policy) {
+                Ok(p) => sysfence::check(&p.to_value()),
+                Err(crate::error::Failure::Core(e)) if !e.diagnostics().is_empty() => {
+                    e.diagnostics().to_vec()
+                }
+                Err(e) => return Err(e),
+            },
+            ValueType::Object if Policy::instance_of(&env, &policy)? => {
+                sysfence::check(&policy_arg(&env, &policy)?.to_value())
+            }
+            _ => sysfence::check(&policy_json(&policy)?),
+        };
+        Ok(diags.iter().map(Diagnostic::from).collect())
+    })
+}
