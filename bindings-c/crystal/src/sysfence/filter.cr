@@ -1,0 +1,44 @@
+module Sysfence
+  # A compiled filter: export it, simulate syscalls on it, load it. Build it with
+  # `Sysfence.compile`. What `#bpf` exports and `#simulate` evaluates is what `#load!` loads.
+  class Filter
+    # Takes ownership of a `sysfence_filter *`.
+    def initialize(@ptr : LibSysfence::Filter)
+    end
+
+    def finalize
+      LibSysfence.filter_free(@ptr)
+    end
+
+    # The BPF program as the kernel receives it (`struct sock_filter` records).
+    def bpf : Bytes
+      bytes = Pointer(UInt8).null
+      len = LibSysfence.filter_bpf(@ptr, pointerof(bytes))
+      Sysfence.raise_last_error if len.zero?
+      Bytes.new(bytes, len).dup
+    end
+
+    # libseccomp's pseudo-filter-code, as text.
+    def pfc : String
+      Sysfence.take_string(LibSysfence.filter_pfc(@ptr))
+    end
+
+    # What the filter does with *syscall* and *args* (up to 6) on *arch* (nil: native): the
+    # action as text, such as "allow" or "errno:EACCES".
+    def simulate(syscall : String, args : Array(UInt64) = [] of UInt64, arch : String? = nil) : String
+      Sysfence.take_string(LibSysfence.filter_simulate(@ptr, Sysfence.c_string(arch),
+        Sysfence.c_string(syscall), args.to_unsafe, args.size))
+    end
+
+    # Loads the filter into this process, all threads. Raises `LoadError` (with `#errno`) when
+    # the kernel refuses it; nothing is loaded then.
+    def load! : Nil
+      code = LibSysfence.filter_load(@ptr)
+      return if code.zero?
+      # sysfence_filter_load records no last error (it is async-signal-safe): errno says why.
+      errno = Errno.value.value
+      raise Sysfence.error_for(code, "loading the filter failed (errno #{errno})", nil,
+        errno.zero? ? nil : errno)
+    end
+  end
+end

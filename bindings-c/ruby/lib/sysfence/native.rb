@@ -1,0 +1,32 @@
+# frozen_string_literal: true
+
+require "ffi"
+
+module Sysfence
+  # The C ABI of libsysfence (bindings-c/include/sysfence.h), one attach_function per entry
+  # point. Use the Sysfence module functions instead: they convert values and raise errors.
+  module Native
+    extend FFI::Library
+
+    # SYSFENCE_LIB names the library file; otherwise the dynamic loader finds libsysfence.so.
+    ffi_lib ENV.fetch("SYSFENCE_LIB", "sysfence")
+
+    attach_function :sysfence_version, [], :string
+    attach_function :sysfence_apply_json, [:pointer], :int
+    attach_function :sysfence_apply_preset, [:pointer], :int
+    attach_function :sysfence_check_json, [:pointer], :pointer
+    attach_function :sysfence_status_json, [], :pointer
+    attach_function :sysfence_string_free, [:pointer], :void
+    attach_function :sysfence_last_error_code, [], :int
+    attach_function :sysfence_last_error_message, [], :string
+    attach_function :sysfence_last_error_path, [], :string
+    attach_function :sysfence_last_error_errno, [], :int
+    attach_function :sysfence_compile_json, [:pointer], :pointer
+    attach_function :sysfence_filter_load, [:pointer], :int
+    attach_function :sysfence_filter_bpf, %i[pointer pointer], :size_t
+    attach_function :sysfence_filter_pfc, [:pointer], :pointer
+    attach_function :sysfence_filter_simulate, %i[pointer pointer pointer pointer size_t], :pointer
+    attach_function :sysfence_filter_free, [:pointer], :void
+    attach_function :sysfence_parse_audit_line, [:pointer], :pointer
+  end
+end

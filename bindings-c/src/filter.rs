@@ -1,0 +1,190 @@
+//! `sysfence_filter`: a compiled filter that C code exports, simulates and loads.
+
+use crate::convert::{owned_string, str_arg};
+use crate::error::{code_of, guarded};
+use crate::error::{SYSFENCE_ERR_INTERNAL, SYSFENCE_ERR_INVALID_ARGUMENT, SYSFENCE_OK};
+use crate::panic::ffi_boundary;
+use std::os::raw::{c_char, c_int};
+use sysfence_core::{Arch, Error, Filter, Policy};
+
+/// A compiled seccomp filter. Opaque: create it with `sysfence_compile_json`, release it with
+/// `sysfence_filter_free`. What `sysfence_filter_bpf` exports and `sysfence_filter_simulate`
+/// evaluates is byte for byte what `sysfence_filter_load` loads. A filter is immutable, so
+/// several threads may use one filter at the same time.
+#[allow(non_camel_case_types)]
+pub struct sysfence_filter {
+    filter: Filter,
+    flags: u32,
+}
+
+/// Borrows the filter behind `ptr`, or fails with an invalid-argument error.
+///
+/// # Safety
+/// `ptr` is NULL or was returned by `sysfence_compile_json` and not freed.
+unsafe fn filter_arg<'a>(ptr: *const sysfence_filter) -> Result<&'a sysfence_filter, Error> {
+    // SAFETY: the caller promises a live filter or NULL.
+    unsafe { ptr.as_ref() }.ok_or_else(|| Error::InvalidArgument("filter is NULL".into()))
+}
+
+/// Validates and compiles a policy given as UTF-8 JSON text (format version 1, see
+/// docs/policy.md), without loading it.
+///
+/// Returns a filter that the caller frees with `sysfence_filter_free`, or NULL on error:
+/// `sysfence_last_error_code()` is then `SYSFENCE_ERR_POLICY` (the message names the JSON
+/// path of every problem), `SYSFENCE_ERR_COMPILE` or `SYSFENCE_ERR_INVALID_ARGUMENT`.
+///
+/// # Safety
+/// `policy_json` is NULL or a NUL-terminated string.
+#[no_mangle]
+pub unsafe extern "C" fn sysfence_compile_json(policy_json: *const c_char) -> *mut sysfence_filter {
+    guarded(std::ptr::null_mut(), || {
+        // SAFETY: forwarded from the caller.
+        let text = unsafe { str_arg(policy_json, "policy_json") }?;
+        let filter = Policy::from_json(text)?.compile()?;
+        let flags = filter.load_flags();
+        Ok(Box::into_raw(Box::new(sysfence_filter { filter, flags })))
+    })
+}
+
+/// Loads the filter into this process, all threads (TSYNC), after setting
+/// `PR_SET_NO_NEW_PRIVS`. All or nothing: on failure no filter was added.
+///
+/// Async-signal-safe: it allocates nothing, so it may run in a child between `fork()` and
+/// `exec()` (compile in the parent, load in the child). For that reason it does NOT record a
+/// last error: it returns `SYSFENCE_OK`, or `SYSFENCE_ERR_LOAD` with `errno` set to the
+/// kernel's errno (`ENOSYS` for a kernel without `seccomp()` in a process with several
+/// threads; 0 when TSYNC could not move another thread, which runs under a different filter),
+/// or `SYSFENCE_ERR_INVALID_ARGUMENT` with `errno` `EINVAL` when `filter` is NULL.
+///
+/// # Safety
+/// `filter` is NULL or a live filter from `sysfence_compile_json`.
+#[no_mangle]
+pub unsafe extern "C" fn sysfence_filter_load(filter: *const sysfence_filter) -> c_int {
+    let (code, errno) = ffi_boundary(|| {
+        // SAFETY: the caller promises a live filter or NULL.
+        let Some(f) = (unsafe { filter.as_ref() }) else {
+            return (SYSFENCE_ERR_INVALID_ARGUMENT, libc::EINVAL);
+        };
+        match f.filter.load_raw(f.flags) {
+            Ok(_) => (SYSFENCE_OK, 0),
+            // Building the error from a LoadFailure allocates nothing.
+            Err(e) => (code_of(&Error::from(e)), e.errno),
+        }
+    })
+    .unwrap_or((SYSFENCE_ERR_INTERNAL, 0));
+    if code != SYSFENCE_OK {
+        // SAFETY: this thread's errno; writing it is async-signal-safe.
+        unsafe { *libc::__errno_location() = errno };
+    }
+    code
+}
+
+/// The BPF program as the kernel receives it: `struct sock_filter` records of 8 bytes each,
+/// native endian. Sets `*bytes` to the first byte and returns the length in bytes.
+///
+/// The bytes belong to the filter: valid until `sysfence_filter_free(filter)`; do not free
+/// them. On error (a NULL argument) returns 0, leaves `*bytes` unchanged and records
+/// `SYSFENCE_ERR_INVALID_ARGUMENT`.
+///
+/// # Safety
+/// `filter` is NULL or a live filter; `bytes` is NULL or points at writable storage for a
+/// pointer.
+#[no_mangle]
+pub unsafe extern "C" fn sysfence_filter_bpf(
+    filter: *const sysfence_filter,
+    bytes: *mut *const u8,
+) -> usize {
+    guarded(0, || {
+        // SAFETY: forwarded from the caller.
+        let f = unsafe { filter_arg(filter) }?;
+        if bytes.is_null() {
+            return Err(Error::InvalidArgument("bytes is NULL".into()));
+        }
+        let bpf = f.filter.bpf();
+        // SAFETY: checked non-NULL; the caller promises it is writable.
+        unsafe { *bytes = bpf.as_ptr() };
+        Ok(bpf.len())
+    })
+}
+
+/// libseccomp's pseudo-filter-code: the filter as readable text.
+///
+/// Returns a string the caller frees with `sysfence_string_free`, or NULL on error (a NULL
+/// `filter`).
+///
+/// # Safety
+/// `filter` is NULL or a live filter.
+#[no_mangle]
+pub unsafe extern "C" fn sysfence_filter_pfc(filter: *const sysfence_filter) -> *mut c_char {
+    guarded(std::ptr::null_mut(), || {
+        // SAFETY: forwarded from the caller.
+        let f = unsafe { filter_arg(filter) }?;
+        Ok(owned_string(f.filter.pfc()))
+    })
+}
+
+/// What the filter does with one syscall, evaluated on the filter's own bytes as the kernel
+/// would: the action as text (`allow`, `log`, `kill_process`, `kill_thread`, `trap`,
+/// `errno:EACCES`, `trace:N`, `notify`).
+///
+/// `arch` is an architecture name (`x86_64`, `x86`, `x32`, `aarch64`, ...) or NULL for the
+/// native one; `syscall` a name (`openat`) or a number as text; `args` the first `nargs`
+/// (0 to 6) syscall arguments, NULL when `nargs` is 0; the rest are 0.
+///
+/// Returns a string the caller frees with `sysfence_string_free`, or NULL on error:
+/// `SYSFENCE_ERR_INVALID_ARGUMENT` for a NULL or non-UTF-8 argument, an unknown architecture
+/// or syscall (the message suggests the nearest name) or more than 6 arguments.
+///
+/// # Safety
+/// `filter` is NULL or a live filter; `arch` and `syscall` are NULL or NUL-terminated;
+/// `args` is NULL or points at `nargs` values.
+#[no_mangle]
+pub unsafe extern "C" fn sysfence_filter_simulate(
+    filter: *const sysfence_filter,
+    arch: *const c_char,
+    syscall: *const c_char,
+    args: *const u64,
+    nargs: usize,
+) -> *mut c_char {
+    guarded(std::ptr::null_mut(), || {
+        // SAFETY: forwarded from the caller.
+        let f = unsafe { filter_arg(filter) }?;
+        let arch = if arch.is_null() {
+            None
+        } else {
+            // SAFETY: forwarded from the caller.
+            let name = unsafe { str_arg(arch, "arch") }?;
+            Some(name.parse::<Arch>().map_err(Error::InvalidArgument)?)
+        };
+        // SAFETY: forwarded from the caller.
+        let syscall = unsafe { str_arg(syscall, "syscall") }?;
+        if nargs > 6 {
+            return Err(Error::InvalidArgument(format!(
+                "{nargs} arguments; a syscall has at most 6"
+            )));
+        }
+        let args: &[u64] = match (args.is_null(), nargs) {
+            (_, 0) => &[],
+            (true, _) => return Err(Error::InvalidArgument("args is NULL".into())),
+            // SAFETY: the caller promises `nargs` readable values.
+            (false, n) => unsafe { std::slice::from_raw_parts(args, n) },
+        };
+        let verdict = f.filter.simulate(syscall, args, arch)?;
+        Ok(owned_string(&verdict.action.to_string()))
+    })
+}
+
+/// Frees a filter from `sysfence_compile_json`. NULL is ignored. Loaded filters stay in the
+/// kernel: freeing only releases the memory.
+///
+/// # Safety
+/// `filter` is NULL or a live filter, not used again after this call.
+#[no_mangle]
+pub unsafe extern "C" fn sysfence_filter_free(filter: *mut sysfence_filter) {
+    let _ = ffi_boundary(|| {
+        if !filter.is_null() {
+            // SAFETY: the caller hands back ownership of a box made by sysfence_compile_json.
+            drop(unsafe { Box::from_raw(filter) });
+        }
+    });
+}

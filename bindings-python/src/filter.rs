@@ -1,0 +1,121 @@
+//! `sysfence.Filter`: a compiled filter. What `bpf()` exports and `simulate()` evaluates is,
+//! byte for byte, what `load()` gives the kernel.
+
+use crate::error::OrRaise;
+use pyo3::prelude::*;
+use pyo3::types::PyBytes;
+
+/// A compiled seccomp filter, from `sysfence.compile_policy(policy)` or `Policy.compile()`.
+///
+/// `len(f)` is the number of BPF instructions. Loading needs no allocation, so a filter compiled
+/// in the parent can be loaded in a child between `fork` and `exec`: `preexec_fn=f.load`
+/// confines only the child.
+///
+/// Example:
+///
+/// ```python
+/// >>> f = sysfence.compile_policy("no-exec")
+/// >>> f.simulate("execve")
+/// 'errno:EACCES'
+/// >>> f.simulate("openat", (0, 0, 0))
+/// 'allow'
+/// >>> subprocess.run(["/bin/true"], preexec_fn=f.load)   # the child is refused execve
+/// Traceback (most recent call last):
+/// PermissionError: [Errno 13] Permission denied: '/bin/true'
+/// ```
+#[pyclass(frozen, module = "sysfence", name = "Filter")]
+pub struct Filter {
+    pub(crate) inner: sysfence::Filter,
+}
+
+#[pymethods]
+impl Filter {
+    /// The BPF program as the kernel receives it: 8-byte `struct sock_filter` records in native
+    /// byte order.
+    ///
+    /// ```python
+    /// >>> len(f.bpf()) == 8 * len(f)
+    /// True
+    /// ```
+    fn bpf<'py>(&self, py: Python<'py>) -> Bound<'py, PyBytes> {
+        PyBytes::new(py, self.inner.bpf())
+    }
+
+    /// libseccomp's pseudo-filter-code: the filter as readable text.
+    fn pfc(&self) -> &str {
+        self.inner.pfc()
+    }
+
+    /// What the filter does with one syscall: evaluates the filter's own bytes as the kernel
+    /// would and returns the action (`allow`, `log`, `errno:EACCES`, `kill_process`, ...).
+    ///
+    /// `syscall` is a name or a number as text; `args` up to six unsigned 64-bit arguments;
+    /// `arch` an architecture name (`x86_64`, `x86`, `x32`, `aarch64`, ...), native by default.
+    /// An unknown syscall or architecture raises `InvalidArgumentError` (a `ValueError`).
+    ///
+    /// ```python
+    /// >>> f.simulate("execve", arch="x86")   # the i386 ABI meets the bad-arch action
+    /// 'kill_process'
+    /// ```
+    #[pyo3(signature = (syscall, args = Vec::new(), arch = None))]
+    fn simulate(&self, syscall: &str, args: Vec<u64>, arch: Option<&str>) -> PyResult<String> {
+        let arch = match arch {
+            None => None,
+            Some(name) => Some(
+                name.parse::<sysfence::Arch>()
+                    .map_err(sysfence::Error::InvalidArgument)
+                    .or_raise()?,
+            ),
+        };
+        let verdict = self.inner.simulate(syscall, &args, arch).or_raise()?;
+        Ok(verdict.action.to_string())
+    }
+
+    /// Loads the filter into this process, every thread (TSYNC), after setting
+    /// `PR_SET_NO_NEW_PRIVS`. All or nothing: on `LoadError` no filter was added.
+    ///
+    /// Allocation-free on success, so it is safe as `subprocess`'s `preexec_fn`, where it
+    /// confines only the child:
+    ///
+    /// ```python
+    /// >>> subprocess.run(cmd, preexec_fn=f.load)
+    /// ```
+    fn load(&self) -> PyResult<()> {
+        self.inner.load().or_raise()
+    }
+
+    /// The architectures the filter covers, such as `['x86_64']`.
+    #[getter]
+    fn architectures(&self) -> Vec<String> {
+        self.inner
+            .architectures()
+            .iter()
+            .map(|a| a.to_string())
+            .collect()
+    }
+
+    /// `enforce`, or `log` when every refusal only logs.
+    #[getter]
+    fn mode(&self) -> String {
+        self.inner.mode().to_string()
+    }
+
+    /// Whether the kernel logs every action other than allow (`SECCOMP_FILTER_FLAG_LOG`).
+    #[getter]
+    fn log_denied(&self) -> bool {
+        self.inner.log_denied()
+    }
+
+    fn __len__(&self) -> usize {
+        self.inner.len()
+    }
+
+    fn __repr__(&self) -> String {
+        format!(
+            "<sysfence.Filter: {} instructions, {}, {}>",
+            self.inner.len(),
+            self.architectures().join(", "),
+            self.inner.mode()
+        )
+    }
+}

@@ -1,0 +1,121 @@
+//! The module-level functions: apply, compile, check and the process's seccomp status.
+//!
+//! Each takes a policy-like argument: a dict in the JSON format, a `Policy`, or a preset name
+//! (`"no-exec"`). JSON text goes through `Policy.from_json` or `check_policy_json`.
+
+use crate::convert::{diagnostics_to_py, json_to_py, to_py};
+use crate::error::OrRaise;
+use crate::filter::Filter;
+use crate::policy;
+use pyo3::prelude::*;
+
+/// Compiles `policy` and loads it into this process, every thread (TSYNC), after setting
+/// `PR_SET_NO_NEW_PRIVS`. All or nothing: when it raises, nothing was loaded.
+///
+/// Returns a report: `{"instructions": int, "architectures": [str], "mode": "enforce" | "log",
+/// "log_denied": bool}`.
+///
+/// Raises `PolicyError` (invalid policy), `CompileError`, `LoadError` (the kernel refused;
+/// `LoadPermissionError`, also a `PermissionError`, for EPERM/EACCES).
+///
+/// ```python
+/// >>> import sysfence
+/// >>> sysfence.apply_policy("no-exec")
+/// {'architectures': ['x86_64'], 'instructions': 13, 'log_denied': True, 'mode': 'enforce'}
+/// >>> import os; os.execv("/bin/true", ["true"])
+/// Traceback (most recent call last):
+/// PermissionError: [Errno 13] Permission denied
+/// ```
+#[pyfunction]
+pub fn apply_policy<'py>(
+    py: Python<'py>,
+    policy: &Bound<'py, PyAny>,
+) -> PyResult<Bound<'py, PyAny>> {
+    let policy = policy::resolve(policy)?;
+    let report = py.detach(|| sysfence::apply_policy(&policy)).or_raise()?;
+    to_py(py, &report)
+}
+
+/// Compiles `policy` (a dict, a `Policy` or a preset name) into a `Filter` without loading it.
+///
+/// ```python
+/// >>> f = sysfence.compile_policy({"default_action": "allow",
+/// ...                              "rules": [{"action": "errno:EPERM", "syscalls": ["ptrace"]}]})
+/// >>> f.simulate("ptrace")
+/// 'errno:EPERM'
+/// ```
+#[pyfunction]
+pub fn compile_policy(py: Python<'_>, policy: &Bound<'_, PyAny>) -> PyResult<Filter> {
+    let policy = policy::resolve(policy)?;
+    policy::compile(py, &policy)
+}
+
+/// Every error and warning about `policy`, without raising: a list of dicts with `severity`
+/// (`"error"` or `"warning"`), `path` (`rules[0].syscalls[1]`, `$` for the whole policy) and
+/// `message`. Errors mean the policy cannot load; warnings that it loads but probably does not
+/// do what was meant. An empty list means nothing to report.
+///
+/// ```python
+/// >>> sysfence.check_policy({"default_action": "allow",
+/// ...                        "rules": [{"action": "errno", "syscalls": ["exceve"]}]})
+/// [{'message': 'unknown syscall "exceve" (did you mean "execve"?)', 'path': 'rules[0].syscalls[0]', 'severity': 'error'}]
+/// ```
+#[pyfunction]
+pub fn check_policy<'py>(
+    py: Python<'py>,
+    policy: &Bound<'py, PyAny>,
+) -> PyResult<Bound<'py, PyAny>> {
+    let diagnostics = match policy::check_value(policy) {
+        Ok(value) => py.detach(|| sysfence::check(&value)),
+        Err(e) => e.diagnostics().to_vec(),
+    };
+    diagnostics_to_py(py, &diagnostics)
+}
+
+/// `check_policy` for JSON text: malformed JSON is one error at `$`.
+///
+/// ```python
+/// >>> [d["path"] for d in sysfence.check_policy_json('{"default_action": ')]
+/// ['$']
+/// ```
+#[pyfunction]
+pub fn check_policy_json<'py>(py: Python<'py>, text: &str) -> PyResult<Bound<'py, PyAny>> {
+    let diagnostics = py.detach(|| sysfence::check_json(text));
+    diagnostics_to_py(py, &diagnostics)
+}
+
+/// The seccomp state of the calling thread, as the kernel reports it:
+/// `{"mode": "disabled" | "strict" | "filter", "filters": int | None, "no_new_privs": bool}`
+/// (`filters` is None on kernels before 5.9).
+///
+/// ```python
+/// >>> sysfence.status()["mode"]
+/// 'disabled'
+/// ```
+#[pyfunction]
+pub fn status(py: Python<'_>) -> PyResult<Bound<'_, PyAny>> {
+    let status = sysfence::status().or_raise()?;
+    to_py(py, &status)
+}
+
+/// Parses one line of the kernel log, auditd's log or journald holding a seccomp audit record
+/// (`type=1326` / `type=SECCOMP`) into an Elastic Common Schema document (nested dicts, with
+/// `event.action == "violated-seccomp-policy"`, `process.pid`, `seccomp.syscall.name`,
+/// `seccomp.action`, ...). Returns None for any other line; never raises for bad input.
+///
+/// ```python
+/// >>> doc = sysfence.parse_audit_line('audit: type=1326 audit(1603120490.865:8): auid=1000 '
+/// ...     'uid=0 gid=0 ses=3 pid=1376 comm="nc" exe="/usr/bin/nc" sig=31 arch=c000003e '
+/// ...     'syscall=49 compat=0 ip=0x7f9ad10d7497 code=0x0')
+/// >>> doc["seccomp"]["syscall"]["name"], doc["event"]["action"]
+/// ('bind', 'violated-seccomp-policy')
+/// >>> sysfence.parse_audit_line("an unrelated line") is None
+/// True
+/// ```
+#[pyfunction]
+pub fn parse_audit_line<'py>(py: Python<'py>, line: &str) -> PyResult<Option<Bound<'py, PyAny>>> {
+    match py.detach(|| sysfence::audit::parse_line_ecs(line)) {
+        Some(doc) => Ok(Some(json_to_py(py, &doc)?)),
+        None => Ok(None),
+    }
+}

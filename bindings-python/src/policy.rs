@@ -1,0 +1,145 @@
+//! `sysfence.Policy`: a validated policy, and the policy-like arguments every function takes.
+
+use crate::convert::{json_to_py, py_to_json};
+use crate::error::OrRaise;
+use crate::filter::Filter;
+use pyo3::prelude::*;
+use pyo3::types::PyString;
+use std::path::PathBuf;
+
+/// A validated seccomp policy (format version 1).
+///
+/// Build one from a dict in the JSON format, from JSON text, from a file or from a preset. Every
+/// field has passed validation; an invalid policy raises `PolicyError` with the JSON path of the
+/// problem in `.path` and every problem in `.diagnostics`.
+///
+/// Example:
+///
+/// ```python
+/// >>> import sysfence
+/// >>> p = sysfence.Policy({"default_action": "allow",
+/// ...                      "rules": [{"action": "errno:EACCES", "syscalls": ["@exec"]}]})
+/// >>> p.to_dict()["rules"]
+/// [{'action': 'errno:EACCES', 'syscalls': ['@exec']}]
+/// >>> sysfence.Policy.preset("no-exec") == sysfence.Policy.from_json(
+/// ...     sysfence.Policy.preset("no-exec").to_json())
+/// True
+/// ```
+#[pyclass(frozen, module = "sysfence", name = "Policy")]
+pub struct Policy {
+    pub(crate) inner: sysfence::Policy,
+}
+
+#[pymethods]
+impl Policy {
+    /// Validates a policy given as a dict (the JSON format; tuples count as lists).
+    #[new]
+    fn new(policy: &Bound<'_, PyAny>) -> PyResult<Self> {
+        let value = py_to_json(policy).or_raise()?;
+        Ok(Policy {
+            inner: sysfence::Policy::from_value(&value).or_raise()?,
+        })
+    }
+
+    /// Parses and validates JSON text.
+    ///
+    /// ```python
+    /// >>> sysfence.Policy.from_json('{"default_action": "allow", "extends": ["no-exec"]}')
+    /// Policy({'bad_arch_action': 'kill_process', 'default_action': 'allow', 'extends': ['no-exec'], ...})
+    /// ```
+    #[staticmethod]
+    fn from_json(text: &str) -> PyResult<Self> {
+        Ok(Policy {
+            inner: sysfence::Policy::from_json(text).or_raise()?,
+        })
+    }
+
+    /// Reads and validates a JSON policy file. A file that cannot be read raises the `OSError`
+    /// `open()` would (`FileNotFoundError`, `PermissionError`, ...).
+    ///
+    /// ```python
+    /// >>> policy = sysfence.Policy.from_file("/etc/myapp/seccomp.json")
+    /// ```
+    #[staticmethod]
+    fn from_file(path: PathBuf) -> PyResult<Self> {
+        Ok(Policy {
+            inner: sysfence::Policy::from_file(path).or_raise()?,
+        })
+    }
+
+    /// A preset by name: `no-exec`, `no-spawn` or `hardened` (see `sysfence.PRESETS`).
+    ///
+    /// ```python
+    /// >>> sysfence.Policy.preset("no-exec").to_dict()["extends"]
+    /// ['no-exec']
+    /// ```
+    #[staticmethod]
+    fn preset(name: &str) -> PyResult<Self> {
+        Ok(Policy {
+            inner: sysfence::Policy::preset(name).or_raise()?,
+        })
+    }
+
+    /// The policy as a dict in canonical form: every field present, defaults spelt out. It
+    /// validates back to an equal policy.
+    fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        json_to_py(py, &self.inner.to_value())
+    }
+
+    /// The policy as pretty-printed JSON text in canonical form.
+    fn to_json(&self) -> String {
+        self.inner.to_json()
+    }
+
+    /// Compiles the policy into a `Filter` (the same as `sysfence.compile_policy(policy)`).
+    fn compile(&self, py: Python<'_>) -> PyResult<Filter> {
+        compile(py, &self.inner)
+    }
+
+    fn __eq__(&self, other: &Bound<'_, PyAny>) -> bool {
+        match other.cast::<Policy>() {
+            Ok(other) => other.get().inner == self.inner,
+            Err(_) => false,
+        }
+    }
+
+    fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
+        Ok(format!("Policy({})", self.to_dict(py)?.repr()?))
+    }
+}
+
+/// Compiles with the GIL released: libseccomp's work needs no Python object.
+pub fn compile(py: Python<'_>, policy: &sysfence::Policy) -> PyResult<Filter> {
+    let inner = py.detach(|| policy.compile()).or_raise()?;
+    Ok(Filter { inner })
+}
+
+/// A policy-like argument: a `Policy`, a preset name, or a dict in the JSON format.
+pub fn resolve(policy: &Bound<'_, PyAny>) -> PyResult<sysfence::Policy> {
+    resolve_core(policy).or_raise()
+}
+
+fn resolve_core(policy: &Bound<'_, PyAny>) -> sysfence::Result<sysfence::Policy> {
+    if let Ok(p) = policy.cast::<Policy>() {
+        return Ok(p.get().inner.clone());
+    }
+    if let Ok(name) = policy.cast::<PyString>() {
+        let name = name.to_cow().map_err(|_| {
+            sysfence::Error::Policy(vec![sysfence::Diagnostic::error(
+                "$",
+                "preset name is not valid UTF-8",
+            )])
+        })?;
+        return sysfence::Policy::preset(&name);
+    }
+    sysfence::Policy::from_value(&py_to_json(policy)?)
+}
+
+/// The JSON value that `check_policy` lints for a policy-like argument: a dict as given (so
+/// every problem is reported), a `Policy` in canonical form, or a preset's policy.
+pub fn check_value(policy: &Bound<'_, PyAny>) -> sysfence::Result<serde_json::Value> {
+    if policy.cast::<Policy>().is_ok() || policy.cast::<PyString>().is_ok() {
+        return resolve_core(policy).map(|p| p.to_value());
+    }
+    py_to_json(policy)
+}

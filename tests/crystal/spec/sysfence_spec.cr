@@ -1,0 +1,106 @@
+require "./spec_helper"
+
+# IPv4 sockets fail with EAFNOSUPPORT; every other socket works.
+NO_IPV4 = {
+  "default_action" => "allow",
+  "rules"          => [{"action" => "errno:EAFNOSUPPORT", "syscalls" => ["socket"],
+                        "args" => [{"index" => 0, "op" => "eq", "value" => LibC::AF_INET}]}],
+}
+
+TYPO = %({"default_action": "allow",
+          "rules": [{"action": "errno:EACCES", "syscalls": ["execve", "exceve"]}]})
+
+describe Sysfence do
+  it "names its version and libseccomp's" do
+    Sysfence.version.should contain("libseccomp 2.")
+  end
+
+  it "runs programs without a filter (control)" do
+    in_child { exec_true }.should eq 0
+  end
+
+  it "refuses exec under no-exec with EACCES" do
+    in_child {
+      Sysfence.apply_preset("no-exec")
+      exec_true
+    }.should eq Errno::EACCES.value
+  end
+
+  it "has the kernel honour a JSON policy with an argument rule" do
+    in_child { sockets }.should eq 0
+    in_child {
+      Sysfence.apply(NO_IPV4)
+      sockets
+    }.should eq Errno::EAFNOSUPPORT.value
+  end
+
+  it "raises PolicyError naming the place for a bad policy, and loads nothing" do
+    in_child {
+      e = expect_raises(Sysfence::PolicyError) { Sysfence.apply(TYPO) }
+      next 101 unless e.path == "rules[0].syscalls[1]" && e.code == -1
+      next 102 unless e.message.not_nil!.includes?("rules[0].syscalls[1]")
+      next 103 unless e.message.not_nil!.includes?(%("execve")) # did you mean
+      e = expect_raises(Sysfence::PolicyError) { Sysfence.apply(%({"default_action": )) }
+      next 104 unless e.path == "$"
+      e = expect_raises(Sysfence::PolicyError) { Sysfence.apply_preset("no-exce") }
+      next 105 unless e.message.not_nil!.includes?(%("no-exec"))
+      exec_true # nothing was loaded
+    }.should eq 0
+  end
+
+  it "compiles a filter, exports its BPF and simulates syscalls" do
+    filter = Sysfence.compile(NO_IPV4)
+    bpf = filter.bpf
+    (bpf.size >= 32).should be_true
+    (bpf.size % 8).should eq 0
+    IO::ByteFormat::LittleEndian.decode(UInt16, bpf[0, 2]).should eq 0x20 # load seccomp_data.arch
+    IO::ByteFormat::LittleEndian.decode(UInt32, bpf[4, 4]).should eq 4
+    filter.simulate("socket", [2_u64, 1_u64, 0_u64]).should eq "errno:EAFNOSUPPORT"
+    filter.simulate("socket", [1_u64, 1_u64, 0_u64]).should eq "allow"
+    filter.simulate("read").should eq "allow"
+    filter.simulate("read", arch: "x86").should eq "kill_process"
+    filter.pfc.empty?.should be_false
+  end
+
+  it "raises InvalidArgumentError for bad simulate arguments" do
+    filter = Sysfence.compile(NO_IPV4)
+    e = expect_raises(Sysfence::InvalidArgumentError) { filter.simulate("exceve") }
+    e.code.should eq -5
+    e.message.not_nil!.should contain(%("execve"))
+    expect_raises(Sysfence::InvalidArgumentError) { filter.simulate("read", [0_u64] * 7) }
+    expect_raises(Sysfence::InvalidArgumentError) { filter.simulate("read", arch: "vax") }
+    expect_raises(Sysfence::InvalidArgumentError) { Sysfence.compile("{\"a\0\": 1}") }
+    expect_raises(Sysfence::InvalidArgumentError) { Sysfence.compile(String.new(Bytes[0x22, 0xff, 0x22])) }
+  end
+
+  it "loads a filter compiled in the parent in a forked child" do
+    filter = Sysfence.compile({"default_action" => "allow", "extends" => ["no-exec"]})
+    filter.simulate("execve").should eq "errno:EACCES"
+    in_child {
+      filter.load!
+      exec_true
+    }.should eq Errno::EACCES.value
+  end
+
+  it "reports every error with its path" do
+    report = Sysfence.check(TYPO)
+    report["ok"].as_bool.should be_false
+    report["diagnostics"].as_a.select { |d| d["severity"] == "error" }.map(&.["path"].as_s)
+      .should eq ["rules[0].syscalls[1]"]
+    Sysfence.check(NO_IPV4)["ok"].as_bool.should be_true
+  end
+
+  it "shows the filter in the status after apply" do
+    in_child {
+      Sysfence.apply_preset("no-exec")
+      s = Sysfence.status
+      s["mode"] == "filter" && s["no_new_privs"] == true ? 0 : 1
+    }.should eq 0
+  end
+
+  it "maps each C code to its own exception class" do
+    classes = (-7..-1).map { |code| Sysfence.error_for(code, "x").class }
+    classes.uniq.size.should eq 7
+    classes.each { |c| (c < Sysfence::Error).should be_true }
+  end
+end
