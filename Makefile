@@ -32,7 +32,7 @@ SETUP_TARGETS :=
 
 include $(wildcard mk/*.mk)
 
-.PHONY: help setup setup-apt libseccomp build demo test test-rust test-system-libseccomp lint bench bench-core clean
+.PHONY: stubs help setup setup-apt libseccomp build demo test test-rust test-system-libseccomp lint bench bench-core clean
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | sort | expand -t 18
@@ -58,7 +58,7 @@ build: setup-apt libseccomp ## build the core and the CLI
 demo: build ## watch a program refused exec under no-exec, then the kernel's log line in log mode
 	@scripts/demo.sh $(SYSFENCE)
 
-test: setup build test-rust test-system-libseccomp $(TEST_TARGETS) ## run every suite
+test: setup build test-rust test-system-libseccomp $(TEST_TARGETS) lint ## run every suite, then fmt and clippy
 	@echo "make test: all suites passed"
 
 test-rust: libseccomp ## the core's unit, vector and kernel tests, and the CLI's
@@ -84,6 +84,8 @@ bench: build bench-core $(BENCH_TARGETS) ## every benchmark, each with its basel
 
 bench-core: libseccomp ## compile and load a 300-rule policy, against libseccomp's Python bindings
 	$(CARGO) bench -p sysfence --bench compile_load
+
+stubs: node-generate ## regenerate committed typings and loaders (Node's index.js, index.d.ts)
 
 clean: ## remove build output (keeps nothing)
 	rm -rf target
