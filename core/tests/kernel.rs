@@ -107,37 +107,37 @@ fn no_exec_preset_refuses_execve_with_eacces() {
     );
 }
 
+/// i386 `execve(NULL, NULL, NULL)` through `int 0x80`; returns its errno.
+#[cfg(target_arch = "x86_64")]
+fn int80_execve_null() -> i32 {
+    let rc: i32;
+    // SAFETY: the compat entry checks the (null) pointers itself; rbx is saved around the call.
+    unsafe {
+        std::arch::asm!("push rbx", "xor ebx, ebx", "int 0x80", "pop rbx",
+            inlateout("eax") 11i32 => rc, in("ecx") 0, in("edx") 0);
+    }
+    -rc
+}
+
 #[test]
+#[cfg(target_arch = "x86_64")]
 fn i386_int80_cannot_bypass_a_denylist() {
     // The denylist is native-only, default allow. An int 0x80 execve (i386 number 11) must
-    // meet bad_arch_action (kill_process), not run: unfiltered it would fail with EFAULT.
+    // meet bad_arch_action (kill_process), not run.
     let f = filter(
         r#"{"default_action":"allow","rules":[{"action":"errno:EACCES","syscalls":["execve"]}]}"#,
     );
-    let (outcome, _) = in_child(&f, || {
-        let rc: i32;
-        // SAFETY: i386 execve(NULL, NULL, NULL) through the compat entry; the kernel checks
-        // the pointers.
-        unsafe {
-            std::arch::asm!("push rbx", "xor ebx, ebx", "int 0x80", "pop rbx", inlateout("eax") 11i32 => rc, in("ecx") 0, in("edx") 0);
-        }
-        -rc
-    });
-    assert_eq!(outcome, Outcome::Signal(libc::SIGSYS));
-    // Control: without the filter the same int 0x80 call returns EFAULT, so the test can fail.
-    let allow_all = filter(
+    assert_eq!(
+        in_child(&f, int80_execve_null).0,
+        Outcome::Signal(libc::SIGSYS)
+    );
+    // Control: with bad_arch_action allow the same call reaches the kernel and fails with
+    // EFAULT, so the test above can fail.
+    let open = filter(
         r#"{"default_action":"allow","rules":[{"action":"errno:EACCES","syscalls":["getppid"]}],"bad_arch_action":"allow"}"#,
     );
-    let (control, _) = in_child(&allow_all, || {
-        let rc: i32;
-        // SAFETY: as above.
-        unsafe {
-            std::arch::asm!("push rbx", "xor ebx, ebx", "int 0x80", "pop rbx", inlateout("eax") 11i32 => rc, in("ecx") 0, in("edx") 0);
-        }
-        -rc
-    });
     assert_eq!(
-        control,
+        in_child(&open, int80_execve_null).0,
         Outcome::Returned {
             errno: libc::EFAULT
         }
@@ -145,6 +145,7 @@ fn i386_int80_cannot_bypass_a_denylist() {
 }
 
 #[test]
+#[cfg(target_arch = "x86_64")]
 fn x32_syscall_numbers_meet_the_bad_arch_action() {
     let f = filter(
         r#"{"default_action":"allow","rules":[{"action":"errno:EACCES","syscalls":["execve"]}]}"#,
