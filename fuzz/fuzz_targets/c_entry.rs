@@ -15,7 +15,10 @@ fuzz_target!(|data: &[u8]| {
         // Not UTF-8: NULL and SYSFENCE_ERR_INVALID_ARGUMENT; otherwise always a report.
         assert_eq!(report.is_null(), !utf8);
         if !utf8 {
-            assert_eq!(sysfence_c::sysfence_last_error_code(), sysfence_c::sysfence_result::SYSFENCE_ERR_INVALID_ARGUMENT as i32);
+            assert_eq!(
+                sysfence_c::sysfence_last_error_code(),
+                sysfence_c::sysfence_result::SYSFENCE_ERR_INVALID_ARGUMENT as i32
+            );
         }
         sysfence_c::sysfence_string_free(report);
         let filter = sysfence_c::sysfence_compile_json(text.as_ptr());
@@ -24,7 +27,13 @@ fuzz_target!(|data: &[u8]| {
         } else {
             let mut bytes = std::ptr::null();
             assert!(sysfence_c::sysfence_filter_bpf(filter, &mut bytes) > 0);
-            let verdict = sysfence_c::sysfence_filter_simulate(filter, std::ptr::null(), c"execve".as_ptr(), std::ptr::null(), 0);
+            let verdict = sysfence_c::sysfence_filter_simulate(
+                filter,
+                std::ptr::null(),
+                c"execve".as_ptr(),
+                std::ptr::null(),
+                0,
+            );
             sysfence_c::sysfence_string_free(verdict);
             sysfence_c::sysfence_filter_free(filter);
         }
