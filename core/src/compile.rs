@@ -60,6 +60,27 @@ pub fn compile(policy: &Policy) -> Result<Filter> {
 
 /// Compiles `policy`.
 pub fn compile_with(policy: &Policy, options: CompileOptions) -> Result<Filter> {
+    let ctx = context(policy, options)?;
+    let program = export_bpf(&ctx)?;
+    if program.len() > MAX_INSNS {
+        return Err(Error::Compile {
+            message: format!(
+                "the filter has {} instructions; the kernel accepts at most {MAX_INSNS} (split the policy or use groups)",
+                program.len()
+            ),
+            errno: None,
+        });
+    }
+    Ok(Filter::new(program, policy.clone(), options))
+}
+
+/// libseccomp's PFC text for `policy`, from the same context [`compile_with`] builds.
+pub(crate) fn pfc(policy: &Policy, options: CompileOptions) -> Result<String> {
+    export_pfc(&context(policy, options)?)
+}
+
+/// The libseccomp filter context for `policy`: attributes, architectures and rules.
+fn context(policy: &Policy, options: CompileOptions) -> Result<ScmpFilterContext> {
     let default = policy.effective_default();
     let bad_arch = policy.mode.apply(policy.bad_arch_action);
     let arches = policy.target_arches();
@@ -126,24 +147,7 @@ pub fn compile_with(policy: &Policy, options: CompileOptions) -> Result<Filter> 
             .map_err(scmp_err("supervised syscall"))?;
     }
 
-    let program = export_bpf(&ctx)?;
-    if program.len() > MAX_INSNS {
-        return Err(Error::Compile {
-            message: format!(
-                "the filter has {} instructions; the kernel accepts at most {MAX_INSNS} (split the policy or use groups)",
-                program.len()
-            ),
-            errno: None,
-        });
-    }
-    let pfc = export_pfc(&ctx)?;
-    Ok(Filter::new(
-        program,
-        pfc,
-        policy.log_denied,
-        arches,
-        policy.mode,
-    ))
+    Ok(ctx)
 }
 
 fn export_bpf(ctx: &ScmpFilterContext) -> Result<Vec<SockFilter>> {

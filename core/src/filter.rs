@@ -3,20 +3,22 @@
 use crate::action::Action;
 use crate::arch::Arch;
 use crate::bpf::{self, SeccompData, SockFilter};
+use crate::compile::CompileOptions;
 use crate::error::{Error, LoadFailure, Result};
 use crate::load::{self, FLAG_LOG, FLAG_TSYNC};
-use crate::policy::Mode;
+use crate::policy::{Mode, Policy};
 use crate::syscalls::{self, Resolution};
 use serde::Serialize;
+use std::sync::OnceLock;
 
 /// A compiled seccomp filter.
 #[derive(Debug, Clone)]
 pub struct Filter {
     program: Vec<SockFilter>,
-    pfc: String,
-    log_denied: bool,
+    /// The policy and options it was compiled from: the PFC text is made from them on demand.
+    source: Box<(Policy, CompileOptions)>,
+    pfc: OnceLock<String>,
     architectures: Vec<Arch>,
-    mode: Mode,
 }
 
 /// What the filter does with one syscall.
@@ -42,19 +44,12 @@ fn display<T: std::fmt::Display, S: serde::Serializer>(
 }
 
 impl Filter {
-    pub(crate) fn new(
-        program: Vec<SockFilter>,
-        pfc: String,
-        log_denied: bool,
-        architectures: Vec<Arch>,
-        mode: Mode,
-    ) -> Self {
+    pub(crate) fn new(program: Vec<SockFilter>, policy: Policy, options: CompileOptions) -> Self {
         Filter {
             program,
-            pfc,
-            log_denied,
-            architectures,
-            mode,
+            architectures: policy.target_arches(),
+            source: Box::new((policy, options)),
+            pfc: OnceLock::new(),
         }
     }
 
@@ -71,9 +66,14 @@ impl Filter {
         &self.program
     }
 
-    /// libseccomp's pseudo-filter-code: the filter as readable text.
+    /// libseccomp's pseudo-filter-code: the filter as readable text. Made on first use, by
+    /// libseccomp, from the same policy and options as the BPF.
     pub fn pfc(&self) -> &str {
-        &self.pfc
+        self.pfc.get_or_init(|| {
+            let (policy, options) = &*self.source;
+            crate::compile::pfc(policy, *options)
+                .unwrap_or_else(|e| format!("# libseccomp could not export PFC: {e}\n"))
+        })
     }
 
     /// The number of BPF instructions.
@@ -93,17 +93,17 @@ impl Filter {
 
     /// The policy's mode.
     pub fn mode(&self) -> Mode {
-        self.mode
+        self.source.0.mode
     }
 
     /// Whether the kernel logs every action other than allow.
     pub fn log_denied(&self) -> bool {
-        self.log_denied
+        self.source.0.log_denied
     }
 
     /// The `seccomp()` flags [`Filter::load`] passes: TSYNC, and LOG when `log_denied`.
     pub fn load_flags(&self) -> u32 {
-        FLAG_TSYNC | if self.log_denied { FLAG_LOG } else { 0 }
+        FLAG_TSYNC | if self.log_denied() { FLAG_LOG } else { 0 }
     }
 
     /// Evaluates the filter's own bytes for `syscall` (a name, or a number as text) with `args`
