@@ -2,9 +2,12 @@
 
 mod audit;
 mod commands;
+#[cfg(target_arch = "x86_64")]
+mod inject;
 mod notify;
 mod output;
 mod run;
+mod supervise;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;

@@ -193,30 +193,49 @@ fn run_bash(source: &[&str], script: &str) -> Output {
     sysfence(&args)
 }
 
+const GUARDS: [&str; 2] = ["ptrace", "notify"];
+
 #[test]
 fn run_starts_the_command_but_refuses_its_execs() {
-    // bash forks (clone) and its child's execve gets EACCES: bash reports status 126.
-    let o = run_bash(&["--preset", "no-exec"], "/bin/true; echo status=$?");
-    assert!(o.status.success(), "{o:?}");
-    assert_eq!(stdout(&o).trim(), "status=126");
-    // bash's own exec (no fork) is refused too, and bash exits 126.
-    let o = run_bash(&["--preset", "no-exec"], "exec /bin/true");
-    assert_eq!(o.status.code(), Some(126));
+    for guard in GUARDS {
+        // bash forks (clone) and its child's execve gets EACCES: bash reports status 126.
+        let o = run_bash(
+            &["--preset", "no-exec", "--exec-guard", guard],
+            "/bin/true; echo status=$?",
+        );
+        assert!(o.status.success(), "{guard}: {o:?}");
+        assert_eq!(stdout(&o).trim(), "status=126", "{guard}");
+        // bash's own exec (no fork) is refused too, and bash exits 126.
+        let o = run_bash(
+            &["--preset", "no-exec", "--exec-guard", guard],
+            "exec /bin/true",
+        );
+        assert_eq!(o.status.code(), Some(126), "{guard}");
+    }
 }
 
 #[test]
 fn run_applies_the_policy_to_the_command_itself() {
-    let o = sysfence(&[
-        "run",
-        "--preset",
-        "no-exec",
-        "--",
-        "cat",
-        "/proc/self/status",
-    ]);
-    let text = stdout(&o);
-    assert!(text.contains("NoNewPrivs:\t1"), "{text}");
-    assert!(text.contains("Seccomp:\t2"), "{text}");
+    for guard in GUARDS {
+        let o = sysfence(&[
+            "run",
+            "--preset",
+            "no-exec",
+            "--exec-guard",
+            guard,
+            "--",
+            "cat",
+            "/proc/self/status",
+        ]);
+        let text = stdout(&o);
+        assert!(text.contains("NoNewPrivs:\t1"), "{guard}: {text}");
+        assert!(text.contains("Seccomp:\t2"), "{guard}: {text}");
+        // ptrace: exactly the policy's filter, and no tracer left attached.
+        if guard == "ptrace" {
+            assert!(text.contains("Seccomp_filters:\t1"), "{text}");
+            assert!(text.contains("TracerPid:\t0"), "{text}");
+        }
+    }
 }
 
 #[test]
@@ -229,37 +248,75 @@ fn run_answers_later_execs_with_the_policys_own_action() {
             ),
         )
     };
-    // errno:ENOENT: bash reports 127 (not found).
-    let o = run_bash(
-        &["--policy", &policy("errno:ENOENT")],
-        "/bin/true; echo status=$?",
-    );
-    assert_eq!(stdout(&o).trim(), "status=127");
-    // kill_process: the exec'ing child is killed (SIGKILL from the supervisor: 128+9).
-    let o = run_bash(
-        &["--policy", &policy("kill_process")],
-        "/bin/true; echo status=$?",
-    );
-    assert_eq!(stdout(&o).trim(), "status=137");
-    // trap: SIGSYS (128+31).
-    let o = run_bash(&["--policy", &policy("trap")], "/bin/true; echo status=$?");
-    assert_eq!(stdout(&o).trim(), "status=159");
-    // Argument conditions are evaluated on the exec's registers: execve(path, argv, envp)
-    // with envp == 0 would be refused; bash passes a real envp, so it runs.
     let cond = temp_policy(
         "run-cond.json",
         r#"{"default_action":"allow","rules":[{"action":"errno:EPERM","syscalls":["execve"],"args":[{"index":2,"op":"eq","value":0}]}]}"#,
     );
-    let o = run_bash(&["--policy", &cond], "/bin/true; echo status=$?");
-    assert_eq!(stdout(&o).trim(), "status=0");
-    let cond = temp_policy(
+    let cond_ne = temp_policy(
         "run-cond-ne.json",
         &std::fs::read_to_string(&cond)
             .unwrap()
             .replace("\"eq\"", "\"ne\""),
     );
-    let o = run_bash(&["--policy", &cond], "/bin/true; echo status=$?");
-    assert_eq!(stdout(&o).trim(), "status=126");
+    for guard in GUARDS {
+        let status = |policy: &str| {
+            stdout(&run_bash(
+                &["--policy", policy, "--exec-guard", guard],
+                "/bin/true; echo status=$?",
+            ))
+            .trim()
+            .to_string()
+        };
+        // errno:ENOENT: bash reports 127 (not found).
+        assert_eq!(status(&policy("errno:ENOENT")), "status=127", "{guard}");
+        // kill_process: the kernel kills with SIGSYS (128+31); the notify supervisor cannot raise
+        // the kernel's own signal and kills with SIGKILL (128+9).
+        let killed = if guard == "ptrace" {
+            "status=159"
+        } else {
+            "status=137"
+        };
+        assert_eq!(status(&policy("kill_process")), killed, "{guard}");
+        // trap: SIGSYS (128+31).
+        assert_eq!(status(&policy("trap")), "status=159", "{guard}");
+        // Argument conditions are evaluated on the exec's registers: bash passes a real envp,
+        // so "envp == 0" lets it run and "envp != 0" refuses it.
+        assert_eq!(status(&cond), "status=0", "{guard}");
+        assert_eq!(status(&cond_ne), "status=126", "{guard}");
+    }
+}
+
+#[test]
+fn the_notify_supervisor_cannot_be_reached_by_the_command() {
+    // sysfence and the command both run as root without capabilities (setpriv empties the
+    // bounding set): same uid, same (no) capabilities, so only the supervisor's
+    // PR_SET_DUMPABLE 0 stands between the command and pidfd_getfd on the supervisor's fds
+    // (the exec listener among them).
+    let script = "import ctypes, os\n\
+                  libc = ctypes.CDLL(None, use_errno=True)\n\
+                  pidfd = os.pidfd_open(os.getppid())\n\
+                  got = [fd for fd in range(64) if libc.syscall(438, pidfd, fd, 0) >= 0]\n\
+                  print('escaped' if got else 'errno=%d' % ctypes.get_errno())\n";
+    let o = Command::new("setpriv")
+        .args([
+            "--bounding-set=-all",
+            "--inh-caps=-all",
+            env!("CARGO_BIN_EXE_sysfence"),
+        ])
+        .args([
+            "run",
+            "--preset",
+            "no-exec",
+            "--exec-guard",
+            "notify",
+            "--",
+            "/usr/bin/python3",
+            "-c",
+            script,
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(stdout(&o).trim(), format!("errno={}", libc::EPERM), "{o:?}");
 }
 
 #[test]

@@ -1,0 +1,266 @@
+//! `run --exec-guard ptrace` (x86_64): load the policy into the command between its exec and
+//! its first instruction, then let go.
+//!
+//! 1. The child sets `PR_SET_NO_NEW_PRIVS`, asks to be traced (`PTRACE_TRACEME`), stops, and
+//!    execs the command. No filter is loaded yet, so the exec itself runs.
+//! 2. The kernel stops it at `PTRACE_EVENT_EXEC`, then at the exit of that execve: the new
+//!    program is mapped but has not run. sysfence writes the filter's BPF and a `struct sock_fprog` below the new stack pointer,
+//!    puts a `syscall` instruction at the entry point, sets the registers for
+//!    `seccomp(SECCOMP_SET_MODE_FILTER, LOG, &fprog)` and single-steps it.
+//! 3. It checks the result and `/proc/PID/status` (`Seccomp: 2`), restores the instruction,
+//!    the registers and the stack, and detaches. `PTRACE_O_EXITKILL` kills the child if
+//!    sysfence dies before that. On any failure the child is killed: it never runs unconfined.
+//!
+//! What the command then runs under is exactly the policy's filter, with no supervisor left
+//! that it could attack, and the kernel logs each refusal with the policy's own action.
+
+use crate::output::fail;
+use crate::run::{exit_code, ignore_keyboard_signals, Plan};
+use std::process::ExitCode;
+use sysfence::load::FLAG_LOG;
+use sysfence::{Error, Filter};
+
+/// The `syscall` instruction, as the little-endian low half-word of a text word.
+const SYSCALL_INSN: u64 = 0x050f;
+const SET_MODE_FILTER: u64 = 1;
+
+/// Runs the plan's command with `filter` loaded at its exec.
+pub fn run(plan: &Plan, filter: &Filter) -> ExitCode {
+    let argv = plan.argv_ptrs();
+    // SAFETY: this process is single-threaded; the child only makes syscalls, then execs.
+    let pid = unsafe { libc::fork() };
+    if pid < 0 {
+        return fail(
+            &Error::Unsupported(format!("fork: {}", std::io::Error::last_os_error())),
+            false,
+        );
+    }
+    if pid == 0 {
+        let code = if sysfence::load::set_no_new_privs().is_err() {
+            125
+        } else {
+            // SAFETY: ptrace and raise with plain arguments.
+            unsafe {
+                if libc::ptrace(libc::PTRACE_TRACEME, 0, 0, 0) != 0 {
+                    libc::_exit(125);
+                }
+                libc::raise(libc::SIGSTOP);
+            }
+            plan.exec(&argv)
+        };
+        // SAFETY: leave the child (exec failed).
+        unsafe { libc::_exit(code) };
+    }
+    ignore_keyboard_signals();
+    match confine(pid, filter) {
+        Ok(None) => wait(pid),
+        Ok(Some(status)) => exit_code(status),
+        Err(msg) => {
+            // SAFETY: the child must not run unconfined.
+            unsafe { libc::kill(pid, libc::SIGKILL) };
+            wait(pid);
+            fail(
+                &Error::Unsupported(format!(
+                    "cannot load the policy into {}: {msg}",
+                    plan.path.to_string_lossy()
+                )),
+                false,
+            )
+        }
+    }
+}
+
+fn wait(pid: i32) -> ExitCode {
+    let mut status = 0;
+    loop {
+        // SAFETY: waiting for our child.
+        let r = unsafe { libc::waitpid(pid, &mut status, 0) };
+        if r == pid
+            || (r < 0 && std::io::Error::last_os_error().raw_os_error() != Some(libc::EINTR))
+        {
+            return exit_code(status);
+        }
+    }
+}
+
+fn os_err(what: &str) -> String {
+    format!("{what}: {}", std::io::Error::last_os_error())
+}
+
+/// Waits for the child's next stop. `Err(status)` when it exited instead.
+fn next_stop(pid: i32) -> Result<i32, i32> {
+    let mut status = 0;
+    loop {
+        // SAFETY: waiting for our traced child.
+        let r = unsafe { libc::waitpid(pid, &mut status, libc::__WALL) };
+        if r == pid {
+            break;
+        }
+    }
+    if libc::WIFSTOPPED(status) {
+        Ok(status)
+    } else {
+        Err(status)
+    }
+}
+
+/// Takes the child from its first stop to the exec stop, loads the filter and detaches.
+/// `Ok(Some(status))` when the child ended before its exec (the exec failed).
+fn confine(pid: i32, filter: &Filter) -> Result<Option<i32>, String> {
+    let status =
+        next_stop(pid).map_err(|_| "the child ended before it could be traced".to_string())?;
+    if libc::WSTOPSIG(status) != libc::SIGSTOP {
+        return Err(format!(
+            "unexpected first stop (signal {})",
+            libc::WSTOPSIG(status)
+        ));
+    }
+    let options = libc::PTRACE_O_TRACEEXEC | libc::PTRACE_O_EXITKILL | libc::PTRACE_O_TRACESYSGOOD;
+    // SAFETY: ptrace requests on our stopped tracee.
+    if unsafe { libc::ptrace(libc::PTRACE_SETOPTIONS, pid, 0, options) } != 0 {
+        return Err(os_err("PTRACE_SETOPTIONS"));
+    }
+    let mut signal = 0;
+    loop {
+        // SAFETY: resume the tracee, passing on any signal it got.
+        if unsafe { libc::ptrace(libc::PTRACE_CONT, pid, 0, signal) } != 0 {
+            return Err(os_err("PTRACE_CONT"));
+        }
+        let status = match next_stop(pid) {
+            Ok(s) => s,
+            Err(exited) => return Ok(Some(exited)),
+        };
+        if status >> 8 == (libc::SIGTRAP | (libc::PTRACE_EVENT_EXEC << 8)) {
+            break;
+        }
+        signal = libc::WSTOPSIG(status);
+    }
+    // The exec stop is inside execve: registers set now would be overwritten by its return
+    // value. Run on to the syscall-exit stop, where what is set reaches user space.
+    // SAFETY: resume to the next syscall stop.
+    if unsafe { libc::ptrace(libc::PTRACE_SYSCALL, pid, 0, 0) } != 0 {
+        return Err(os_err("PTRACE_SYSCALL"));
+    }
+    let status = next_stop(pid).map_err(|_| "the command died after its exec".to_string())?;
+    if libc::WSTOPSIG(status) != libc::SIGTRAP | 0x80 {
+        return Err(format!(
+            "unexpected stop after exec (signal {})",
+            libc::WSTOPSIG(status)
+        ));
+    }
+    load_at_exec(pid, filter)?;
+    // SAFETY: let the confined child go.
+    if unsafe { libc::ptrace(libc::PTRACE_DETACH, pid, 0, 0) } != 0 {
+        return Err(os_err("PTRACE_DETACH"));
+    }
+    Ok(None)
+}
+
+fn get_regs(pid: i32) -> Result<libc::user_regs_struct, String> {
+    // SAFETY: user_regs_struct is plain data; the kernel fills it.
+    let mut regs: libc::user_regs_struct = unsafe { std::mem::zeroed() };
+    // SAFETY: as above.
+    if unsafe { libc::ptrace(libc::PTRACE_GETREGS, pid, 0, &mut regs as *mut _) } != 0 {
+        return Err(os_err("PTRACE_GETREGS"));
+    }
+    Ok(regs)
+}
+
+fn set_regs(pid: i32, regs: &libc::user_regs_struct) -> Result<(), String> {
+    // SAFETY: a full register set for our stopped tracee.
+    if unsafe { libc::ptrace(libc::PTRACE_SETREGS, pid, 0, regs as *const _) } != 0 {
+        return Err(os_err("PTRACE_SETREGS"));
+    }
+    Ok(())
+}
+
+fn peek(pid: i32, addr: u64) -> Result<u64, String> {
+    // SAFETY: errno is cleared so that a word of all ones is not taken for an error.
+    unsafe { *libc::__errno_location() = 0 };
+    // SAFETY: reading one word of the tracee.
+    let word = unsafe { libc::ptrace(libc::PTRACE_PEEKTEXT, pid, addr, 0) };
+    // SAFETY: errno of this thread.
+    if word == -1 && unsafe { *libc::__errno_location() } != 0 {
+        return Err(os_err("PTRACE_PEEKTEXT"));
+    }
+    Ok(word as u64)
+}
+
+fn poke(pid: i32, addr: u64, word: u64) -> Result<(), String> {
+    // SAFETY: writing one word of the tracee (text included: ptrace writes through COW).
+    if unsafe { libc::ptrace(libc::PTRACE_POKETEXT, pid, addr, word) } != 0 {
+        return Err(os_err("PTRACE_POKETEXT"));
+    }
+    Ok(())
+}
+
+fn write_words(pid: i32, addr: u64, bytes: &[u8]) -> Result<(), String> {
+    for (i, chunk) in bytes.chunks(8).enumerate() {
+        let mut word = [0u8; 8];
+        word[..chunk.len()].copy_from_slice(chunk);
+        poke(pid, addr + 8 * i as u64, u64::from_ne_bytes(word))?;
+    }
+    Ok(())
+}
+
+/// At the exec stop: make the tracee call seccomp() with the filter, check, restore.
+fn load_at_exec(pid: i32, filter: &Filter) -> Result<(), String> {
+    let saved = get_regs(pid)?;
+    let bpf = filter.bpf();
+    // Below the new stack pointer (the kernel maps 128 KiB of stack below the arguments):
+    // first the BPF, then a struct sock_fprog { u16 len; u64 filter; } under it.
+    let prog_addr = (saved.rsp - 4096 - bpf.len() as u64) & !15;
+    let fprog_addr = prog_addr - 16;
+    let mut fprog = [0u8; 16];
+    fprog[..2].copy_from_slice(&(filter.len() as u16).to_ne_bytes());
+    fprog[8..].copy_from_slice(&prog_addr.to_ne_bytes());
+    write_words(pid, prog_addr, bpf)?;
+    write_words(pid, fprog_addr, &fprog)?;
+    let text = peek(pid, saved.rip)?;
+    poke(pid, saved.rip, (text & !0xffff) | SYSCALL_INSN)?;
+
+    let mut call = saved;
+    call.rax = libc::SYS_seccomp as u64;
+    call.orig_rax = u64::MAX;
+    call.rdi = SET_MODE_FILTER;
+    call.rsi = if filter.log_denied() {
+        u64::from(FLAG_LOG)
+    } else {
+        0
+    };
+    call.rdx = fprog_addr;
+    set_regs(pid, &call)?;
+    // SAFETY: run exactly the one syscall instruction.
+    if unsafe { libc::ptrace(libc::PTRACE_SINGLESTEP, pid, 0, 0) } != 0 {
+        return Err(os_err("PTRACE_SINGLESTEP"));
+    }
+    let status =
+        next_stop(pid).map_err(|_| "the command died while loading its filter".to_string())?;
+    if libc::WSTOPSIG(status) != libc::SIGTRAP {
+        return Err(format!(
+            "unexpected stop (signal {}) while loading",
+            libc::WSTOPSIG(status)
+        ));
+    }
+    let rc = get_regs(pid)?.rax as i64;
+    if rc != 0 {
+        return Err(format!(
+            "seccomp() in the command: {}",
+            std::io::Error::from_raw_os_error(-rc as i32)
+        ));
+    }
+    // Put everything back as the exec left it, filter now in place.
+    poke(pid, saved.rip, text)?;
+    write_words(pid, fprog_addr, &vec![0u8; bpf.len() + 16])?;
+    let mut restored = saved;
+    restored.orig_rax = u64::MAX;
+    set_regs(pid, &restored)?;
+    let status = sysfence::status_of(&format!("/proc/{pid}/status")).map_err(|e| e.to_string())?;
+    if status.mode != "filter" || !status.no_new_privs {
+        return Err(format!(
+            "the filter is not in place (seccomp {}, no_new_privs {})",
+            status.mode, status.no_new_privs
+        ));
+    }
+    Ok(())
+}
