@@ -269,3 +269,15 @@ test('checkPolicy lists errors and warnings with paths, and throws for none of t
     ['$'],
   )
 })
+
+test('JSON.stringify keeps 64-bit argument values exact', () => {
+  const p = new Policy({
+    default_action: 'allow',
+    rules: [{ action: 'errno', syscalls: ['dup'], args: [{ index: 0, op: 'masked_eq', mask: '0xffffffff00000000', value: 0x12345678n << 32n }] }],
+  })
+  const text = JSON.stringify(p)
+  const back = Policy.fromJson(text)
+  assert.deepEqual(back.toJSON(), p.toJSON())
+  assert.equal(compilePolicy(back).simulate('dup', [0x1234567800000001n]), 'errno:EPERM')
+  assert.equal(compilePolicy(back).simulate('dup', [0x1234567900000000n]), 'allow')
+})

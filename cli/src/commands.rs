@@ -157,11 +157,7 @@ pub fn compile(a: &CompileArgs) -> ExitCode {
 }
 
 fn parse_arg(text: &str) -> Result<u64, Error> {
-    let parsed = match text.strip_prefix("0x").or_else(|| text.strip_prefix("0X")) {
-        Some(hex) => u64::from_str_radix(hex, 16),
-        None => text.parse::<u64>(),
-    };
-    parsed.map_err(|_| {
+    sysfence::parse_u64(text).ok_or_else(|| {
         Error::InvalidArgument(format!(
             "argument {text:?} is not an unsigned 64-bit integer (decimal or 0x hex)"
         ))
@@ -186,13 +182,15 @@ pub fn explain(a: &ExplainArgs) -> ExitCode {
         let verdict = filter.simulate(&a.syscall, &args, arch)?;
         let name = sysfence::syscalls::name_of(verdict.nr, verdict.arch)
             .unwrap_or_else(|| a.syscall.clone());
-        let native = arch.is_none_or(|x| policy.target_arches().contains(&x));
-        let rule = if native {
+        let covered = policy
+            .target_arches()
+            .contains(&arch.unwrap_or_else(Arch::native));
+        let rule = if covered {
             policy.deciding_rule(&name, &args, verdict.action)
         } else {
             None
         };
-        Ok::<_, Error>((verdict, name, rule, native))
+        Ok::<_, Error>((verdict, name, rule, covered))
     })();
     let (verdict, name, rule, covered) = match result {
         Ok(r) => r,

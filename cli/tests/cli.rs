@@ -170,6 +170,21 @@ fn explain_runs_the_bpf() {
     );
     assert_eq!(v(&["dup", "0xa"])["action"], "allow");
     assert_eq!(v(&["execve", "--arch", "x86"])["action"], "kill_process");
+    // A policy that leaves out the native ABI: the native call meets bad_arch_action.
+    let x86_only = temp_policy(
+        "x86.json",
+        r#"{"default_action":"allow","architectures":["x86"],"rules":[{"action":"errno","syscalls":["execve"]}]}"#,
+    );
+    let o = sysfence(&["explain", "--json", &x86_only, "execve"]);
+    let v: Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["action"], "kill_process");
+    assert!(
+        v["decided_by"]
+            .as_str()
+            .unwrap()
+            .starts_with("bad_arch_action"),
+        "{v}"
+    );
 }
 
 #[test]

@@ -129,10 +129,32 @@ impl ArgCondition {
         m.insert("index".into(), json!(self.index));
         m.insert("op".into(), json!(self.op.name()));
         if self.op == CmpOp::MaskedEq {
-            m.insert("mask".into(), json!(self.mask));
+            m.insert("mask".into(), exact_number(self.mask));
         }
-        m.insert("value".into(), json!(self.value));
+        m.insert("value".into(), exact_number(self.value));
         Value::Object(m)
+    }
+}
+
+/// The largest integer a JSON number holds exactly in every language (2^53 - 1).
+const MAX_SAFE_INTEGER: u64 = (1 << 53) - 1;
+
+/// A JSON integer where every language reads it exactly, else a `"0x..."` string (which the
+/// parser reads back to the same 64-bit value).
+fn exact_number(v: u64) -> Value {
+    if v <= MAX_SAFE_INTEGER {
+        json!(v)
+    } else {
+        json!(format!("{v:#x}"))
+    }
+}
+
+/// Parses an unsigned 64-bit integer written in decimal or `0x` hex (`"4096"`, `"0xffff0000"`),
+/// as policies and the CLI accept them.
+pub fn parse_u64(text: &str) -> Option<u64> {
+    match text.strip_prefix("0x").or_else(|| text.strip_prefix("0X")) {
+        Some(hex) => u64::from_str_radix(hex, 16).ok(),
+        None => text.parse::<u64>().ok(),
     }
 }
 
@@ -303,4 +325,31 @@ pub(crate) fn unknown_preset_message(name: &str) -> String {
         msg = format!("unknown preset {name:?} (did you mean {s:?}?)");
     }
     msg
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn values_beyond_2_pow_53_print_as_hex_strings_and_read_back() {
+        let text = r#"{"default_action":"allow","rules":[{"action":"errno","syscalls":["dup"],
+            "args":[{"index":0,"op":"masked_eq","mask":"0xffffffff00000000","value":"0x1234567800000000"}]},
+            {"action":"errno","syscalls":["dup2"],"args":[{"index":1,"op":"eq","value":9007199254740991}]}]}"#;
+        let p = Policy::from_json(text).unwrap();
+        let v = p.to_value();
+        assert_eq!(v["rules"][0]["args"][0]["mask"], "0xffffffff00000000");
+        assert_eq!(v["rules"][0]["args"][0]["value"], "0x1234567800000000");
+        assert_eq!(v["rules"][1]["args"][0]["value"], 9007199254740991u64);
+        assert_eq!(Policy::from_value(&v).unwrap(), p);
+    }
+
+    #[test]
+    fn parse_u64_reads_decimal_and_hex() {
+        assert_eq!(parse_u64("4096"), Some(4096));
+        assert_eq!(parse_u64("0xFFFF"), Some(0xffff));
+        assert_eq!(parse_u64("18446744073709551616"), None);
+        assert_eq!(parse_u64("-1"), None);
+        assert_eq!(parse_u64("0x"), None);
+    }
 }

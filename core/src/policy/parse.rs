@@ -515,13 +515,7 @@ fn u64_value(v: &Value, path: &str, errs: &mut Errors) -> Option<u64> {
         } else {
             "not an integer in 0..=18446744073709551615"
         }),
-        Value::String(s) => {
-            let r = match s.strip_prefix("0x").or_else(|| s.strip_prefix("0X")) {
-                Some(hex) => u64::from_str_radix(hex, 16),
-                None => s.parse::<u64>(),
-            };
-            r.map_err(|_| "not an unsigned 64-bit integer (decimal or 0x hex)")
-        }
+        Value::String(s) => super::parse_u64(s).ok_or("not an unsigned 64-bit integer (decimal or 0x hex)"),
         _ => Err("expected an unsigned 64-bit integer"),
     };
     match parsed {
