@@ -24,6 +24,9 @@ POLICY_RC_MARK := sysfence mk/audit.mk: install auditd without starting it
 
 # A prerequisite of the root Makefile's setup-apt: runs before its apt-get install.
 setup-apt: audit-no-autostart
+# And audit-check after it, on every path that installs packages (build, demo, test), so the
+# policy-rc.d written for the install never outlives it.
+build: audit-check
 
 audit-no-autostart:
 	@if ! dpkg-query -W -f='$${Status}\n' auditd 2>/dev/null | grep -q '^install ok installed' \

@@ -40,7 +40,7 @@ fn class_policy(arg: &Unknown) -> Result<sysfence::Policy> {
 /// core validates. `undefined`, functions and symbols are refused here.
 pub(crate) fn policy_json(arg: &Unknown) -> Result<Value> {
     // `undefined`, functions and symbols have no JSON form (JSON.stringify leaves them out).
-    to_json(arg, 0)?.ok_or_else(|| {
+    to_json(arg, 0, "$")?.ok_or_else(|| {
         invalid(format!(
             "expected a policy (a plain object in the JSON format, a Policy or a preset name), \
              found {}",
@@ -52,11 +52,13 @@ pub(crate) fn policy_json(arg: &Unknown) -> Result<Value> {
 /// Converts a JS value as `JSON.stringify` would, except that a BigInt becomes an integer (or,
 /// past 64 bits, its decimal text) instead of throwing, `toJSON` methods are not called, and a
 /// cycle is an error. `None` stands for "left out" (`undefined`, functions and symbols).
-fn to_json(value: &Unknown, depth: usize) -> Result<Option<Value>> {
+/// `path` is where `value` sits in the policy (`rules[0].args`), for errors.
+fn to_json(value: &Unknown, depth: usize, path: &str) -> Result<Option<Value>> {
     if depth > MAX_DEPTH {
-        return Err(invalid(format!(
-            "the value is nested more than {MAX_DEPTH} levels deep (or refers to itself)"
-        )));
+        return Err(at(
+            path,
+            format!("nested more than {MAX_DEPTH} levels deep (or refers to itself)"),
+        ));
     }
     let json = match value.get_type()? {
         ValueType::Undefined | ValueType::Function | ValueType::Symbol => return Ok(None),
@@ -70,7 +72,7 @@ fn to_json(value: &Unknown, depth: usize) -> Result<Option<Value>> {
             let mut items = Vec::with_capacity(array.len() as usize);
             for i in 0..array.len() {
                 let item = match array.get::<Unknown>(i)? {
-                    Some(item) => to_json(&item, depth + 1)?,
+                    Some(item) => to_json(&item, depth + 1, &format!("{path}[{i}]"))?,
                     None => None,
                 };
                 items.push(item.unwrap_or(Value::Null));
@@ -82,16 +84,26 @@ fn to_json(value: &Unknown, depth: usize) -> Result<Option<Value>> {
             let mut map = Map::new();
             for key in Object::keys(&object)? {
                 if let Some(item) = object.get::<Unknown>(&key)? {
-                    if let Some(v) = to_json(&item, depth + 1)? {
+                    let child = if path == "$" {
+                        key.clone()
+                    } else {
+                        format!("{path}.{key}")
+                    };
+                    if let Some(v) = to_json(&item, depth + 1, &child)? {
                         map.insert(key, v);
                     }
                 }
             }
             Value::Object(map)
         }
-        other => return Err(invalid(format!("a {other:?} value has no JSON form"))),
+        other => return Err(at(path, format!("a {other:?} value has no JSON form"))),
     };
     Ok(Some(json))
+}
+
+/// A policy error at `path`, as the core reports its own.
+fn at(path: &str, message: String) -> crate::error::Failure {
+    sysfence::Error::Policy(vec![sysfence::Diagnostic::error(path, message)]).into()
 }
 
 /// A JS number as JSON: whole numbers JS holds exactly become integers (so `0x100000000`

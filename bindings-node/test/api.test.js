@@ -119,7 +119,10 @@ test('policy values: undefined fields are left out, BigInts and hex strings are 
   assert.equal(big.path, 'rules[0].args[0].value')
   const cyclic = { default_action: 'allow' }
   cyclic.rules = [cyclic]
-  assert.equal(thrown(() => new Policy(cyclic)).code, 'ERR_SYSFENCE_INVALID_ARGUMENT')
+  // A cycle is a policy error at the place it loops back, as Python reports it.
+  const loop = thrown(() => new Policy(cyclic))
+  assert.equal(loop.code, 'ERR_SYSFENCE_POLICY')
+  assert.ok(loop.path.startsWith('rules[0].rules[0].rules[0]'), loop.path)
 })
 
 test('compilePolicy takes an object, a Policy or a preset name', () => {

@@ -70,8 +70,8 @@ impl Policy {
     /// A preset by name: `no-exec`, `no-spawn` or `hardened` (see `sysfence.PRESETS`).
     ///
     /// ```python
-    /// >>> sysfence.Policy.preset("no-exec").to_dict()["extends"]
-    /// ['no-exec']
+    /// >>> sysfence.Policy.preset("no-exec").to_dict()["rules"][0]["action"]
+    /// 'errno:EACCES'
     /// ```
     #[staticmethod]
     fn preset(name: &str) -> PyResult<Self> {

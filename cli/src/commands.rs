@@ -1,6 +1,6 @@
 //! The small commands: check, compile, explain, presets, groups, status, version.
 
-use crate::output::{fail, load_policy, read_policy_text};
+use crate::output::{fail, load_policy, located, read_policy_text};
 use clap::{Args, ValueEnum};
 use serde_json::json;
 use std::io::{IsTerminal, Write};
@@ -93,7 +93,7 @@ pub fn check(a: &CheckArgs) -> ExitCode {
     } else {
         for d in &diags {
             let level = if d.is_error() { "error" } else { "warning" };
-            eprintln!("{level}: {}: {}", d.path, d.message);
+            eprintln!("{level}: {}", located(d));
         }
         if errors == 0 {
             println!(

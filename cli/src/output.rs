@@ -40,10 +40,19 @@ pub fn fail(err: &Error, json: bool) -> ExitCode {
         println!("{report}");
     } else if !err.diagnostics().is_empty() {
         for d in err.diagnostics() {
-            eprintln!("error: {}: {}", d.path, d.message);
+            eprintln!("error: {}", located(d));
         }
     } else {
         eprintln!("sysfence: {err}");
     }
     ExitCode::from(1)
+}
+
+/// `path: message`, or the message alone for a problem with the whole policy (`$`).
+pub fn located(d: &sysfence::Diagnostic) -> String {
+    if d.path == "$" {
+        d.message.clone()
+    } else {
+        format!("{}: {}", d.path, d.message)
+    }
 }

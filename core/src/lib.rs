@@ -39,6 +39,11 @@ pub use suggest::nearest;
 
 use serde::Serialize;
 
+/// The README's Rust example, compiled and run as a doctest (in its own process).
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+pub struct ReadmeDoctests;
+
 /// The version of this library.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 
