@@ -31,7 +31,12 @@ fn examples(doc: &'static str) -> Vec<Example> {
                 Some((c, n)) => (c.trim().to_string(), n.trim().parse().unwrap()),
                 None => (cmd.trim().to_string(), 0),
             };
-            out.push(Example { doc, command, status, output: Vec::new() });
+            out.push(Example {
+                doc,
+                command,
+                status,
+                output: Vec::new(),
+            });
         } else if line.starts_with('$') || line.starts_with('#') {
             // Another program's prompt, or a root prompt shown but not run here.
             continue;
@@ -55,7 +60,13 @@ fn every_console_example_runs_as_documented() {
                 .output()
                 .unwrap();
             let stderr = String::from_utf8_lossy(&out.stderr);
-            assert_eq!(out.status.code(), Some(ex.status), "{}: sysfence {}\n{stderr}", ex.doc, ex.command);
+            assert_eq!(
+                out.status.code(),
+                Some(ex.status),
+                "{}: sysfence {}\n{stderr}",
+                ex.doc,
+                ex.command
+            );
             if !ex.output.is_empty() {
                 let mut printed: Vec<String> = String::from_utf8_lossy(&out.stdout)
                     .lines()
@@ -76,7 +87,13 @@ fn every_console_example_runs_as_documented() {
 #[test]
 fn the_readme_policy_is_the_example_file() {
     let readme = std::fs::read_to_string(format!("{ROOT}/README.md")).unwrap();
-    let block = readme.split("```json\n").nth(1).unwrap().split("```").next().unwrap();
+    let block = readme
+        .split("```json\n")
+        .nth(1)
+        .unwrap()
+        .split("```")
+        .next()
+        .unwrap();
     let file = std::fs::read_to_string(format!("{ROOT}/docs/examples/policy.json")).unwrap();
     let parse = |t: &str| serde_json::from_str::<serde_json::Value>(t).unwrap();
     assert_eq!(parse(block), parse(&file));
