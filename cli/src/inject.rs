@@ -20,9 +20,11 @@ use std::process::ExitCode;
 use sysfence::load::FLAG_LOG;
 use sysfence::{Error, Filter};
 
-/// The `syscall` instruction, as the little-endian low half-word of a text word.
-const SYSCALL_INSN: u64 = 0x050f;
+/// The `syscall` instruction.
+const SYSCALL_INSN: [u8; 2] = [0x0f, 0x05];
 const SET_MODE_FILTER: u64 = 1;
+/// The user code segment of 64-bit processes; 32-bit (i386) ones run with 0x23.
+const USER_CS_64: u64 = 0x33;
 
 /// Runs the plan's command with `filter` loaded at its exec.
 pub fn run(plan: &Plan, filter: &Filter) -> ExitCode {
@@ -194,6 +196,22 @@ fn poke(pid: i32, addr: u64, word: u64) -> Result<(), String> {
     Ok(())
 }
 
+/// Replaces the bytes at `addr` with `bytes`, through the aligned words that hold them (an
+/// aligned word never crosses into an unmapped page). Returns what was there.
+fn patch(pid: i32, addr: u64, bytes: &[u8]) -> Result<Vec<u8>, String> {
+    let start = addr & !7;
+    let end = (addr + bytes.len() as u64 + 7) & !7;
+    let mut old = Vec::new();
+    for word_addr in (start..end).step_by(8) {
+        old.extend_from_slice(&peek(pid, word_addr)?.to_ne_bytes());
+    }
+    let mut new = old.clone();
+    let at = (addr - start) as usize;
+    new[at..at + bytes.len()].copy_from_slice(bytes);
+    write_words(pid, start, &new)?;
+    Ok(old[at..at + bytes.len()].to_vec())
+}
+
 fn write_words(pid: i32, addr: u64, bytes: &[u8]) -> Result<(), String> {
     for (i, chunk) in bytes.chunks(8).enumerate() {
         let mut word = [0u8; 8];
@@ -206,6 +224,9 @@ fn write_words(pid: i32, addr: u64, bytes: &[u8]) -> Result<(), String> {
 /// At the exec stop: make the tracee call seccomp() with the filter, check, restore.
 fn load_at_exec(pid: i32, filter: &Filter) -> Result<(), String> {
     let saved = get_regs(pid)?;
+    if saved.cs != USER_CS_64 {
+        return Err("the command is a 32-bit program: use --exec-guard notify".into());
+    }
     let bpf = filter.bpf();
     // Below the new stack pointer (the kernel maps 128 KiB of stack below the arguments):
     // first the BPF, then a struct sock_fprog { u16 len; u64 filter; } under it.
@@ -216,8 +237,7 @@ fn load_at_exec(pid: i32, filter: &Filter) -> Result<(), String> {
     fprog[8..].copy_from_slice(&prog_addr.to_ne_bytes());
     write_words(pid, prog_addr, bpf)?;
     write_words(pid, fprog_addr, &fprog)?;
-    let text = peek(pid, saved.rip)?;
-    poke(pid, saved.rip, (text & !0xffff) | SYSCALL_INSN)?;
+    let text = patch(pid, saved.rip, &SYSCALL_INSN)?;
 
     let mut call = saved;
     call.rax = libc::SYS_seccomp as u64;
@@ -250,7 +270,7 @@ fn load_at_exec(pid: i32, filter: &Filter) -> Result<(), String> {
         ));
     }
     // Put everything back as the exec left it, filter now in place.
-    poke(pid, saved.rip, text)?;
+    patch(pid, saved.rip, &text)?;
     write_words(pid, fprog_addr, &vec![0u8; bpf.len() + 16])?;
     let mut restored = saved;
     restored.orig_rax = u64::MAX;

@@ -375,3 +375,65 @@ fn run_exits_with_the_commands_status() {
         Some(9)
     );
 }
+
+/// A 93-byte static i386 program: `exit(0)` through `int 0x80`.
+fn tiny_i386_program() -> String {
+    let mut elf: Vec<u8> = vec![0x7f, b'E', b'L', b'F', 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0];
+    let le16 = |v: u16| v.to_le_bytes().to_vec();
+    let le32 = |v: u32| v.to_le_bytes().to_vec();
+    let base = 0x0804_8000u32;
+    let code = [0xb8, 1, 0, 0, 0, 0x31, 0xdb, 0xcd, 0x80]; // mov eax,1; xor ebx,ebx; int 0x80
+    let size = 52 + 32 + code.len() as u32;
+    for part in [
+        le16(2),
+        le16(3),
+        le32(1),
+        le32(base + 84),
+        le32(52),
+        le32(0),
+        le32(0),
+    ] {
+        elf.extend(part);
+    }
+    for part in [le16(52), le16(32), le16(1), le16(0), le16(0), le16(0)] {
+        elf.extend(part);
+    }
+    for v in [1, 0, base, base, size, size, 5, 0x1000] {
+        elf.extend(le32(v));
+    }
+    elf.extend(code);
+    let path = std::env::temp_dir().join(format!("sysfence-i386-{}", std::process::id()));
+    std::fs::write(&path, &elf).unwrap();
+    std::fs::set_permissions(&path, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    path.to_string_lossy().to_string()
+}
+
+#[test]
+fn a_32_bit_command_never_runs_unconfined() {
+    let program = tiny_i386_program();
+    // Control: unconfined it runs and exits 0 (so the kernel runs i386 programs here).
+    assert_eq!(Command::new(&program).status().unwrap().code(), Some(0));
+    // ptrace guard: a 32-bit entry is refused and the child killed before it runs.
+    let o = sysfence(&[
+        "run",
+        "--preset",
+        "no-exec",
+        "--exec-guard",
+        "ptrace",
+        "--",
+        &program,
+    ]);
+    assert_eq!(o.status.code(), Some(1), "{o:?}");
+    // notify guard: its first syscall comes through the i386 ABI and meets bad_arch_action
+    // (kill_process: SIGSYS, 128+31).
+    let o = sysfence(&[
+        "run",
+        "--preset",
+        "no-exec",
+        "--exec-guard",
+        "notify",
+        "--",
+        &program,
+    ]);
+    assert_eq!(o.status.code(), Some(159), "{o:?}");
+}
