@@ -58,9 +58,11 @@ pub fn run(plan: &Plan, filter: &Filter) -> ExitCode {
         Ok(None) => wait(pid),
         Ok(Some(status)) => exit_code(status),
         Err(msg) => {
-            // SAFETY: the child must not run unconfined.
-            unsafe { libc::kill(pid, libc::SIGKILL) };
-            wait(pid);
+            // SAFETY: the child must not run unconfined; it is killed and reaped quietly.
+            unsafe {
+                libc::kill(pid, libc::SIGKILL);
+                libc::waitpid(pid, std::ptr::null_mut(), 0);
+            }
             fail(
                 &Error::Unsupported(format!(
                     "cannot load the policy into {}: {msg}",
