@@ -22,8 +22,16 @@ if [[ -f "$stamp" && -f "$cache/lib/libseccomp.a" ]] && version_ok "$(cat "$stam
 fi
 
 # The mirror this machine already uses for Debian's main archive (never a hard-coded host).
-mirror=$(apt-cache policy 2>/dev/null \
-  | awk '$2 ~ /^https?:\/\// && $3 ~ /^[a-z]+\/main$/ && $3 !~ /-security/ { print $2; exit }')
+# apt-cache only lists it once the machine's package lists exist: read them first if needed.
+find_mirror() {
+  apt-cache policy 2>/dev/null \
+    | awk '$2 ~ /^https?:\/\// && $3 ~ /^[a-z]+\/main$/ && $3 !~ /-security/ { print $2; exit }'
+}
+mirror=$(find_mirror)
+if [[ -z "$mirror" ]]; then
+  apt-get update -qq >/dev/null 2>&1 || true
+  mirror=$(find_mirror)
+fi
 if [[ -z "$mirror" ]]; then
   echo "fetch-libseccomp: no Debian mirror found in apt's configuration (run 'apt-get update')" >&2
   exit 1
