@@ -1,8 +1,10 @@
 //! `run --exec-guard ptrace` (x86_64): load the policy into the command between its exec and
 //! its first instruction, then let go.
 //!
-//! 1. The child sets `PR_SET_NO_NEW_PRIVS`, asks to be traced (`PTRACE_TRACEME`), stops, and
-//!    execs the command. No filter is loaded yet, so the exec itself runs.
+//! 1. sysfence attaches to the child with `PTRACE_SEIZE` (options `TRACEEXEC | EXITKILL` in
+//!    force from that moment), then tells it through a pipe to go on; until then the child
+//!    waits, and exits if sysfence dies first. The child sets `PR_SET_NO_NEW_PRIVS` and execs
+//!    the command. No filter is loaded yet, so the exec itself runs.
 //! 2. The kernel stops it at `PTRACE_EVENT_EXEC`, then at the exit of that execve: the new
 //!    program is mapped but has not run. sysfence writes the filter's BPF and a `struct sock_fprog` below the new stack pointer,
 //!    puts a `syscall` instruction at the entry point, sets the registers for
@@ -15,7 +17,7 @@
 //! that it could attack, and the kernel logs each refusal with the policy's own action.
 
 use crate::output::fail;
-use crate::run::{exit_code, ignore_keyboard_signals, Plan};
+use crate::run::{exit_code, ignore_keyboard_signals, restore_signals_for_command, Plan};
 use std::process::ExitCode;
 use sysfence::load::FLAG_LOG;
 use sysfence::{Error, Filter};
@@ -26,50 +28,77 @@ const SET_MODE_FILTER: u64 = 1;
 /// The user code segment of 64-bit processes; 32-bit (i386) ones run with 0x23.
 const USER_CS_64: u64 = 0x33;
 
+/// Why confining failed, and the wait status when the child has already ended and been reaped
+/// (then it must never be signalled: its pid may belong to another process by now).
+struct Failure {
+    message: String,
+    ended: Option<i32>,
+}
+
+impl From<String> for Failure {
+    fn from(message: String) -> Self {
+        Failure {
+            message,
+            ended: None,
+        }
+    }
+}
+
 /// Runs the plan's command with `filter` loaded at its exec.
 pub fn run(plan: &Plan, filter: &Filter) -> ExitCode {
     let argv = plan.argv_ptrs();
+    let mut go = [0; 2];
+    // SAFETY: a pipe the child waits on until it is traced.
+    if unsafe { libc::pipe2(go.as_mut_ptr(), libc::O_CLOEXEC) } != 0 {
+        return fail(&Error::Unsupported(os_err("pipe")), false);
+    }
     // SAFETY: this process is single-threaded; the child only makes syscalls, then execs.
     let pid = unsafe { libc::fork() };
     if pid < 0 {
-        return fail(
-            &Error::Unsupported(format!("fork: {}", std::io::Error::last_os_error())),
-            false,
-        );
+        return fail(&Error::Unsupported(os_err("fork")), false);
     }
     if pid == 0 {
-        let code = if sysfence::load::set_no_new_privs().is_err() {
-            125
-        } else {
-            // SAFETY: ptrace and raise with plain arguments.
-            unsafe {
-                if libc::ptrace(libc::PTRACE_TRACEME, 0, 0, 0) != 0 {
-                    libc::_exit(125);
-                }
-                libc::raise(libc::SIGSTOP);
+        restore_signals_for_command();
+        let mut byte = 0u8;
+        // SAFETY: the child waits for the parent's go (one byte) before it execs; EOF means the
+        // parent died before it could trace the child, which then must not run.
+        let code = unsafe {
+            libc::close(go[1]);
+            if libc::read(go[0], (&mut byte as *mut u8).cast(), 1) != 1 {
+                libc::_exit(125);
             }
-            plan.exec(&argv)
+            if sysfence::load::set_no_new_privs().is_err() {
+                125
+            } else {
+                plan.exec(&argv)
+            }
         };
         // SAFETY: leave the child (exec failed).
         unsafe { libc::_exit(code) };
     }
+    // SAFETY: the parent keeps only the write end.
+    unsafe { libc::close(go[0]) };
     ignore_keyboard_signals();
-    match confine(pid, filter) {
+    let result = confine(pid, go[1], filter);
+    // SAFETY: closing our end (the child is past its read, or never needs it).
+    unsafe { libc::close(go[1]) };
+    match result {
         Ok(None) => wait(pid),
         Ok(Some(status)) => exit_code(status),
-        Err(msg) => {
-            // SAFETY: the child must not run unconfined; it is killed and reaped quietly.
-            unsafe {
-                libc::kill(pid, libc::SIGKILL);
-                libc::waitpid(pid, std::ptr::null_mut(), 0);
+        Err(f) => {
+            if f.ended.is_none() {
+                // SAFETY: the child must not run unconfined; it is killed and reaped quietly.
+                unsafe {
+                    libc::kill(pid, libc::SIGKILL);
+                    libc::waitpid(pid, std::ptr::null_mut(), 0);
+                }
             }
-            fail(
-                &Error::Unsupported(format!(
-                    "cannot load the policy into {}: {msg}",
-                    plan.path.to_string_lossy()
-                )),
-                false,
-            )
+            let what = format!(
+                "cannot load the policy into {}: {}",
+                plan.path.to_string_lossy(),
+                f.message
+            );
+            fail(&Error::Unsupported(what), false)
         }
     }
 }
@@ -79,10 +108,12 @@ fn wait(pid: i32) -> ExitCode {
     loop {
         // SAFETY: waiting for our child.
         let r = unsafe { libc::waitpid(pid, &mut status, 0) };
-        if r == pid
-            || (r < 0 && std::io::Error::last_os_error().raw_os_error() != Some(libc::EINTR))
-        {
+        if r == pid {
             return exit_code(status);
+        }
+        if std::io::Error::last_os_error().raw_os_error() != Some(libc::EINTR) {
+            eprintln!("sysfence: {}", os_err("waitpid"));
+            return ExitCode::from(1);
         }
     }
 }
@@ -91,8 +122,9 @@ fn os_err(what: &str) -> String {
     format!("{what}: {}", std::io::Error::last_os_error())
 }
 
-/// Waits for the child's next stop. `Err(status)` when it exited instead.
-fn next_stop(pid: i32) -> Result<i32, i32> {
+/// Waits for the child's next stop. `Err` when it ended instead (reaped, with its wait status)
+/// or waiting failed.
+fn next_stop(pid: i32) -> Result<i32, Failure> {
     let mut status = 0;
     loop {
         // SAFETY: waiting for our traced child.
@@ -100,62 +132,77 @@ fn next_stop(pid: i32) -> Result<i32, i32> {
         if r == pid {
             break;
         }
+        if std::io::Error::last_os_error().raw_os_error() != Some(libc::EINTR) {
+            return Err(os_err("waitpid").into());
+        }
     }
     if libc::WIFSTOPPED(status) {
         Ok(status)
     } else {
-        Err(status)
+        Err(Failure {
+            message: "the command ended while being confined".into(),
+            ended: Some(status),
+        })
     }
 }
 
-/// Takes the child from its first stop to the exec stop, loads the filter and detaches.
-/// `Ok(Some(status))` when the child ended before its exec (the exec failed).
-fn confine(pid: i32, filter: &Filter) -> Result<Option<i32>, String> {
-    let status =
-        next_stop(pid).map_err(|_| "the child ended before it could be traced".to_string())?;
-    if libc::WSTOPSIG(status) != libc::SIGSTOP {
-        return Err(format!(
-            "unexpected first stop (signal {})",
-            libc::WSTOPSIG(status)
-        ));
-    }
+/// Attaches to the child, lets it exec, stops it at the exit of that execve, loads the filter
+/// and detaches. `Ok(Some(status))` when the child ended before its exec (the exec failed).
+fn confine(pid: i32, go: i32, filter: &Filter) -> Result<Option<i32>, Failure> {
+    // PTRACE_SEIZE sets the options at attach time: from here on, sysfence dying kills the
+    // child (EXITKILL); before here the child is blocked on the pipe and exits on EOF.
     let options = libc::PTRACE_O_TRACEEXEC | libc::PTRACE_O_EXITKILL | libc::PTRACE_O_TRACESYSGOOD;
-    // SAFETY: ptrace requests on our stopped tracee.
-    if unsafe { libc::ptrace(libc::PTRACE_SETOPTIONS, pid, 0, options) } != 0 {
-        return Err(os_err("PTRACE_SETOPTIONS"));
+    // SAFETY: ptrace on our own child.
+    if unsafe { libc::ptrace(libc::PTRACE_SEIZE, pid, 0, options) } != 0 {
+        return Err(os_err("PTRACE_SEIZE").into());
     }
-    let mut signal = 0;
+    // SAFETY: one byte to the child: go ahead and exec.
+    if unsafe { libc::write(go, [1u8].as_ptr().cast(), 1) } != 1 {
+        return Err(os_err("write").into());
+    }
     loop {
-        // SAFETY: resume the tracee, passing on any signal it got.
-        if unsafe { libc::ptrace(libc::PTRACE_CONT, pid, 0, signal) } != 0 {
-            return Err(os_err("PTRACE_CONT"));
-        }
         let status = match next_stop(pid) {
             Ok(s) => s,
-            Err(exited) => return Ok(Some(exited)),
+            // The exec failed and the child exited with 126/127: report its status.
+            Err(Failure {
+                ended: Some(status),
+                ..
+            }) => return Ok(Some(status)),
+            Err(f) => return Err(f),
         };
-        if status >> 8 == (libc::SIGTRAP | (libc::PTRACE_EVENT_EXEC << 8)) {
+        let event = status >> 16;
+        if event == libc::PTRACE_EVENT_EXEC {
             break;
         }
-        signal = libc::WSTOPSIG(status);
+        // A signal for the child is passed on; a group stop (PTRACE_EVENT_STOP) is resumed.
+        let signal = if event == 0 {
+            libc::WSTOPSIG(status)
+        } else {
+            0
+        };
+        // SAFETY: resume the tracee.
+        if unsafe { libc::ptrace(libc::PTRACE_CONT, pid, 0, signal) } != 0 {
+            return Err(os_err("PTRACE_CONT").into());
+        }
     }
     // The exec stop is inside execve: registers set now would be overwritten by its return
     // value. Run on to the syscall-exit stop, where what is set reaches user space.
     // SAFETY: resume to the next syscall stop.
     if unsafe { libc::ptrace(libc::PTRACE_SYSCALL, pid, 0, 0) } != 0 {
-        return Err(os_err("PTRACE_SYSCALL"));
+        return Err(os_err("PTRACE_SYSCALL").into());
     }
-    let status = next_stop(pid).map_err(|_| "the command died after its exec".to_string())?;
+    let status = next_stop(pid)?;
     if libc::WSTOPSIG(status) != libc::SIGTRAP | 0x80 {
         return Err(format!(
             "unexpected stop after exec (signal {})",
             libc::WSTOPSIG(status)
-        ));
+        )
+        .into());
     }
     load_at_exec(pid, filter)?;
     // SAFETY: let the confined child go.
     if unsafe { libc::ptrace(libc::PTRACE_DETACH, pid, 0, 0) } != 0 {
-        return Err(os_err("PTRACE_DETACH"));
+        return Err(os_err("PTRACE_DETACH").into());
     }
     Ok(None)
 }
@@ -224,10 +271,12 @@ fn write_words(pid: i32, addr: u64, bytes: &[u8]) -> Result<(), String> {
 }
 
 /// At the exec stop: make the tracee call seccomp() with the filter, check, restore.
-fn load_at_exec(pid: i32, filter: &Filter) -> Result<(), String> {
+fn load_at_exec(pid: i32, filter: &Filter) -> Result<(), Failure> {
     let saved = get_regs(pid)?;
     if saved.cs != USER_CS_64 {
-        return Err("the command is a 32-bit program: use --exec-guard notify".into());
+        return Err(
+            String::from("the command is a 32-bit program: use --exec-guard notify").into(),
+        );
     }
     let bpf = filter.bpf();
     // Below the new stack pointer (the kernel maps 128 KiB of stack below the arguments):
@@ -254,22 +303,23 @@ fn load_at_exec(pid: i32, filter: &Filter) -> Result<(), String> {
     set_regs(pid, &call)?;
     // SAFETY: run exactly the one syscall instruction.
     if unsafe { libc::ptrace(libc::PTRACE_SINGLESTEP, pid, 0, 0) } != 0 {
-        return Err(os_err("PTRACE_SINGLESTEP"));
+        return Err(os_err("PTRACE_SINGLESTEP").into());
     }
-    let status =
-        next_stop(pid).map_err(|_| "the command died while loading its filter".to_string())?;
+    let status = next_stop(pid)?;
     if libc::WSTOPSIG(status) != libc::SIGTRAP {
         return Err(format!(
             "unexpected stop (signal {}) while loading",
             libc::WSTOPSIG(status)
-        ));
+        )
+        .into());
     }
     let rc = get_regs(pid)?.rax as i64;
     if rc != 0 {
         return Err(format!(
             "seccomp() in the command: {}",
             std::io::Error::from_raw_os_error(-rc as i32)
-        ));
+        )
+        .into());
     }
     // Put everything back as the exec left it, filter now in place.
     patch(pid, saved.rip, &text)?;
@@ -282,7 +332,8 @@ fn load_at_exec(pid: i32, filter: &Filter) -> Result<(), String> {
         return Err(format!(
             "the filter is not in place (seccomp {}, no_new_privs {})",
             status.mode, status.no_new_privs
-        ));
+        )
+        .into());
     }
     Ok(())
 }

@@ -27,9 +27,11 @@ struct NotifResp {
     flags: u32,
 }
 
-// _IOWR('!', 0, struct seccomp_notif) and _IOWR('!', 1, struct seccomp_notif_resp).
+// _IOWR('!', 0, struct seccomp_notif), _IOWR('!', 1, struct seccomp_notif_resp) and
+// _IOW('!', 2, __u64).
 const IOCTL_RECV: libc::c_ulong = 0xC050_2100;
 const IOCTL_SEND: libc::c_ulong = 0xC018_2101;
+const IOCTL_ID_VALID: libc::c_ulong = 0x4008_2102;
 /// `SECCOMP_USER_NOTIF_FLAG_CONTINUE`: let the syscall run as if the filter allowed it.
 const FLAG_CONTINUE: u32 = 1;
 
@@ -88,6 +90,26 @@ pub fn send(listener: RawFd, id: u64, answer: Answer) -> io::Result<()> {
         return Ok(());
     }
     Err(err)
+}
+
+/// True while the thread that sent notification `id` still waits for the answer.
+pub fn id_valid(listener: RawFd, id: u64) -> bool {
+    // SAFETY: the ioctl reads one u64.
+    unsafe { libc::ioctl(listener, IOCTL_ID_VALID, &id as *const u64) == 0 }
+}
+
+/// True when thread `tid` blocks or ignores SIGSYS (`SigBlk` / `SigIgn` in its status).
+pub fn sigsys_blocked_or_ignored(tid: u32) -> bool {
+    let Ok(text) = std::fs::read_to_string(format!("/proc/{tid}/status")) else {
+        return true;
+    };
+    let bit = 1u64 << (libc::SIGSYS - 1);
+    ["SigBlk:", "SigIgn:"].iter().any(|name| {
+        text.lines()
+            .find_map(|l| l.strip_prefix(name))
+            .and_then(|v| u64::from_str_radix(v.trim(), 16).ok())
+            .is_some_and(|mask| mask & bit != 0)
+    })
 }
 
 /// The process (thread group) a thread belongs to.

@@ -55,6 +55,10 @@ pub struct RunArgs {
 pub const EXEC_SYSCALLS: &[&str] = &["execve", "execveat"];
 
 pub fn run(a: &RunArgs) -> ExitCode {
+    // sysfence waits for its child: an inherited SIGCHLD=SIG_IGN would make the kernel reap it
+    // behind sysfence's back.
+    // SAFETY: resetting a disposition.
+    unsafe { libc::signal(libc::SIGCHLD, libc::SIG_DFL) };
     match prepare(a) {
         Ok(plan) => plan.start(a.exec_guard),
         Err(e) => fail(&e, false),
@@ -184,6 +188,7 @@ impl Plan {
         if let Err(e) = filter.load() {
             return fail(&e, false);
         }
+        restore_signals_for_command();
         let code = self.exec(&self.argv_ptrs());
         eprintln!(
             "sysfence: cannot run {}: {}",
@@ -191,6 +196,18 @@ impl Plan {
             std::io::Error::last_os_error()
         );
         ExitCode::from(code as u8)
+    }
+}
+
+/// In the child, before exec: the dispositions a command expects. Rust ignores SIGPIPE, and
+/// sysfence ignores the keyboard signals while it waits; an ignored signal stays ignored across
+/// exec. Async-signal-safe.
+pub fn restore_signals_for_command() {
+    // SAFETY: resetting dispositions to SIG_DFL.
+    unsafe {
+        for sig in [libc::SIGPIPE, libc::SIGINT, libc::SIGQUIT, libc::SIGCHLD] {
+            libc::signal(sig, libc::SIG_DFL);
+        }
     }
 }
 

@@ -9,6 +9,15 @@ use std::process::{Command, Output, Stdio};
 use std::time::Duration;
 
 fn sysfence(args: &[&str]) -> Output {
+    // The notify guard refuses a command that would hold CAP_SYS_PTRACE (the tests run as
+    // root): run it, as its docs say, with that capability dropped.
+    if args.windows(2).any(|w| w == ["--exec-guard", "notify"]) {
+        return Command::new("setpriv")
+            .args(["--bounding-set=-sys_ptrace", env!("CARGO_BIN_EXE_sysfence")])
+            .args(args)
+            .output()
+            .expect("run sysfence under setpriv");
+    }
     Command::new(env!("CARGO_BIN_EXE_sysfence"))
         .args(args)
         .output()
@@ -244,6 +253,19 @@ fn run_applies_the_policy_to_the_command_itself() {
         ]);
         let text = stdout(&o);
         assert!(text.contains("NoNewPrivs:\t1"), "{guard}: {text}");
+        // Nothing sysfence itself ignores (SIGPIPE, the keyboard signals) stays ignored.
+        let ignored = text
+            .lines()
+            .find_map(|l| l.strip_prefix("SigIgn:\t"))
+            .map(|v| u64::from_str_radix(v, 16).unwrap())
+            .unwrap();
+        for sig in [libc::SIGPIPE, libc::SIGINT, libc::SIGQUIT] {
+            assert_eq!(
+                ignored & (1 << (sig - 1)),
+                0,
+                "{guard}: signal {sig} ignored"
+            );
+        }
         assert!(text.contains("Seccomp:\t2"), "{guard}: {text}");
         // ptrace: exactly the policy's filter, and no tracer left attached.
         if guard == "ptrace" {
@@ -299,6 +321,28 @@ fn run_answers_later_execs_with_the_policys_own_action() {
         assert_eq!(status(&cond), "status=0", "{guard}");
         assert_eq!(status(&cond_ne), "status=126", "{guard}");
     }
+}
+
+#[test]
+fn the_notify_guard_refuses_a_command_that_could_ptrace_it() {
+    // As root with CAP_SYS_PTRACE the command could attach to its supervisor: refused, exit 1,
+    // and the command never starts.
+    let marker = std::env::temp_dir().join(format!("sysfence-ran-{}", std::process::id()));
+    let o = Command::new(env!("CARGO_BIN_EXE_sysfence"))
+        .args([
+            "run",
+            "--preset",
+            "no-exec",
+            "--exec-guard",
+            "notify",
+            "--",
+            "touch",
+        ])
+        .arg(&marker)
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(1), "{o:?}");
+    assert!(!marker.exists());
 }
 
 #[test]
@@ -436,4 +480,37 @@ fn a_32_bit_command_never_runs_unconfined() {
         &program,
     ]);
     assert_eq!(o.status.code(), Some(159), "{o:?}");
+}
+
+#[test]
+fn run_reports_the_status_even_when_sigchld_was_ignored() {
+    use std::os::unix::process::CommandExt;
+    for guard in GUARDS {
+        let mut cmd = if guard == "notify" {
+            let mut c = Command::new("setpriv");
+            c.args(["--bounding-set=-sys_ptrace", env!("CARGO_BIN_EXE_sysfence")]);
+            c
+        } else {
+            Command::new(env!("CARGO_BIN_EXE_sysfence"))
+        };
+        cmd.args([
+            "run",
+            "--preset",
+            "no-exec",
+            "--exec-guard",
+            guard,
+            "--",
+            "bash",
+            "-c",
+            "exit 3",
+        ]);
+        // SAFETY: only signal() between fork and exec.
+        unsafe {
+            cmd.pre_exec(|| {
+                libc::signal(libc::SIGCHLD, libc::SIG_IGN);
+                Ok(())
+            });
+        }
+        assert_eq!(cmd.status().unwrap().code(), Some(3), "{guard}");
+    }
 }
