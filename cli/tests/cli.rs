@@ -8,20 +8,23 @@ use std::io::Write;
 use std::process::{Command, Output, Stdio};
 use std::time::Duration;
 
+/// `sysfence ARGS`. The notify guard refuses a command that would hold CAP_SYS_PTRACE (the tests
+/// run as root): with it, sysfence runs as its docs say, under setpriv with that capability
+/// dropped.
+fn sysfence_command(args: &[&str]) -> Command {
+    let mut cmd = if args.windows(2).any(|w| w == ["--exec-guard", "notify"]) {
+        let mut c = Command::new("setpriv");
+        c.args(["--bounding-set=-sys_ptrace", env!("CARGO_BIN_EXE_sysfence")]);
+        c
+    } else {
+        Command::new(env!("CARGO_BIN_EXE_sysfence"))
+    };
+    cmd.args(args);
+    cmd
+}
+
 fn sysfence(args: &[&str]) -> Output {
-    // The notify guard refuses a command that would hold CAP_SYS_PTRACE (the tests run as
-    // root): run it, as its docs say, with that capability dropped.
-    if args.windows(2).any(|w| w == ["--exec-guard", "notify"]) {
-        return Command::new("setpriv")
-            .args(["--bounding-set=-sys_ptrace", env!("CARGO_BIN_EXE_sysfence")])
-            .args(args)
-            .output()
-            .expect("run sysfence under setpriv");
-    }
-    Command::new(env!("CARGO_BIN_EXE_sysfence"))
-        .args(args)
-        .output()
-        .expect("run sysfence")
+    sysfence_command(args).output().expect("run sysfence")
 }
 
 fn with_stdin(args: &[&str], input: &str) -> Output {
@@ -486,14 +489,7 @@ fn a_32_bit_command_never_runs_unconfined() {
 fn run_reports_the_status_even_when_sigchld_was_ignored() {
     use std::os::unix::process::CommandExt;
     for guard in GUARDS {
-        let mut cmd = if guard == "notify" {
-            let mut c = Command::new("setpriv");
-            c.args(["--bounding-set=-sys_ptrace", env!("CARGO_BIN_EXE_sysfence")]);
-            c
-        } else {
-            Command::new(env!("CARGO_BIN_EXE_sysfence"))
-        };
-        cmd.args([
+        let mut cmd = sysfence_command(&[
             "run",
             "--preset",
             "no-exec",
