@@ -1,23 +1,30 @@
 //! `run --exec-guard ptrace` (x86_64): load the policy into the command between its exec and
 //! its first instruction, then let go.
 //!
-//! 1. sysfence attaches to the child with `PTRACE_SEIZE` (options `TRACEEXEC | EXITKILL` in
-//!    force from that moment), then tells it through a pipe to go on; until then the child
-//!    waits, and exits if sysfence dies first. The child sets `PR_SET_NO_NEW_PRIVS` and execs
-//!    the command. No filter is loaded yet, so the exec itself runs.
-//! 2. The kernel stops it at `PTRACE_EVENT_EXEC`, then at the exit of that execve: the new
-//!    program is mapped but has not run. sysfence writes the filter's BPF and a `struct sock_fprog` below the new stack pointer,
-//!    puts a `syscall` instruction at the entry point, sets the registers for
-//!    `seccomp(SECCOMP_SET_MODE_FILTER, LOG, &fprog)` and single-steps it.
-//! 3. It checks the result and `/proc/PID/status` (`Seccomp: 2`), restores the instruction,
-//!    the registers and the stack, and detaches. `PTRACE_O_EXITKILL` kills the child if
-//!    sysfence dies before that. On any failure the child is killed: it never runs unconfined.
+//! sysfence itself becomes the command: its pid, signals, job control and exit status are the
+//! command's own, and no sysfence process waits beside it that the command could take over.
 //!
-//! What the command then runs under is exactly the policy's filter, with no supervisor left
-//! that it could attack, and the kernel logs each refusal with the policy's own action.
+//! 1. sysfence starts a helper (a grandchild, non-dumpable), names it its ptracer for Yama
+//!    (`PR_SET_PTRACER`), and the helper attaches to sysfence with `PTRACE_SEIZE` (options
+//!    `TRACEEXEC | EXITKILL` in force from that moment). sysfence clears `PR_SET_PTRACER`, sets
+//!    `PR_SET_NO_NEW_PRIVS` and execs the command. No filter is loaded yet, so the exec runs.
+//! 2. The kernel stops it at `PTRACE_EVENT_EXEC`, then at the exit of that execve: the new
+//!    program is mapped but has not run. The helper writes each filter's BPF (the terminal
+//!    guard's, then the policy's) and a `struct sock_fprog` below the new stack pointer, puts a
+//!    `syscall` instruction at the entry point, sets the registers for
+//!    `seccomp(SECCOMP_SET_MODE_FILTER, flags, &fprog)` and single-steps it.
+//! 3. It checks the result and `/proc/PID/status` (`Seccomp: 2`), restores the instruction,
+//!    the registers and the stack, loads a filter on itself that leaves it nothing but the
+//!    detach and exit, detaches and exits. `PTRACE_O_EXITKILL` kills the command if the helper
+//!    dies before that; on any failure the helper kills it: it never runs unconfined.
+//!
+//! What the command then runs under is exactly the policy's filter (and the terminal guard),
+//! with no tracer or supervisor left that it could attack, and the kernel logs each refusal
+//! with the policy's own action.
 
+use crate::helper::{self, Pipe, Side};
 use crate::output::fail;
-use crate::run::{exit_code, ignore_keyboard_signals, restore_signals_for_command, Plan};
+use crate::run::{restore_signals_for_command, Plan};
 use std::process::ExitCode;
 use sysfence::load::FLAG_LOG;
 use sysfence::{Error, Filter};
@@ -28,106 +35,171 @@ const SET_MODE_FILTER: u64 = 1;
 /// The user code segment of 64-bit processes; 32-bit (i386) ones run with 0x23.
 const USER_CS_64: u64 = 0x33;
 
-/// Why confining failed, and the wait status when the child has already ended and been reaped
-/// (then it must never be signalled: its pid may belong to another process by now).
+/// Why confining failed, and whether the command has already ended (then it must never be
+/// signalled: once its parent reaps it, its pid may belong to another process).
 struct Failure {
     message: String,
-    ended: Option<i32>,
+    ended: bool,
 }
 
 impl From<String> for Failure {
     fn from(message: String) -> Self {
         Failure {
             message,
-            ended: None,
+            ended: false,
         }
     }
 }
 
-/// Runs the plan's command with `filter` loaded at its exec.
-pub fn run(plan: &Plan, filter: &Filter) -> ExitCode {
-    let argv = plan.argv_ptrs();
-    let mut go = [0; 2];
-    // SAFETY: a pipe the child waits on until it is traced.
-    if unsafe { libc::pipe2(go.as_mut_ptr(), libc::O_CLOEXEC) } != 0 {
-        return fail(&Error::Unsupported(os_err("pipe")), false);
+/// Execs the plan's command with `filters` loaded at its exec, in order. Returns only on
+/// failure, with the exit status to leave with.
+pub fn run(plan: &Plan, filters: &[&Filter]) -> ExitCode {
+    let unsupported = |what: String| fail(&Error::Unsupported(what), false);
+    let own_filter = match crate::confine::tracer_filter() {
+        Ok(f) => f,
+        Err(e) => return fail(&e, false),
+    };
+    // SAFETY: getpid has no arguments.
+    let me = unsafe { libc::getpid() };
+    let (up, down) = match (Pipe::new(), Pipe::new()) {
+        (Ok(up), Ok(down)) => (up, down),
+        (Err(e), _) | (_, Err(e)) => return unsupported(format!("pipe: {e}")),
+    };
+    match helper::spawn(false) {
+        Err(e) => return unsupported(format!("cannot start the helper: {e}")),
+        Ok(Side::Helper) => {
+            up.keep_write();
+            down.keep_read();
+            tracer(me, &up, &down, plan, filters, &own_filter)
+        }
+        Ok(Side::Original) => {}
     }
-    // SAFETY: this process is single-threaded; the child only makes syscalls, then execs.
-    let pid = unsafe { libc::fork() };
-    if pid < 0 {
-        return fail(&Error::Unsupported(os_err("fork")), false);
+    up.keep_read();
+    down.keep_write();
+    // The helper's pid, then (after the go) the PTRACE_SEIZE result; EOF means it died.
+    let Some(tracer_pid) = up.receive() else {
+        return unsupported("the helper process ended before it could attach".into());
+    };
+    // Under Yama (ptrace_scope 1) only a declared ptracer may attach to sysfence. Without Yama
+    // the call fails with EINVAL, which changes nothing.
+    // SAFETY: prctl with integer arguments.
+    unsafe { libc::prctl(libc::PR_SET_PTRACER, tracer_pid as libc::c_ulong, 0, 0, 0) };
+    let seized = if down.send(1) { up.receive() } else { None };
+    // The exception is not left to the command (the helper's pid could be reused).
+    // SAFETY: as above.
+    unsafe { libc::prctl(libc::PR_SET_PTRACER, 0, 0, 0, 0) };
+    match seized {
+        Some(0) => {}
+        Some(errno) => {
+            return unsupported(format!(
+                "the helper cannot trace sysfence (PTRACE_SEIZE: {}); a Yama ptrace_scope of 2                  or more forbids it: use --exec-guard notify",
+                std::io::Error::from_raw_os_error(errno)
+            ))
+        }
+        None => return unsupported("the helper process ended before it could attach".into()),
     }
-    if pid == 0 {
-        restore_signals_for_command();
-        let mut byte = 0u8;
-        // SAFETY: the child waits for the parent's go (one byte) before it execs; EOF means the
-        // parent died before it could trace the child, which then must not run.
-        let code = unsafe {
-            libc::close(go[1]);
-            if libc::read(go[0], (&mut byte as *mut u8).cast(), 1) != 1 {
-                libc::_exit(125);
-            }
-            if sysfence::load::set_no_new_privs().is_err() {
-                125
-            } else {
-                plan.exec(&argv)
-            }
-        };
-        // SAFETY: leave the child (exec failed).
-        unsafe { libc::_exit(code) };
+    restore_signals_for_command();
+    if let Err(e) = sysfence::load::set_no_new_privs() {
+        // The helper sees sysfence exit and leaves.
+        return fail(&Error::from(e), false);
     }
-    // SAFETY: the parent keeps only the write end.
-    unsafe { libc::close(go[0]) };
-    ignore_keyboard_signals();
-    let result = confine(pid, go[1], filter);
-    // SAFETY: closing our end (the child is past its read, or never needs it).
-    unsafe { libc::close(go[1]) };
+    plan.exec_or_report()
+}
+
+/// The helper: attach to sysfence, wait for its exec, load the filters into the new program,
+/// confine itself, detach, exit. Never returns.
+fn tracer(
+    target: i32,
+    up: &Pipe,
+    down: &Pipe,
+    plan: &Plan,
+    filters: &[&Filter],
+    own_filter: &Filter,
+) -> ! {
+    let leave = |code: i32| -> ! {
+        // SAFETY: leave the helper at once.
+        unsafe { libc::_exit(code) }
+    };
+    // SAFETY: getpid has no arguments.
+    let own_pid = unsafe { libc::getpid() };
+    if helper::make_undumpable().is_err() || !up.send(own_pid) {
+        leave(1);
+    }
+    // EOF: sysfence died before the go; there is nothing to confine.
+    if down.receive().is_none() {
+        leave(0);
+    }
+    // PTRACE_SEIZE sets the options at attach time: from here on, the helper dying kills
+    // sysfence (EXITKILL) and with it the command-to-be.
+    let options = libc::PTRACE_O_TRACEEXEC | libc::PTRACE_O_EXITKILL | libc::PTRACE_O_TRACESYSGOOD;
+    // SAFETY: ptrace of the process that started us, which waits for our answer.
+    let seized = unsafe { libc::ptrace(libc::PTRACE_SEIZE, target, 0, options) };
+    let errno = if seized == 0 {
+        0
+    } else {
+        std::io::Error::last_os_error()
+            .raw_os_error()
+            .unwrap_or(libc::EPERM)
+    };
+    if !up.send(errno) || errno != 0 {
+        leave(1);
+    }
+    let result = confine(target, filters).and_then(|exec_stop| {
+        if !exec_stop {
+            return Ok(false);
+        }
+        // Nothing but the detach and exit from here on: a helper taken over later could
+        // neither exec nor touch anything.
+        own_filter
+            .load_raw(0)
+            .map_err(|e| Failure::from(format!("confining the helper: {}", Error::from(e))))?;
+        // SAFETY: let the confined command go.
+        if unsafe { libc::ptrace(libc::PTRACE_DETACH, target, 0, 0) } != 0 {
+            // EXITKILL kills the command when we exit.
+            leave(1);
+        }
+        Ok(true)
+    });
     match result {
-        Ok(None) => wait(pid),
-        Ok(Some(status)) => exit_code(status),
+        Ok(_) => leave(0),
         Err(f) => {
-            if f.ended.is_none() {
-                // SAFETY: the child must not run unconfined; it is killed and reaped quietly.
-                unsafe {
-                    libc::kill(pid, libc::SIGKILL);
-                    libc::waitpid(pid, std::ptr::null_mut(), 0);
-                }
+            if !f.ended {
+                // SAFETY: the command is our stopped tracee (not reaped: we are not its
+                // parent); it must not run unconfined.
+                unsafe { libc::kill(target, libc::SIGKILL) };
             }
-            let what = format!(
-                "cannot load the policy into {}: {}",
+            eprintln!(
+                "sysfence: cannot load the policy into {}: {}",
                 plan.path.to_string_lossy(),
                 f.message
             );
-            fail(&Error::Unsupported(what), false)
+            leave(1)
         }
     }
 }
 
-fn wait(pid: i32) -> ExitCode {
-    let mut status = 0;
-    loop {
-        // SAFETY: waiting for our child.
-        let r = unsafe { libc::waitpid(pid, &mut status, 0) };
-        if r == pid {
-            return exit_code(status);
-        }
-        if std::io::Error::last_os_error().raw_os_error() != Some(libc::EINTR) {
-            eprintln!("sysfence: {}", os_err("waitpid"));
-            return ExitCode::from(1);
-        }
+/// The kernel refuses a tracer access to the memory of a program this user may not read (a
+/// `--x` file makes the process non-dumpable at exec): say so rather than name the call.
+fn memory_error(what: &str) -> String {
+    let err = std::io::Error::last_os_error();
+    if matches!(err.raw_os_error(), Some(libc::EIO | libc::EPERM)) {
+        return format!(
+            "the kernel refuses access to its memory ({what}: {err}); this happens when the \
+             program is executable but not readable by this user: use --exec-guard notify"
+        );
     }
+    format!("{what}: {err}")
 }
 
 fn os_err(what: &str) -> String {
     format!("{what}: {}", std::io::Error::last_os_error())
 }
 
-/// Waits for the child's next stop. `Err` when it ended instead (reaped, with its wait status)
-/// or waiting failed.
+/// Waits for the tracee's next stop. `Err` when it ended instead or waiting failed.
 fn next_stop(pid: i32) -> Result<i32, Failure> {
     let mut status = 0;
     loop {
-        // SAFETY: waiting for our traced child.
+        // SAFETY: waiting for our tracee (a tracer may wait for a tracee that is not its child).
         let r = unsafe { libc::waitpid(pid, &mut status, libc::__WALL) };
         if r == pid {
             break;
@@ -141,40 +213,25 @@ fn next_stop(pid: i32) -> Result<i32, Failure> {
     } else {
         Err(Failure {
             message: "the command ended while being confined".into(),
-            ended: Some(status),
+            ended: true,
         })
     }
 }
 
-/// Attaches to the child, lets it exec, stops it at the exit of that execve, loads the filter
-/// and detaches. `Ok(Some(status))` when the child ended before its exec (the exec failed).
-fn confine(pid: i32, go: i32, filter: &Filter) -> Result<Option<i32>, Failure> {
-    // PTRACE_SEIZE sets the options at attach time: from here on, sysfence dying kills the
-    // child (EXITKILL); before here the child is blocked on the pipe and exits on EOF.
-    let options = libc::PTRACE_O_TRACEEXEC | libc::PTRACE_O_EXITKILL | libc::PTRACE_O_TRACESYSGOOD;
-    // SAFETY: ptrace on our own child.
-    if unsafe { libc::ptrace(libc::PTRACE_SEIZE, pid, 0, options) } != 0 {
-        return Err(os_err("PTRACE_SEIZE").into());
-    }
-    // SAFETY: one byte to the child: go ahead and exec.
-    if unsafe { libc::write(go, [1u8].as_ptr().cast(), 1) } != 1 {
-        return Err(os_err("write").into());
-    }
+/// Lets the tracee run to its exec, stops it at the exit of that execve and loads the
+/// filters. `Ok(false)` when it ended before any exec (its exec failed and it reported that).
+fn confine(pid: i32, filters: &[&Filter]) -> Result<bool, Failure> {
     loop {
         let status = match next_stop(pid) {
             Ok(s) => s,
-            // The exec failed and the child exited with 126/127: report its status.
-            Err(Failure {
-                ended: Some(status),
-                ..
-            }) => return Ok(Some(status)),
+            Err(Failure { ended: true, .. }) => return Ok(false),
             Err(f) => return Err(f),
         };
         let event = status >> 16;
         if event == libc::PTRACE_EVENT_EXEC {
             break;
         }
-        // A signal for the child is passed on; a group stop (PTRACE_EVENT_STOP) is resumed.
+        // A signal for the tracee is passed on; a group stop (PTRACE_EVENT_STOP) is resumed.
         let signal = if event == 0 {
             libc::WSTOPSIG(status)
         } else {
@@ -199,12 +256,11 @@ fn confine(pid: i32, go: i32, filter: &Filter) -> Result<Option<i32>, Failure> {
         )
         .into());
     }
-    load_at_exec(pid, filter)?;
-    // SAFETY: let the confined child go.
-    if unsafe { libc::ptrace(libc::PTRACE_DETACH, pid, 0, 0) } != 0 {
-        return Err(os_err("PTRACE_DETACH").into());
+    for filter in filters {
+        load_at_exec(pid, filter)?;
     }
-    Ok(None)
+    verify(pid, filters.len())?;
+    Ok(true)
 }
 
 fn get_regs(pid: i32) -> Result<libc::user_regs_struct, String> {
@@ -232,7 +288,7 @@ fn peek(pid: i32, addr: u64) -> Result<u64, String> {
     let word = unsafe { libc::ptrace(libc::PTRACE_PEEKTEXT, pid, addr, 0) };
     // SAFETY: errno of this thread.
     if word == -1 && unsafe { *libc::__errno_location() } != 0 {
-        return Err(os_err("PTRACE_PEEKTEXT"));
+        return Err(memory_error("PTRACE_PEEKTEXT"));
     }
     Ok(word as u64)
 }
@@ -240,7 +296,7 @@ fn peek(pid: i32, addr: u64) -> Result<u64, String> {
 fn poke(pid: i32, addr: u64, word: u64) -> Result<(), String> {
     // SAFETY: writing one word of the tracee (text included: ptrace writes through COW).
     if unsafe { libc::ptrace(libc::PTRACE_POKETEXT, pid, addr, word) } != 0 {
-        return Err(os_err("PTRACE_POKETEXT"));
+        return Err(memory_error("PTRACE_POKETEXT"));
     }
     Ok(())
 }
@@ -327,11 +383,18 @@ fn load_at_exec(pid: i32, filter: &Filter) -> Result<(), Failure> {
     let mut restored = saved;
     restored.orig_rax = u64::MAX;
     set_regs(pid, &restored)?;
+    Ok(())
+}
+
+/// Checks in `/proc/PID/status` that the filters are in place: seccomp in filter mode, at least
+/// `count` filters (more when the command inherited some), no_new_privs set.
+fn verify(pid: i32, count: usize) -> Result<(), Failure> {
     let status = sysfence::status_of(&format!("/proc/{pid}/status")).map_err(|e| e.to_string())?;
-    if status.mode != "filter" || !status.no_new_privs {
+    let enough = status.filters.is_none_or(|n| n as usize >= count);
+    if status.mode != "filter" || !status.no_new_privs || !enough {
         return Err(format!(
-            "the filter is not in place (seccomp {}, no_new_privs {})",
-            status.mode, status.no_new_privs
+            "the filter is not in place (seccomp {}, {:?} filters, no_new_privs {})",
+            status.mode, status.filters, status.no_new_privs
         )
         .into());
     }

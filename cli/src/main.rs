@@ -2,6 +2,8 @@
 
 mod audit;
 mod commands;
+mod confine;
+mod helper;
 #[cfg(target_arch = "x86_64")]
 mod inject;
 mod notify;

@@ -32,6 +32,8 @@ struct NotifResp {
 const IOCTL_RECV: libc::c_ulong = 0xC050_2100;
 const IOCTL_SEND: libc::c_ulong = 0xC018_2101;
 const IOCTL_ID_VALID: libc::c_ulong = 0x4008_2102;
+/// Every ioctl the supervisor makes (its own filter allows these only).
+pub const IOCTLS: [libc::c_ulong; 3] = [IOCTL_RECV, IOCTL_SEND, IOCTL_ID_VALID];
 /// `SECCOMP_USER_NOTIF_FLAG_CONTINUE`: let the syscall run as if the filter allowed it.
 const FLAG_CONTINUE: u32 = 1;
 
@@ -120,15 +122,19 @@ pub fn tgid_of(tid: u32) -> Option<i32> {
         .and_then(|v| v.trim().parse().ok())
 }
 
-/// Finds a seccomp listener fd in this process's fd table (shared with the child by CLONE_FILES).
-pub fn find_listener() -> Option<RawFd> {
-    let dir = std::fs::read_dir("/proc/self/fd").ok()?;
-    dir.flatten().find_map(|e| {
-        let link = std::fs::read_link(e.path()).ok()?;
-        if link.to_string_lossy().contains("seccomp notify") {
-            e.file_name().to_str()?.parse().ok()
-        } else {
-            None
-        }
-    })
+/// The seccomp listener fds in this process's fd table (shared with sysfence by CLONE_FILES).
+pub fn listeners() -> Vec<RawFd> {
+    let Ok(dir) = std::fs::read_dir("/proc/self/fd") else {
+        return Vec::new();
+    };
+    dir.flatten()
+        .filter_map(|e| {
+            let link = std::fs::read_link(e.path()).ok()?;
+            if link.to_string_lossy().contains("seccomp notify") {
+                e.file_name().to_str()?.parse().ok()
+            } else {
+                None
+            }
+        })
+        .collect()
 }

@@ -1,15 +1,21 @@
 //! `sysfence run`: start a command under a policy.
 //!
+//! sysfence becomes the command (it execs it in place): the command keeps sysfence's pid, its
+//! signals, job control and exit status are its own, and no sysfence process is left waiting
+//! beside it. Every path loads two filters: the terminal guard (`ioctl` TIOCSTI/TIOCLINUX
+//! refused, see `sysfence::terminal`) and the policy's.
+//!
 //! The first-exec problem: a policy that refuses `execve` would refuse the exec of the command
 //! itself. Three ways through, chosen in this order (docs/cli.md has the full story):
 //!
 //! - The policy lets `execve` and `execveat` through unconditionally (`allow` or `log`, as in
-//!   log mode): load the filter here and exec the command in place.
-//! - `ptrace` (x86_64, the default): the child stops at `PTRACE_EVENT_EXEC`, before the new
-//!   program runs one instruction; sysfence makes it load the policy's exact filter, checks it
-//!   is in place, and detaches. Nothing stays behind that the command could attack.
-//! - `notify` (elsewhere, or `--exec-guard notify`): a supervisor answers the command's execs
-//!   through `SECCOMP_RET_USER_NOTIF` with the policy's own verdict (see `supervise.rs`).
+//!   log mode): load the filters and exec.
+//! - `ptrace` (x86_64, the default): a helper traces sysfence, stops the new program at its
+//!   exec before it runs one instruction, makes it load the filters, checks they are in place,
+//!   confines itself, detaches and exits (see `inject.rs`).
+//! - `notify` (elsewhere, for programs this user cannot read, or `--exec-guard notify`): a
+//!   confined helper answers the command's execs through `SECCOMP_RET_USER_NOTIF` with the
+//!   policy's own verdict (see `supervise.rs`).
 
 use crate::output::{fail, load_policy};
 use clap::{Args, ValueEnum};
@@ -55,13 +61,28 @@ pub struct RunArgs {
 pub const EXEC_SYSCALLS: &[&str] = &["execve", "execveat"];
 
 pub fn run(a: &RunArgs) -> ExitCode {
-    // sysfence waits for its child: an inherited SIGCHLD=SIG_IGN would make the kernel reap it
-    // behind sysfence's back.
-    // SAFETY: resetting a disposition.
-    unsafe { libc::signal(libc::SIGCHLD, libc::SIG_DFL) };
     match prepare(a) {
         Ok(plan) => plan.start(a.exec_guard),
-        Err(e) => fail(&e, false),
+        Err(Refusal::Policy(e)) => fail(&e, false),
+        Err(Refusal::Command { message, code }) => {
+            eprintln!("sysfence: {message}");
+            ExitCode::from(code)
+        }
+    }
+}
+
+/// Why `run` does not start.
+enum Refusal {
+    /// The policy or the options (exit 1).
+    Policy(Error),
+    /// The command cannot be run, with the shell's exit status for it: 127 not found, 126 not
+    /// executable.
+    Command { message: String, code: u8 },
+}
+
+impl From<Error> for Refusal {
+    fn from(e: Error) -> Self {
+        Refusal::Policy(e)
     }
 }
 
@@ -73,22 +94,26 @@ pub struct Plan {
     argv: Vec<CString>,
 }
 
-fn prepare(a: &RunArgs) -> Result<Plan, Error> {
+fn prepare(a: &RunArgs) -> Result<Plan, Refusal> {
     let mut policy = match (&a.policy, &a.preset) {
         (Some(file), _) => load_policy(file)?,
         (None, Some(name)) => Policy::preset(name)?,
         (None, None) => {
-            return Err(Error::InvalidArgument(
-                "--policy or --preset is required".into(),
-            ))
+            return Err(Error::InvalidArgument("--policy or --preset is required".into()).into())
         }
     };
     if a.log_only {
         policy.mode = Mode::Log;
     }
     let program = &a.command[0];
-    let path = resolve_command(Path::new(program)).ok_or_else(|| {
-        Error::InvalidArgument(format!("{}: command not found", program.to_string_lossy()))
+    let shown = program.to_string_lossy();
+    let path = resolve_command(Path::new(program)).map_err(|code| Refusal::Command {
+        message: if code == 127 {
+            format!("{shown}: command not found")
+        } else {
+            format!("{shown}: permission denied (not an executable file)")
+        },
+        code,
     })?;
     let cstr = |s: &[u8]| {
         CString::new(s).map_err(|_| Error::InvalidArgument("a NUL byte in the command line".into()))
@@ -104,19 +129,41 @@ fn prepare(a: &RunArgs) -> Result<Plan, Error> {
     })
 }
 
-/// Finds the program like the shell does: a path with a slash as is, otherwise along $PATH.
-fn resolve_command(program: &Path) -> Option<PathBuf> {
+/// Finds the program as the shell does: a path with a slash as is, otherwise the first
+/// executable file along $PATH. `Err(127)` when there is none, `Err(126)` when what is there
+/// cannot be executed.
+fn resolve_command(program: &Path) -> Result<PathBuf, u8> {
+    let executable = |p: &Path| {
+        let c = CString::new(p.as_os_str().as_bytes()).unwrap_or_default();
+        // SAFETY: access() with a valid C string.
+        p.is_file() && unsafe { libc::access(c.as_ptr(), libc::X_OK) } == 0
+    };
     if program.as_os_str().as_bytes().contains(&b'/') {
-        return Some(program.to_path_buf());
+        return match (program.exists(), executable(program)) {
+            (false, _) => Err(127),
+            (true, false) => Err(126),
+            (true, true) => Ok(program.to_path_buf()),
+        };
     }
     let search = std::env::var_os("PATH").unwrap_or_else(|| "/usr/local/bin:/usr/bin:/bin".into());
-    std::env::split_paths(&search)
+    let candidates: Vec<PathBuf> = std::env::split_paths(&search)
         .map(|dir| dir.join(program))
-        .find(|p| {
-            let c = CString::new(p.as_os_str().as_bytes()).unwrap_or_default();
-            // SAFETY: access() with a valid C string.
-            p.is_file() && unsafe { libc::access(c.as_ptr(), libc::X_OK) } == 0
-        })
+        .collect();
+    if let Some(found) = candidates.iter().find(|p| executable(p)) {
+        return Ok(found.clone());
+    }
+    Err(if candidates.iter().any(|p| p.is_file()) {
+        126
+    } else {
+        127
+    })
+}
+
+/// True when this user can read `path` (the ptrace guard writes into the program's memory,
+/// which the kernel refuses for a program its user may only execute).
+fn readable(path: &CString) -> bool {
+    // SAFETY: access() with a valid C string.
+    unsafe { libc::access(path.as_ptr(), libc::R_OK) == 0 }
 }
 
 extern "C" {
@@ -134,7 +181,7 @@ impl Plan {
     }
 
     /// execve(path, argv, environ); returns only on failure, with the shell's exit status for it
-    /// (127 not found, 126 otherwise). Allocates nothing: callable in a forked child.
+    /// (127 not found, 126 otherwise). Allocates nothing.
     pub fn exec(&self, argv: &[*const libc::c_char]) -> i32 {
         // SAFETY: path and argv are NUL-terminated; environ is the process environment.
         unsafe { libc::execve(self.path.as_ptr(), argv.as_ptr(), environ) };
@@ -146,27 +193,49 @@ impl Plan {
         }
     }
 
+    /// Becomes the command; when the exec fails, says why (the policy may refuse the write,
+    /// then only the status tells) and returns the shell's status for it.
+    pub fn exec_or_report(&self) -> ExitCode {
+        let code = self.exec(&self.argv_ptrs());
+        let err = std::io::Error::last_os_error();
+        eprintln!(
+            "sysfence: cannot run {}: {err}",
+            self.path.to_string_lossy()
+        );
+        ExitCode::from(code as u8)
+    }
+
     fn start(self, guard: ExecGuard) -> ExitCode {
         let exec_lets_through = EXEC_SYSCALLS.iter().all(|s| {
             self.policy
                 .unconditional_action(s)
                 .is_some_and(Action::lets_through)
         });
-        let filter = match self.policy.compile() {
+        let compiled = self.policy.compile().and_then(|filter| {
+            let arches = self.policy.target_arches();
+            Ok((
+                filter,
+                sysfence::terminal::terminal_guard(&arches).compile()?,
+            ))
+        });
+        let (filter, terminal) = match compiled {
             Ok(f) => f,
             Err(e) => return fail(&e, false),
         };
+        // The terminal guard first: the policy may refuse seccomp() itself.
         if exec_lets_through {
-            return self.exec_directly(&filter);
+            return self.exec_directly(&[&terminal, &filter]);
         }
         let guard = match guard {
-            ExecGuard::Auto if cfg!(target_arch = "x86_64") => ExecGuard::Ptrace,
+            ExecGuard::Auto if cfg!(target_arch = "x86_64") && readable(&self.path) => {
+                ExecGuard::Ptrace
+            }
             ExecGuard::Auto => ExecGuard::Notify,
             other => other,
         };
         if guard == ExecGuard::Ptrace {
             #[cfg(target_arch = "x86_64")]
-            return crate::inject::run(&self, &filter);
+            return crate::inject::run(&self, &[&terminal, &filter]);
             #[cfg(not(target_arch = "x86_64"))]
             return fail(
                 &Error::Unsupported("--exec-guard ptrace needs x86_64".into()),
@@ -178,54 +247,29 @@ impl Plan {
             ..CompileOptions::default()
         };
         match sysfence::compile_with(&self.policy, options) {
-            Ok(supervised) => crate::supervise::run(&self, &filter, &supervised),
+            Ok(supervised) => crate::supervise::run(&self, &filter, &terminal, &supervised),
             Err(e) => fail(&e, false),
         }
     }
 
-    /// The policy lets exec through: load it here and become the command.
-    fn exec_directly(&self, filter: &Filter) -> ExitCode {
-        if let Err(e) = filter.load() {
-            return fail(&e, false);
-        }
+    /// The policy lets exec through: load the filters here and become the command. Signals
+    /// are restored first: after the policy's filter, only the exec runs (an allowlist might
+    /// refuse anything else, and log mode would log sysfence's calls as the command's).
+    fn exec_directly(&self, filters: &[&Filter]) -> ExitCode {
         restore_signals_for_command();
-        let code = self.exec(&self.argv_ptrs());
-        eprintln!(
-            "sysfence: cannot run {}: {}",
-            self.path.to_string_lossy(),
-            std::io::Error::last_os_error()
-        );
-        ExitCode::from(code as u8)
-    }
-}
-
-/// In the child, before exec: the dispositions a command expects. Rust ignores SIGPIPE, and
-/// sysfence ignores the keyboard signals while it waits; an ignored signal stays ignored across
-/// exec. Async-signal-safe.
-pub fn restore_signals_for_command() {
-    // SAFETY: resetting dispositions to SIG_DFL.
-    unsafe {
-        for sig in [libc::SIGPIPE, libc::SIGINT, libc::SIGQUIT, libc::SIGCHLD] {
-            libc::signal(sig, libc::SIG_DFL);
+        for filter in filters {
+            if let Err(e) = filter.load() {
+                return fail(&e, false);
+            }
         }
+        self.exec_or_report()
     }
 }
 
-/// Keyboard signals go to the command only: sysfence waits for it.
-pub fn ignore_keyboard_signals() {
-    // SAFETY: setting dispositions to SIG_IGN.
-    unsafe {
-        libc::signal(libc::SIGINT, libc::SIG_IGN);
-        libc::signal(libc::SIGQUIT, libc::SIG_IGN);
-    }
-}
-
-/// The exit status for a `waitpid` status: the command's own, or 128+N for signal N.
-pub fn exit_code(status: i32) -> ExitCode {
-    if libc::WIFEXITED(status) {
-        return ExitCode::from(libc::WEXITSTATUS(status) as u8);
-    }
-    let sig = libc::WTERMSIG(status);
-    eprintln!("sysfence: the command was killed by signal {sig}");
-    ExitCode::from((128 + sig) as u8)
+/// Before the exec: Rust ignores SIGPIPE, and an ignored signal stays ignored across exec.
+/// Every other disposition is the invoker's (a background job's ignored SIGINT stays ignored).
+/// Async-signal-safe.
+pub fn restore_signals_for_command() {
+    // SAFETY: resetting a disposition to SIG_DFL.
+    unsafe { libc::signal(libc::SIGPIPE, libc::SIG_DFL) };
 }

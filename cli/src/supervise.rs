@@ -1,23 +1,28 @@
 //! `run --exec-guard notify`: a supervisor that answers the command's execs.
 //!
-//! 1. The child gets the policy's filter with `execve` and `execveat` turned into
-//!    `SECCOMP_RET_USER_NOTIF` (they cannot keep the policy's action: the kernel ranks an errno
-//!    above a notification). It shares sysfence's fd table (`clone(CLONE_FILES)`), loads that
-//!    filter with `SECCOMP_FILTER_FLAG_NEW_LISTENER` and execs: the listener fd lands in
-//!    sysfence's table with no further syscall in the child, and is close-on-exec.
-//! 2. sysfence answers the child's first exec with `SECCOMP_USER_NOTIF_FLAG_CONTINUE`, and every
-//!    later exec with what the policy's own BPF returns for that call's `seccomp_data`.
-//! 3. It fails closed: the child dies with sysfence (`PR_SET_PDEATHSIG` SIGKILL, set before its
-//!    filter), and with the listener gone every exec would fail with ENOSYS.
+//! 1. sysfence starts the supervisor (a grandchild) sharing its fd table (`CLONE_FILES`). It
+//!    loads the terminal guard, then the policy's filter with `execve` and `execveat` turned
+//!    into `SECCOMP_RET_USER_NOTIF` (they cannot keep the policy's action: the kernel ranks an
+//!    errno above a notification), with `SECCOMP_FILTER_FLAG_NEW_LISTENER`, and execs the
+//!    command: the listener fd lands in the shared table with no further syscall, and is
+//!    close-on-exec.
+//! 2. The supervisor, non-dumpable from its first instruction, finds the listener, stops
+//!    sharing the table, closes every other fd, and loads a filter on itself (see
+//!    `confine.rs`) before it answers anything: the command cannot start before that.
+//! 3. It answers the first exec with `SECCOMP_USER_NOTIF_FLAG_CONTINUE`, every later one with
+//!    what the policy's own BPF returns for that call's `seccomp_data`, and leaves when no
+//!    process uses the filter any more.
 //!
-//! The supervisor marks itself non-dumpable (`PR_SET_DUMPABLE` 0) before the child exists, so a
-//! command without CAP_SYS_PTRACE cannot ptrace it, read or write its memory, or take the
-//! listener with `pidfd_getfd`. A command that would hold CAP_SYS_PTRACE could, so this guard
-//! refuses to start one.
+//! It fails closed: with the listener gone every exec fails with ENOSYS; if anything fails
+//! before the command starts, the supervisor kills it. A command without CAP_SYS_PTRACE cannot
+//! ptrace the non-dumpable supervisor, read or write its memory, or take the listener with
+//! `pidfd_getfd`. A command that would hold CAP_SYS_PTRACE could, so this guard refuses to start
+//! one.
 
+use crate::helper::{self, Side};
 use crate::notify::{self, Answer};
 use crate::output::fail;
-use crate::run::{exit_code, ignore_keyboard_signals, restore_signals_for_command, Plan};
+use crate::run::{restore_signals_for_command, Plan};
 use std::process::ExitCode;
 use sysfence::load::{FLAG_LOG, FLAG_NEW_LISTENER};
 use sysfence::{Action, Error, Filter};
@@ -29,8 +34,14 @@ fn unsupported(what: String) -> ExitCode {
     fail(&Error::Unsupported(what), false)
 }
 
-/// Starts the command under `child_filter` and supervises its execs with `policy_filter`.
-pub fn run(plan: &Plan, policy_filter: &Filter, child_filter: &Filter) -> ExitCode {
+/// Execs the plan's command under `terminal` and `child_filter`, its execs answered with
+/// `policy_filter`'s verdicts. Returns only on failure.
+pub fn run(
+    plan: &Plan,
+    policy_filter: &Filter,
+    terminal: &Filter,
+    child_filter: &Filter,
+) -> ExitCode {
     if command_could_ptrace() {
         return unsupported(
             "--exec-guard notify cannot protect its supervisor from a command holding \
@@ -39,63 +50,40 @@ pub fn run(plan: &Plan, policy_filter: &Filter, child_filter: &Filter) -> ExitCo
                 .into(),
         );
     }
-    let argv = plan.argv_ptrs();
+    let own_filter = match crate::confine::supervisor_filter(&notify::IOCTLS) {
+        Ok(f) => f,
+        Err(e) => return fail(&e, false),
+    };
+    // Listeners sysfence inherited are not ours to answer.
+    let inherited = notify::listeners();
+    // SAFETY: getpid has no arguments.
+    let me = unsafe { libc::getpid() };
+    match helper::spawn(true) {
+        Err(e) => return unsupported(format!("cannot start the supervisor: {e}")),
+        Ok(Side::Helper) => Supervisor {
+            command: me,
+            policy: policy_filter,
+            first_exec_done: false,
+        }
+        .start(&inherited, &own_filter),
+        Ok(Side::Original) => {}
+    }
     let flags = FLAG_NEW_LISTENER
         | if child_filter.log_denied() {
             FLAG_LOG
         } else {
             0
         };
-    ignore_keyboard_signals();
-    // SAFETY: prctl with integer arguments.
-    if unsafe { libc::prctl(libc::PR_SET_DUMPABLE, 0, 0, 0, 0) } != 0 {
-        return unsupported(format!(
-            "PR_SET_DUMPABLE: {}",
-            std::io::Error::last_os_error()
-        ));
+    restore_signals_for_command();
+    // The supervisor sees sysfence exit when loading fails, and leaves.
+    if let Err(e) = terminal.load() {
+        return fail(&e, false);
     }
-    // SAFETY: getpid has no arguments.
-    let supervisor = unsafe { libc::getpid() };
-    // SAFETY: a fork-like clone that shares only the fd table; this process is single-threaded,
-    // so the child may run ordinary code until it execs.
-    let pid = unsafe {
-        libc::syscall(
-            libc::SYS_clone,
-            libc::CLONE_FILES | libc::SIGCHLD,
-            0,
-            0,
-            0,
-            0,
-        )
-    } as i32;
-    if pid < 0 {
-        return unsupported(format!("clone: {}", std::io::Error::last_os_error()));
+    if let Err(f) = child_filter.load_raw(flags) {
+        return fail(&Error::from(f), false);
     }
-    if pid == 0 {
-        restore_signals_for_command();
-        // SAFETY: die with the supervisor; if it is already gone, do not run at all.
-        unsafe {
-            libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL, 0, 0, 0);
-            if libc::getppid() != supervisor {
-                libc::_exit(125);
-            }
-        }
-        if let Err(f) = child_filter.load_raw(flags) {
-            eprintln!("sysfence: {}", Error::from(f));
-            // SAFETY: leave the child at once.
-            unsafe { libc::_exit(125) };
-        }
-        // From here on the policy applies: no syscall but the exec itself.
-        let code = plan.exec(&argv);
-        // SAFETY: leave the child.
-        unsafe { libc::_exit(code) };
-    }
-    Supervisor {
-        child: pid,
-        policy: policy_filter,
-        first_exec_done: false,
-    }
-    .serve()
+    // From here on the policy applies: no syscall but the exec (and, if it fails, the report).
+    plan.exec_or_report()
 }
 
 /// Whether the command, once exec'd, would hold CAP_SYS_PTRACE: root keeps what the bounding
@@ -117,58 +105,83 @@ fn command_could_ptrace() -> bool {
 }
 
 struct Supervisor<'a> {
-    child: i32,
+    /// sysfence's pid, which becomes the command's.
+    command: i32,
     policy: &'a Filter,
     first_exec_done: bool,
 }
 
+fn leave(code: i32) -> ! {
+    // SAFETY: leave the supervisor at once.
+    unsafe { libc::_exit(code) }
+}
+
 impl Supervisor<'_> {
-    fn serve(mut self) -> ExitCode {
-        let mut listener = None;
-        loop {
-            if listener.is_none() {
-                listener = notify::find_listener();
-            }
-            let mut hung_up = false;
-            if let Some(fd) = listener {
-                let mut pfd = libc::pollfd {
-                    fd,
-                    events: libc::POLLIN,
-                    revents: 0,
-                };
-                // SAFETY: one valid pollfd.
-                let n = unsafe { libc::poll(&mut pfd, 1, 100) };
-                if n > 0 && pfd.revents & libc::POLLIN != 0 {
-                    self.answer_one(fd);
-                    continue;
-                }
-                // POLLHUP: no task uses the filter any more; only the child's exit is left.
-                hung_up = n > 0 && pfd.revents & libc::POLLHUP != 0;
-            } else {
-                std::thread::sleep(std::time::Duration::from_millis(1));
-            }
-            let mut status = 0;
-            let options = if hung_up { 0 } else { libc::WNOHANG };
-            // SAFETY: waiting for our child.
-            let r = unsafe { libc::waitpid(self.child, &mut status, options) };
-            if r == self.child
-                || (r < 0 && std::io::Error::last_os_error().raw_os_error() != Some(libc::EINTR))
+    /// The supervisor's life: never returns.
+    fn start(mut self, inherited: &[i32], own_filter: &Filter) -> ! {
+        if helper::make_undumpable().is_err() {
+            leave(1);
+        }
+        // A pidfd for sysfence: it may die before it loads its filter (then it never execs).
+        // SAFETY: pidfd_open with integer arguments; sysfence is alive (it waits for our parent).
+        let pidfd = unsafe { libc::syscall(libc::SYS_pidfd_open, self.command, 0) } as i32;
+        if pidfd < 0 {
+            leave(1);
+        }
+        let listener = loop {
+            if let Some(fd) = notify::listeners()
+                .into_iter()
+                .find(|fd| !inherited.contains(fd))
             {
-                if let Some(fd) = listener {
-                    // SAFETY: our copy of the listener.
-                    unsafe { libc::close(fd) };
-                }
-                if r != self.child {
-                    return unsupported(format!("waitpid: {}", std::io::Error::last_os_error()));
-                }
-                return exit_code(status);
+                break fd;
+            }
+            let mut pfd = libc::pollfd {
+                fd: pidfd,
+                events: libc::POLLIN,
+                revents: 0,
+            };
+            // SAFETY: one valid pollfd; readable once sysfence has exited.
+            if unsafe { libc::poll(&mut pfd, 1, 1) } > 0 {
+                leave(0);
+            }
+        };
+        // Our own table from here: sysfence's exec, its fds and the command's are not ours.
+        // SAFETY: unshare and close_range with integer arguments.
+        let confined = unsafe {
+            libc::unshare(libc::CLONE_FILES) == 0
+                && close_all_but(&[2, listener])
+                && sysfence::load::set_no_new_privs().is_ok()
+        } && own_filter.load_raw(0).is_ok();
+        if !confined {
+            eprintln!(
+                "sysfence: the exec supervisor cannot confine itself: {}",
+                std::io::Error::last_os_error()
+            );
+            // The command waits in its first exec: it must not run.
+            // SAFETY: signalling sysfence through its pidfd (never a reused pid).
+            unsafe { libc::syscall(libc::SYS_pidfd_send_signal, pidfd, libc::SIGKILL, 0, 0) };
+            leave(1);
+        }
+        loop {
+            let mut pfd = libc::pollfd {
+                fd: listener,
+                events: libc::POLLIN,
+                revents: 0,
+            };
+            // SAFETY: one valid pollfd.
+            let n = unsafe { libc::poll(&mut pfd, 1, -1) };
+            if n > 0 && pfd.revents & libc::POLLIN != 0 {
+                self.answer_one(listener);
+            } else if n > 0 {
+                // POLLHUP: no process uses the filter any more.
+                leave(0);
             }
         }
     }
 
     fn answer_one(&mut self, fd: i32) {
         let Ok(n) = notify::recv(fd) else { return };
-        let answer = if !self.first_exec_done && n.pid as i32 == self.child {
+        let answer = if !self.first_exec_done && n.pid as i32 == self.command {
             self.first_exec_done = true;
             Answer::Continue
         } else {
@@ -211,4 +224,22 @@ impl Supervisor<'_> {
             Action::Trace(_) | Action::Notify => Answer::Errno(libc::ENOSYS),
         }
     }
+}
+
+/// Closes every fd but `keep` (async-signal-safe).
+fn close_all_but(keep: &[i32]) -> bool {
+    let mut keep = keep.to_vec();
+    keep.sort_unstable();
+    let mut from = 0u32;
+    for &fd in &keep {
+        if fd as u32 > from {
+            // SAFETY: close_range with integer arguments.
+            if unsafe { libc::close_range(from, fd as u32 - 1, 0) } != 0 {
+                return false;
+            }
+        }
+        from = fd as u32 + 1;
+    }
+    // SAFETY: as above.
+    unsafe { libc::close_range(from, u32::MAX, 0) == 0 }
 }

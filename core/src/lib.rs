@@ -26,6 +26,7 @@ mod policy;
 mod status;
 mod suggest;
 pub mod syscalls;
+pub mod terminal;
 
 pub use action::Action;
 pub use arch::Arch;

@@ -1,0 +1,160 @@
+//! The filters `run`'s own helpers load on themselves before the command runs, so that no
+//! process the command could reach runs without a filter: a helper taken over by the command
+//! could still not exec, open files for writing, or type into a terminal.
+
+use sysfence::syscalls::{self, Resolution};
+use sysfence::{Arch, Error, Filter, Policy};
+
+/// `PTRACE_DETACH`.
+const PTRACE_DETACH: u64 = 17;
+
+/// For the ptrace guard's helper, loaded just before its final `PTRACE_DETACH`: that detach and
+/// exiting are all it can do; anything else kills it.
+pub fn tracer_filter() -> Result<Filter, Error> {
+    compile(&format!(
+        r#"{{"default_action":"kill_process","rules":[
+            {{"action":"allow","syscalls":["exit","exit_group"]}},
+            {{"action":"allow","syscalls":["ptrace"],
+              "args":[{{"index":0,"op":"eq","value":{PTRACE_DETACH}}}]}}]}}"#
+    ))
+}
+
+/// For the notify guard's supervisor, loaded before it lets the command start: answering
+/// notifications (three ioctls), reading /proc read-only, signalling the thread a `kill`
+/// verdict names, writing to stderr, memory and exit. No exec, no file writes, no other ioctl.
+pub fn supervisor_filter(ioctls: &[libc::c_ulong]) -> Result<Filter, Error> {
+    const PLAIN: &[&str] = &[
+        "poll",
+        "ppoll",
+        "read",
+        "close",
+        "fstat",
+        "newfstatat",
+        "statx",
+        "lseek",
+        "tgkill",
+        "exit",
+        "exit_group",
+        "munmap",
+        "brk",
+        "mremap",
+        "madvise",
+        "futex",
+        "rt_sigreturn",
+        "rt_sigprocmask",
+        "sigaltstack",
+        "clock_nanosleep",
+        "nanosleep",
+        "clock_gettime",
+        "getpid",
+        "gettid",
+        "sched_yield",
+    ];
+    let native = Arch::native();
+    let plain: Vec<String> = PLAIN
+        .iter()
+        .filter(|name| matches!(syscalls::resolve(name, native), Resolution::Number(_)))
+        .map(|name| format!("{name:?}"))
+        .collect();
+    let ioctl_rules: Vec<String> = ioctls
+        .iter()
+        .map(|cmd| {
+            format!(
+                r#"{{"action":"allow","syscalls":["ioctl"],"args":[{{"index":1,"op":"eq","value":{cmd}}}]}}"#
+            )
+        })
+        .collect();
+    // openat without O_WRONLY|O_RDWR|O_CREAT|O_TRUNC; mmap without PROT_EXEC.
+    compile(&format!(
+        r#"{{"default_action":"kill_process","rules":[
+            {{"action":"allow","syscalls":[{}]}},
+            {{"action":"allow","syscalls":["openat"],
+              "args":[{{"index":2,"op":"masked_eq","mask":{},"value":0}}]}},
+            {{"action":"allow","syscalls":["write"],"args":[{{"index":0,"op":"eq","value":2}}]}},
+            {{"action":"allow","syscalls":["mmap"],
+              "args":[{{"index":2,"op":"masked_eq","mask":{},"value":0}}]}},
+            {}]}}"#,
+        plain.join(","),
+        libc::O_WRONLY | libc::O_RDWR | libc::O_CREAT | libc::O_TRUNC,
+        libc::PROT_EXEC,
+        ioctl_rules.join(",")
+    ))
+}
+
+fn compile(json: &str) -> Result<Filter, Error> {
+    Policy::from_json(json)?.compile()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Loads `filter` in a forked child, runs `call` there and returns how the child ended:
+    /// `Ok(exit status)` or `Err(signal)`.
+    fn in_child(filter: &Filter, call: impl FnOnce() -> i32) -> Result<i32, i32> {
+        // SAFETY: the child loads the filter, makes the call and leaves with _exit.
+        let pid = unsafe { libc::fork() };
+        if pid == 0 {
+            let code = match filter.load_raw(0) {
+                Ok(_) => call(),
+                Err(_) => 100,
+            };
+            // SAFETY: leave the child.
+            unsafe { libc::_exit(code) };
+        }
+        let mut status = 0;
+        // SAFETY: waiting for our child.
+        unsafe { libc::waitpid(pid, &mut status, 0) };
+        if libc::WIFSIGNALED(status) {
+            Err(libc::WTERMSIG(status))
+        } else {
+            Ok(libc::WEXITSTATUS(status))
+        }
+    }
+
+    fn execve() -> i32 {
+        let argv = [c"/bin/true".as_ptr(), std::ptr::null()];
+        // SAFETY: a valid path and argv.
+        unsafe { libc::execve(argv[0], argv.as_ptr(), std::ptr::null()) };
+        7
+    }
+
+    fn open_for_writing() -> i32 {
+        // SAFETY: a valid path.
+        let fd = unsafe { libc::open(c"/dev/null".as_ptr(), libc::O_WRONLY) };
+        if fd >= 0 {
+            7
+        } else {
+            8
+        }
+    }
+
+    #[test]
+    fn a_hijacked_tracer_can_only_detach_and_exit() {
+        let f = tracer_filter().unwrap();
+        assert_eq!(in_child(&f, execve), Err(libc::SIGSYS));
+        assert_eq!(in_child(&f, open_for_writing), Err(libc::SIGSYS));
+        // SAFETY: ptrace(PTRACE_DETACH) of a non-tracee fails with ESRCH: allowed, not killed.
+        let detach = || unsafe { libc::ptrace(libc::PTRACE_DETACH, 1, 0, 0) as i32 + 2 };
+        assert_eq!(in_child(&f, detach), Ok(1));
+        // SAFETY: PTRACE_ATTACH is refused by the filter: killed.
+        let attach = || unsafe { libc::ptrace(libc::PTRACE_ATTACH, 1, 0, 0) as i32 };
+        assert_eq!(in_child(&f, attach), Err(libc::SIGSYS));
+    }
+
+    #[test]
+    fn a_hijacked_supervisor_cannot_exec_write_files_or_type() {
+        let f = supervisor_filter(&crate::notify::IOCTLS).unwrap();
+        assert_eq!(in_child(&f, execve), Err(libc::SIGSYS));
+        assert_eq!(in_child(&f, open_for_writing), Err(libc::SIGSYS));
+        // SAFETY: TIOCSTI on stdin: refused by the filter whatever stdin is.
+        let tiocsti = || unsafe { libc::ioctl(0, libc::TIOCSTI, c"x".as_ptr()) };
+        assert_eq!(in_child(&f, tiocsti), Err(libc::SIGSYS));
+        // What it needs still works: reading /proc.
+        let read_status = || match std::fs::read_to_string("/proc/self/status") {
+            Ok(text) if text.contains("Seccomp:\t2") => 0,
+            _ => 9,
+        };
+        assert_eq!(in_child(&f, read_status), Ok(0));
+    }
+}
