@@ -339,3 +339,113 @@ fn an_exact_allowlist_that_allows_exec_runs_the_command() {
     ));
     assert_eq!(o.status.code(), Some(0), "{o:?}");
 }
+
+#[test]
+fn a_program_this_user_cannot_read_runs_under_the_notify_guard() {
+    // Mode --x: the kernel lets nobody execute it but refuses a tracer its memory.
+    let dir = std::env::temp_dir().join(format!("sysfence-xonly-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::set_permissions(&dir, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    let program = dir.join("true");
+    std::fs::copy("/bin/true", &program).unwrap();
+    std::fs::set_permissions(
+        &program,
+        std::os::unix::fs::PermissionsExt::from_mode(0o711),
+    )
+    .unwrap();
+    let as_nobody = |guard: &str| {
+        output({
+            let mut c = Command::new("setpriv");
+            c.args(["--reuid=65534", "--regid=65534", "--clear-groups"])
+                .arg(env!("CARGO_BIN_EXE_sysfence"))
+                .args(["run", "--preset", "no-exec", "--exec-guard", guard, "--"])
+                .arg(&program);
+            c
+        })
+    };
+    // The default guard picks notify for it, and it runs.
+    let o = as_nobody("auto");
+    assert_eq!(o.status.code(), Some(0), "{o:?}");
+    // Asked for ptrace, it is killed before it runs, and told why.
+    let o = as_nobody("ptrace");
+    assert_eq!(
+        std::os::unix::process::ExitStatusExt::signal(&o.status),
+        Some(libc::SIGKILL),
+        "{o:?}"
+    );
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("not readable by this user"),
+        "{o:?}"
+    );
+}
+
+/// The pids of the processes named sysfence in session `sid`.
+fn sysfence_processes(sid: i32) -> Vec<i32> {
+    let Ok(dir) = std::fs::read_dir("/proc") else {
+        return Vec::new();
+    };
+    dir.flatten()
+        .filter_map(|e| e.file_name().to_str()?.parse::<i32>().ok())
+        .filter(|pid| {
+            let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+            let after = stat.rfind(')').map(|i| &stat[i + 2..]).unwrap_or("");
+            let fields: Vec<&str> = after.split_whitespace().collect();
+            fields.get(3) == Some(&sid.to_string().as_str())
+                && fields.first() != Some(&"Z")
+                && stat.contains("(sysfence)")
+        })
+        .collect()
+}
+
+#[test]
+fn killing_sysfence_or_its_helpers_during_start_never_lets_the_command_run_unconfined() {
+    // The command prints its seccomp mode with bash builtins only (no exec).
+    let script = "while read -r k v; do [ \"$k\" = Seccomp: ] && echo \"seccomp=$v\"; done \
+                  </proc/self/status";
+    let mut seed = std::process::id() as u64;
+    let mut next = move || {
+        seed = seed
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        seed >> 33
+    };
+    let (mut killed, mut ran) = (0, 0);
+    for round in 0..80 {
+        let guard = GUARDS[round % 2];
+        let mut child = run_command(
+            &["--preset", "no-exec", "--exec-guard", guard],
+            &["bash", "-c", script],
+        )
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+        let sid = child.id() as i32;
+        std::thread::sleep(Duration::from_micros(next() % 3000));
+        // Kill one sysfence process of this run at random: sysfence itself before its exec,
+        // the ptrace helper, or the notify supervisor.
+        let pids = sysfence_processes(sid);
+        if !pids.is_empty() {
+            let pid = pids[next() as usize % pids.len()];
+            // SAFETY: signalling a process of this test's own run.
+            unsafe { libc::kill(pid, libc::SIGKILL) };
+            killed += 1;
+        }
+        // A notify run whose supervisor died before the first answer waits in its exec:
+        // fail closed. Give it a moment, then end it.
+        let started = Instant::now();
+        while child.try_wait().unwrap().is_none() && started.elapsed() < Duration::from_secs(5) {
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        let _ = child.kill();
+        let o = child.wait_with_output().unwrap();
+        let out = text(&o);
+        if !out.is_empty() {
+            ran += 1;
+            assert_eq!(out, "seccomp=2", "{guard} round {round}");
+        }
+    }
+    // Both outcomes happened: some runs were hit before the command ran, some after.
+    assert!(killed > 0 && ran > 0, "killed {killed}, ran {ran}");
+}
