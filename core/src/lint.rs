@@ -3,7 +3,8 @@
 use crate::action::Action;
 use crate::diagnostic::Diagnostic;
 use crate::policy::{Mode, Policy};
-use crate::syscalls::{self, Resolution};
+use crate::groups::IO_URING_OPS;
+use crate::syscalls;
 
 pub(crate) fn lint(policy: &Policy) -> Vec<Diagnostic> {
     let mut out = Vec::new();
@@ -55,7 +56,7 @@ pub(crate) fn lint(policy: &Policy) -> Vec<Diagnostic> {
             }
             let missing: Vec<&str> = arches
                 .iter()
-                .filter(|a| !matches!(syscalls::resolve(name, **a), Resolution::Number(_)))
+                .filter(|a| !syscalls::resolve(name, **a).exists())
                 .map(|a| a.name())
                 .collect();
             if !missing.is_empty() {
@@ -87,6 +88,9 @@ pub(crate) fn lint(policy: &Policy) -> Vec<Diagnostic> {
             }
         }
     }
+    if policy.mode == Mode::Enforce {
+        out.extend(io_uring_bypass(policy));
+    }
     if policy
         .effective_rules()
         .iter()
@@ -99,4 +103,62 @@ pub(crate) fn lint(policy: &Policy) -> Vec<Diagnostic> {
         ));
     }
     out
+}
+
+/// A policy that refuses something an io_uring operation can do, while `io_uring_setup` is
+/// allowed: the operation runs in the kernel without the syscall the filter would see.
+fn io_uring_bypass(policy: &Policy) -> Option<Diagnostic> {
+    let arches = policy.target_arches();
+    if !arches.iter().any(|a| syscalls::resolve("io_uring_setup", *a).exists()) {
+        return None;
+    }
+    let effective = policy.effective_rules();
+    let default = policy.effective_default();
+    let rules_for = |name: &'static str| effective.iter().filter(move |r| r.syscall == name);
+    // Allowed outright, by a rule, or (with conditions) possibly.
+    let setup_allowed = match rules_for("io_uring_setup").next() {
+        None => default.lets_through(),
+        Some(_) => rules_for("io_uring_setup").any(|r| r.action.lets_through() || !r.args.is_empty()),
+    };
+    if !setup_allowed {
+        return None;
+    }
+    let mut path: Option<String> = None;
+    let refused: Vec<&str> = IO_URING_OPS
+        .iter()
+        .copied()
+        .filter(|op| arches.iter().any(|a| syscalls::resolve(op, *a).exists()))
+        .filter(|op| {
+            let mut rules = rules_for(op).peekable();
+            if rules.peek().is_none() {
+                if !default.lets_through() {
+                    path.get_or_insert_with(|| "default_action".to_string());
+                    return true;
+                }
+                return false;
+            }
+            match rules.find(|r| !r.action.lets_through()) {
+                Some(r) => {
+                    let rule = r.origin.rsplit_once(".syscalls[").map_or(r.origin.as_str(), |(p, _)| p);
+                    path.get_or_insert_with(|| rule.to_string());
+                    true
+                }
+                None => false,
+            }
+        })
+        .collect();
+    if refused.is_empty() {
+        return None;
+    }
+    let shown = if refused.len() > 6 {
+        format!("{} and {} more", refused[..6].join(", "), refused.len() - 6)
+    } else {
+        refused.join(", ")
+    };
+    Some(Diagnostic::warning(
+        path.unwrap_or_else(|| "rules".to_string()),
+        format!(
+            "io_uring is allowed, and its operations do what this policy refuses ({shown}) without making those syscalls, so the filter never sees them: refuse @io-uring too (the hardened preset does)"
+        ),
+    ))
 }
