@@ -190,7 +190,10 @@ fn explain_names_what_decided_not_the_default() {
     let s = v(&["1073741883"]);
     assert_eq!(s["action"], "kill_process");
     let by = s["decided_by"].as_str().unwrap();
-    assert!(by.starts_with("bad_arch_action") && by.contains("x32"), "{by}");
+    assert!(
+        by.starts_with("bad_arch_action") && by.contains("x32"),
+        "{by}"
+    );
     let text = stdout(&sysfence(&["explain", &p, "socket", "--arch", "x86"]));
     assert!(text.contains("through socketcall(call 1)"), "{text}");
 }

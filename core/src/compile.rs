@@ -168,10 +168,12 @@ fn ipc_versions(
         // Only possible when the policy refuses ipc outright, which covers every version.
         return Ok(());
     }
-    let call = arches.iter().find_map(|a| match syscalls::resolve(&rule.syscall, *a) {
-        Resolution::Multiplexed(m) if m.multiplexer == "ipc" => Some(m.call),
-        _ => None,
-    });
+    let call = arches
+        .iter()
+        .find_map(|a| match syscalls::resolve(&rule.syscall, *a) {
+            Resolution::Multiplexed(m) if m.multiplexer == "ipc" => Some(m.call),
+            _ => None,
+        });
     let Some(call) = call else {
         return Ok(());
     };

@@ -2,12 +2,12 @@
 
 use crate::action::Action;
 use crate::arch::Arch;
+use crate::arch::X32_SYSCALL_BIT;
 use crate::bpf::{self, SeccompData, SockFilter};
 use crate::compile::CompileOptions;
 use crate::error::{Error, LoadFailure, Result};
 use crate::load::{self, FLAG_LOG, FLAG_TSYNC};
 use crate::policy::{Mode, Policy};
-use crate::arch::X32_SYSCALL_BIT;
 use crate::syscalls::{self, Resolution};
 use serde::Serialize;
 use std::sync::OnceLock;
@@ -165,7 +165,8 @@ impl Filter {
             Resolution::Number(nr) => self.evaluate(arch, nr, full),
             Resolution::Multiplexed(m) => {
                 // The multiplexed form's own arguments: the sub-call and a pointer.
-                let mux = self.evaluate(arch, m.multiplexer_nr, [u64::from(m.call), 0, 0, 0, 0, 0])?;
+                let mux =
+                    self.evaluate(arch, m.multiplexer_nr, [u64::from(m.call), 0, 0, 0, 0, 0])?;
                 let mut verdict = match m.direct {
                     Some(nr) => self.evaluate(arch, nr, full)?,
                     None => mux,
@@ -185,7 +186,8 @@ impl Filter {
             Resolution::Unknown => {
                 let mut msg = format!("unknown syscall {syscall:?}");
                 let names = syscalls::names_of(arch);
-                if let Some(s) = crate::suggest::nearest(syscall, names.iter().map(String::as_str)) {
+                if let Some(s) = crate::suggest::nearest(syscall, names.iter().map(String::as_str))
+                {
                     msg.push_str(&format!(" (did you mean {s:?}?)"));
                 }
                 Err(Error::InvalidArgument(msg))
@@ -223,8 +225,13 @@ impl Filter {
         }
         let (name, decided_by) = self.decider(verdict.arch, verdict.nr, &full, verdict.action);
         let multiplexed_decided_by = verdict.multiplexed.map(|m| {
-            self.decider(verdict.arch, m.nr, &[u64::from(m.call), 0, 0, 0, 0, 0], m.action)
-                .1
+            self.decider(
+                verdict.arch,
+                m.nr,
+                &[u64::from(m.call), 0, 0, 0, 0, 0],
+                m.action,
+            )
+            .1
         });
         let syscall = name.unwrap_or_else(|| syscall.to_string());
         Ok(Explanation {
@@ -236,7 +243,13 @@ impl Filter {
     }
 
     /// The syscall name (when known) and what gave `action` to syscall `nr` of `arch`.
-    fn decider(&self, arch: Arch, nr: u32, args: &[u64; 6], action: Action) -> (Option<String>, String) {
+    fn decider(
+        &self,
+        arch: Arch,
+        nr: u32,
+        args: &[u64; 6],
+        action: Action,
+    ) -> (Option<String>, String) {
         let (policy, options) = &*self.source;
         // x86_64 and x32 share an AUDIT_ARCH value: bit 30 of the number tells them apart.
         let abi = match arch {
@@ -277,9 +290,9 @@ impl Filter {
             rules.iter().find(|r| {
                 r.syscall == syscall
                     && r.action == action
-                    && r.args.iter().all(|c| {
-                        crate::policy::matches_on(c, args[usize::from(c.index)], abi)
-                    })
+                    && r.args
+                        .iter()
+                        .all(|c| crate::policy::matches_on(c, args[usize::from(c.index)], abi))
             })
         };
         if let Some(r) = matching(&name, args) {
@@ -294,10 +307,7 @@ impl Filter {
                 .iter()
                 .find(|r| r.syscall == sub && r.action == action && r.args.is_empty());
             if let Some(r) = rule {
-                return (
-                    Some(via),
-                    format!("{} ({})", r.origin, r.written_action),
-                );
+                return (Some(via), format!("{} ({})", r.origin, r.written_action));
             }
             return (Some(via), self.default_or_unattributed(action));
         }

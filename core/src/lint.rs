@@ -2,9 +2,10 @@
 
 use crate::action::Action;
 use crate::diagnostic::Diagnostic;
-use crate::policy::{Mode, Policy};
 use crate::groups::IO_URING_OPS;
+use crate::policy::{rule_path, Mode, Policy};
 use crate::syscalls;
+use crate::syscalls::Resolution;
 
 pub(crate) fn lint(policy: &Policy) -> Vec<Diagnostic> {
     let mut out = Vec::new();
@@ -90,6 +91,7 @@ pub(crate) fn lint(policy: &Policy) -> Vec<Diagnostic> {
     }
     if policy.mode == Mode::Enforce {
         out.extend(io_uring_bypass(policy));
+        out.extend(multiplexer_allowed(policy));
     }
     if policy
         .effective_rules()
@@ -109,7 +111,10 @@ pub(crate) fn lint(policy: &Policy) -> Vec<Diagnostic> {
 /// allowed: the operation runs in the kernel without the syscall the filter would see.
 fn io_uring_bypass(policy: &Policy) -> Option<Diagnostic> {
     let arches = policy.target_arches();
-    if !arches.iter().any(|a| syscalls::resolve("io_uring_setup", *a).exists()) {
+    if !arches
+        .iter()
+        .any(|a| syscalls::resolve("io_uring_setup", *a).exists())
+    {
         return None;
     }
     let effective = policy.effective_rules();
@@ -118,7 +123,9 @@ fn io_uring_bypass(policy: &Policy) -> Option<Diagnostic> {
     // Allowed outright, by a rule, or (with conditions) possibly.
     let setup_allowed = match rules_for("io_uring_setup").next() {
         None => default.lets_through(),
-        Some(_) => rules_for("io_uring_setup").any(|r| r.action.lets_through() || !r.args.is_empty()),
+        Some(_) => {
+            rules_for("io_uring_setup").any(|r| r.action.lets_through() || !r.args.is_empty())
+        }
     };
     if !setup_allowed {
         return None;
@@ -139,8 +146,7 @@ fn io_uring_bypass(policy: &Policy) -> Option<Diagnostic> {
             }
             match rules.find(|r| !r.action.lets_through()) {
                 Some(r) => {
-                    let rule = r.origin.rsplit_once(".syscalls[").map_or(r.origin.as_str(), |(p, _)| p);
-                    path.get_or_insert_with(|| rule.to_string());
+                    path.get_or_insert_with(|| rule_path(&r.origin).to_string());
                     true
                 }
                 None => false,
@@ -161,4 +167,33 @@ fn io_uring_bypass(policy: &Policy) -> Option<Diagnostic> {
             "io_uring is allowed, and its operations do what this policy refuses ({shown}) without making those syscalls, so the filter never sees them: refuse @io-uring too (the hardened preset does)"
         ),
     ))
+}
+
+/// A refused socket or IPC call whose multiplexer (`socketcall`, `ipc`) a rule allows outright
+/// on an ABI that multiplexes it: the multiplexed form runs (libseccomp lets the
+/// unconditional rule win).
+fn multiplexer_allowed(policy: &Policy) -> Vec<Diagnostic> {
+    let effective = policy.effective_rules();
+    let mut out: Vec<Diagnostic> = Vec::new();
+    for rule in effective.iter().filter(|r| !r.action.lets_through()) {
+        for arch in policy.target_arches() {
+            let Resolution::Multiplexed(m) = syscalls::resolve(&rule.syscall, arch) else {
+                continue;
+            };
+            let allowed = effective.iter().any(|r| {
+                r.syscall == m.multiplexer && r.args.is_empty() && r.action.lets_through()
+            });
+            let path = rule_path(&rule.origin).to_string();
+            if allowed && !out.iter().any(|d| d.path == path) {
+                out.push(Diagnostic::warning(
+                    path,
+                    format!(
+                        "{} is refused, but {} is allowed outright, and on {arch} {}(call {}) makes the same call",
+                        rule.syscall, m.multiplexer, m.multiplexer, m.call
+                    ),
+                ));
+            }
+        }
+    }
+    out
 }

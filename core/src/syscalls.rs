@@ -105,23 +105,60 @@ fn direct_number(name: &str, arch: Arch) -> Option<u32> {
 
 /// The names libseccomp multiplexes on ABIs that have `socketcall` and `ipc`.
 pub const MULTIPLEXED_NAMES: &[&str] = &[
-    "socket", "bind", "connect", "listen", "accept", "getsockname", "getpeername",
-    "socketpair", "send", "recv", "sendto", "recvfrom", "shutdown", "setsockopt",
-    "getsockopt", "sendmsg", "recvmsg", "accept4", "recvmmsg", "sendmmsg", "semop", "semget",
-    "semctl", "semtimedop", "msgsnd", "msgrcv", "msgget", "msgctl", "shmat", "shmdt", "shmget",
+    "socket",
+    "bind",
+    "connect",
+    "listen",
+    "accept",
+    "getsockname",
+    "getpeername",
+    "socketpair",
+    "send",
+    "recv",
+    "sendto",
+    "recvfrom",
+    "shutdown",
+    "setsockopt",
+    "getsockopt",
+    "sendmsg",
+    "recvmsg",
+    "accept4",
+    "recvmmsg",
+    "sendmmsg",
+    "semop",
+    "semget",
+    "semctl",
+    "semtimedop",
+    "msgsnd",
+    "msgrcv",
+    "msgget",
+    "msgctl",
+    "shmat",
+    "shmdt",
+    "shmget",
     "shmctl",
 ];
 
 /// The multiplexed call that `multiplexer(call, ...)` makes on `arch`, if any: the name whose
 /// sub-call number is `call` (`ipc` ignores the version in the upper 16 bits of `call`).
-pub fn demultiplex(multiplexer_nr: u32, call: u64, arch: Arch) -> Option<(&'static str, Multiplexed)> {
-    MULTIPLEXED_NAMES.iter().find_map(|name| match resolve(name, arch) {
-        Resolution::Multiplexed(m) if m.multiplexer_nr == multiplexer_nr => {
-            let call = if m.multiplexer == "ipc" { call & 0xffff } else { call & 0xffff_ffff };
-            (u64::from(m.call) == call).then_some((*name, m))
-        }
-        _ => None,
-    })
+pub fn demultiplex(
+    multiplexer_nr: u32,
+    call: u64,
+    arch: Arch,
+) -> Option<(&'static str, Multiplexed)> {
+    MULTIPLEXED_NAMES
+        .iter()
+        .find_map(|name| match resolve(name, arch) {
+            Resolution::Multiplexed(m) if m.multiplexer_nr == multiplexer_nr => {
+                let call = if m.multiplexer == "ipc" {
+                    call & 0xffff
+                } else {
+                    call & 0xffff_ffff
+                };
+                (u64::from(m.call) == call).then_some((*name, m))
+            }
+            _ => None,
+        })
 }
 
 // The first 1024 numbers hold the generic tables; mips and a few others start at an offset,
@@ -187,14 +224,8 @@ mod tests {
             resolve("socket", Arch::X86),
             mux(Some(359), "socketcall", 102, 1)
         );
-        assert_eq!(
-            resolve("send", Arch::X86),
-            mux(None, "socketcall", 102, 9)
-        );
-        assert_eq!(
-            resolve("shmget", Arch::X86),
-            mux(Some(395), "ipc", 117, 23)
-        );
+        assert_eq!(resolve("send", Arch::X86), mux(None, "socketcall", 102, 9));
+        assert_eq!(resolve("shmget", Arch::X86), mux(Some(395), "ipc", 117, 23));
         assert_eq!(resolve("socket", Arch::X86_64), Resolution::Number(41));
         assert_eq!(resolve("send", Arch::X86_64), Resolution::NotOnArch);
         assert_eq!(resolve("socketcall", Arch::X86), Resolution::Number(102));

@@ -52,7 +52,10 @@ mod i386 {
             return -id;
         }
         // Do not leak the segment (x86_64 shmctl, allowed by every policy here).
-        raw_syscall(libc::SYS_shmctl, [id as u64, libc::IPC_RMID as u64, 0, 0, 0, 0]);
+        raw_syscall(
+            libc::SYS_shmctl,
+            [id as u64, libc::IPC_RMID as u64, 0, 0, 0, 0],
+        );
         0
     }
 
@@ -80,9 +83,15 @@ mod i386 {
             );
             // The simulator answers for both forms.
             let v = f.simulate("socket", &[2, 1, 0], Some(Arch::X86)).unwrap();
-            assert_eq!((v.nr, v.action), (SOCKET, Action::Errno(libc::EPERM as u16)));
+            assert_eq!(
+                (v.nr, v.action),
+                (SOCKET, Action::Errno(libc::EPERM as u16))
+            );
             let m = v.multiplexed.expect("socket is multiplexed on x86");
-            assert_eq!((m.multiplexer, m.nr, m.call), ("socketcall", SOCKETCALL, SYS_SOCKET));
+            assert_eq!(
+                (m.multiplexer, m.nr, m.call),
+                ("socketcall", SOCKETCALL, SYS_SOCKET)
+            );
             assert_eq!(m.action, Action::Errno(libc::EPERM as u16));
         }
         // Control: without the rule both calls create a socket, so the test above can fail.
@@ -96,7 +105,11 @@ mod i386 {
             OK
         );
         assert_eq!(
-            in_child(&open, move || int80(SOCKETCALL, [SYS_SOCKET, p, 0, 0, 0, 0])).0,
+            in_child(&open, move || int80(
+                SOCKETCALL,
+                [SYS_SOCKET, p, 0, 0, 0, 0]
+            ))
+            .0,
             OK
         );
     }
@@ -147,8 +160,8 @@ mod i386 {
             assert!(errs[0].1.contains(needle), "{needle}: {}", errs[0].1);
         }
         // The same policy built field by field does not compile either.
-        let mut p = Policy::from_json(&unix_only.replace(r#""x86_64","x86""#, r#""x86_64""#))
-            .unwrap();
+        let mut p =
+            Policy::from_json(&unix_only.replace(r#""x86_64","x86""#, r#""x86_64""#)).unwrap();
         p.architectures.push(Arch::X86);
         assert!(matches!(p.compile(), Err(sysfence::Error::Policy(_))));
         // A SOCK_RAW denylist through a group: refused too.
@@ -159,6 +172,36 @@ mod i386 {
         assert_eq!(errs[0].0, "rules[0].args");
         // x86_64 alone has no multiplexer: conditions are fine.
         Policy::from_json(&unix_only.replace(r#""x86_64","x86""#, r#""x86_64""#)).unwrap();
+    }
+
+    #[test]
+    fn allowing_the_multiplexer_outright_is_linted() {
+        let p = Policy::from_json(
+            r#"{"default_action":"kill_process","architectures":["x86_64","x86"],
+                "rules":[{"action":"allow","syscalls":["socketcall","exit_group"]},
+                         {"action":"errno:EPERM","syscalls":["socket"]}]}"#,
+        )
+        .unwrap();
+        let lint = p.lint();
+        assert!(
+            lint.iter()
+                .any(|d| d.path == "rules[1]" && d.message.contains("socketcall(call 1)")),
+            "{lint:?}"
+        );
+        // And the kernel agrees: socketcall(SYS_SOCKET) runs.
+        let f = p.compile().unwrap();
+        let e = f.explain("102", &[1], Some(Arch::X86)).unwrap();
+        assert_eq!(e.verdict.action, Action::Allow);
+        assert_eq!(e.decided_by, "rules[0].syscalls[0] (allow)");
+        let inet = socket_args(AF_INET);
+        assert_eq!(
+            in_child(&f, move || int80(
+                SOCKETCALL,
+                [SYS_SOCKET, inet, 0, 0, 0, 0]
+            ))
+            .0,
+            OK
+        );
     }
 
     #[test]
@@ -174,17 +217,31 @@ mod i386 {
         let unix = socket_args(AF_UNIX);
         let inet = socket_args(AF_INET);
         let run = |body: fn() -> i32| in_child(&f, body).0;
-        assert_eq!(run(|| int80(SOCKET, [AF_UNIX, SOCK_STREAM, 0, 0, 0, 0])), OK);
-        assert_eq!(run(|| int80(SOCKET, [AF_INET, SOCK_STREAM, 0, 0, 0, 0])), EPERM);
+        assert_eq!(
+            run(|| int80(SOCKET, [AF_UNIX, SOCK_STREAM, 0, 0, 0, 0])),
+            OK
+        );
+        assert_eq!(
+            run(|| int80(SOCKET, [AF_INET, SOCK_STREAM, 0, 0, 0, 0])),
+            EPERM
+        );
         let eacces = Outcome::Returned {
             errno: libc::EACCES,
         };
         assert_eq!(
-            in_child(&f, move || int80(SOCKETCALL, [SYS_SOCKET, unix, 0, 0, 0, 0])).0,
+            in_child(&f, move || int80(
+                SOCKETCALL,
+                [SYS_SOCKET, unix, 0, 0, 0, 0]
+            ))
+            .0,
             eacces
         );
         assert_eq!(
-            in_child(&f, move || int80(SOCKETCALL, [SYS_SOCKET, inet, 0, 0, 0, 0])).0,
+            in_child(&f, move || int80(
+                SOCKETCALL,
+                [SYS_SOCKET, inet, 0, 0, 0, 0]
+            ))
+            .0,
             eacces
         );
         assert_eq!(outcome_of(&f, "socket", [1, 1, 0, 0, 0, 0]), OK);
@@ -272,7 +329,10 @@ mod i386 {
             in_child(&f, || int80(DUP, [(-99i32) as u32, 0, 0, 0, 0, 0])).0,
             Outcome::Returned { errno: libc::EBADF }
         );
-        assert_eq!(outcome_of(&f, "dup", [(-100i64) as u64, 0, 0, 0, 0, 0]), EPERM);
+        assert_eq!(
+            outcome_of(&f, "dup", [(-100i64) as u64, 0, 0, 0, 0, 0]),
+            EPERM
+        );
         // explain names the rule, not the default, for the 32-bit argument.
         let e = f.explain("dup", &[0xffff_ff9c], Some(Arch::X86)).unwrap();
         assert_eq!(e.decided_by, "rules[0].syscalls[0] (errno:EPERM)");
@@ -286,7 +346,11 @@ mod i386 {
         let nr = (0x4000_0000u32 + 59).to_string();
         let e = f.explain(&nr, &[], Some(Arch::X86_64)).unwrap();
         assert_eq!(e.verdict.action, Action::KillProcess);
-        assert!(e.decided_by.starts_with("bad_arch_action"), "{}", e.decided_by);
+        assert!(
+            e.decided_by.starts_with("bad_arch_action"),
+            "{}",
+            e.decided_by
+        );
         assert!(e.decided_by.contains("x32"), "{}", e.decided_by);
         let (outcome, _) = in_child(&f, move || raw_syscall(0x4000_0000 + 59, [0; 6]));
         assert_eq!(outcome, Outcome::Signal(libc::SIGSYS));

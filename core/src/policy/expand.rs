@@ -3,9 +3,9 @@
 
 use super::{ArgCondition, Policy};
 use crate::action::Action;
+use crate::arch::Arch;
 use crate::diagnostic::Diagnostic;
 use crate::groups;
-use crate::arch::Arch;
 use crate::syscalls::{self, Resolution};
 
 /// One syscall's rule after expansion.
@@ -119,8 +119,10 @@ pub(super) fn conflicts(policy: &Policy) -> Vec<Diagnostic> {
 
 /// The path of the rule an effective rule came from (`rules[2]`), from its origin
 /// (`rules[2].syscalls[0]`).
-fn rule_path(origin: &str) -> &str {
-    origin.rsplit_once(".syscalls[").map_or(origin, |(rule, _)| rule)
+pub(crate) fn rule_path(origin: &str) -> &str {
+    origin
+        .rsplit_once(".syscalls[")
+        .map_or(origin, |(rule, _)| rule)
 }
 
 /// True when `value` means the same on a 32-bit ABI, whose filter compares only the low 32
@@ -139,11 +141,17 @@ pub(crate) fn fits_32bit(value: u64) -> bool {
 pub(crate) fn unenforceable_conditions(policy: &Policy) -> Vec<Diagnostic> {
     let arches = policy.target_arches();
     let rules = expanded(policy);
-    let effective = effective_rules(policy);
+    if rules.iter().all(|r| r.args.is_empty()) {
+        return Vec::new();
+    }
+    let effective = std::cell::OnceCell::new();
     let refused_outright = |multiplexer: &str| {
-        effective.iter().any(|r| {
-            r.syscall == multiplexer && r.args.is_empty() && !r.written_action.lets_through()
-        })
+        effective
+            .get_or_init(|| effective_rules(policy))
+            .iter()
+            .any(|r: &EffectiveRule| {
+                r.syscall == multiplexer && r.args.is_empty() && !r.written_action.lets_through()
+            })
     };
     let mut errs: Vec<Diagnostic> = Vec::new();
     let mut add = |path: String, message: String| {

@@ -5,7 +5,7 @@ mod expand;
 mod parse;
 
 pub use expand::EffectiveRule;
-pub(crate) use expand::matches_on;
+pub(crate) use expand::{matches_on, rule_path};
 
 use crate::action::Action;
 use crate::arch::Arch;

@@ -194,7 +194,10 @@ pub fn low_page() -> &'static mut [u32; 1024] {
             -1,
             0,
         );
-        assert!(p != libc::MAP_FAILED && (p as usize) < (1 << 32), "mmap MAP_32BIT");
+        assert!(
+            p != libc::MAP_FAILED && (p as usize) < (1 << 32),
+            "mmap MAP_32BIT"
+        );
         &mut *p.cast::<[u32; 1024]>()
     }
 }
