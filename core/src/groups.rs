@@ -47,6 +47,8 @@ pub const GROUPS: &[Group] = &[
             "recvmsg",
             "sendmmsg",
             "recvmmsg",
+            "send",
+            "recv",
             "shutdown",
         ],
     },

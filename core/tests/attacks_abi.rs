@@ -115,6 +115,32 @@ mod i386 {
     }
 
     #[test]
+    fn simulator_agrees_with_the_kernel_on_every_socketcall_sub_call() {
+        let f = filter(
+            r#"{"default_action":"allow","architectures":["x86_64","x86"],
+                "rules":[{"action":"errno:EPERM","syscalls":["socket","connect"]}]}"#,
+        );
+        let p = socket_args(AF_INET);
+        for call in 0..=21u32 {
+            let v = f
+                .simulate("102", &[u64::from(call), u64::from(p)], Some(Arch::X86))
+                .unwrap();
+            let kernel = in_child(&f, move || int80(SOCKETCALL, [call, p, 0, 0, 0, 0])).0;
+            let refused = matches!(call, 1 | 3);
+            assert_eq!(
+                v.action == Action::Errno(libc::EPERM as u16),
+                refused,
+                "call {call}"
+            );
+            if refused {
+                assert_eq!(kernel, EPERM, "call {call}");
+            } else {
+                assert_ne!(kernel, EPERM, "call {call}");
+            }
+        }
+    }
+
+    #[test]
     fn check_and_explain_know_multiplexed_names() {
         // Before: "socket is not a syscall on x86", and explain refused the name.
         let p = Policy::from_json(
@@ -439,5 +465,59 @@ fn raw_syscall_ret(nr: i64, a: [u64; 6]) -> i64 {
         -i64::from(unsafe { *libc::__errno_location() })
     } else {
         rc
+    }
+}
+
+#[test]
+fn explain_attributes_every_verdict_to_what_gave_it() {
+    // Every verdict is attributed to a rule with that action, the default action or the
+    // bad-arch action, and never to one that gives something else.
+    let policies = [
+        r#"{"default_action":"allow","architectures":["x86_64","x86"],"rules":[
+            {"action":"errno:EPERM","syscalls":["@network","shmget","msgsnd"]},
+            {"action":"kill_process","syscalls":["@exec"]},
+            {"action":"errno:EACCES","syscalls":["dup"],"args":[{"index":0,"op":"eq","value":"0xffffffffffffff9c"}]}]}"#,
+        r#"{"default_action":"errno:ENOSYS","bad_arch_action":"errno:EPERM","rules":[
+            {"action":"allow","syscalls":["read","write","socket","exit_group"]},
+            {"action":"trap","syscalls":["kill"],"args":[{"index":1,"op":"eq","value":9}]}]}"#,
+        r#"{"default_action":"allow","architectures":["x86","x32"],"extends":["hardened"],"rules":[
+            {"action":"kill_process","syscalls":["socketcall"]},
+            {"action":"errno:EPERM","syscalls":["socket"],"args":[{"index":1,"op":"masked_eq","mask":15,"value":3}]}]}"#,
+    ];
+    for json in policies {
+        let p = Policy::from_json(json).unwrap();
+        let f = p.compile().unwrap();
+        let default = p.effective_default();
+        let bad_arch = p.bad_arch_action;
+        let rules = p.effective_rules();
+        for arch in [Arch::X86_64, Arch::X86, Arch::X32] {
+            let base = if arch == Arch::X32 { 0x4000_0000 } else { 0 };
+            for nr in (0..460u32).chain([0x4000_0000 + 59, 102, 117]) {
+                for args in [
+                    vec![],
+                    vec![1, 3],
+                    vec![0xffff_ff9c],
+                    vec![0xffff_ffff_ffff_ff9c, 9],
+                    vec![0x1_0017, 2],
+                ] {
+                    let e = f
+                        .explain(&(base | nr).to_string(), &args, Some(arch))
+                        .unwrap();
+                    let action = e.verdict.action;
+                    let by = &e.decided_by;
+                    let ok = if by == "default_action" {
+                        action == default
+                    } else if by.starts_with("bad_arch_action") {
+                        action == bad_arch
+                    } else {
+                        rules.iter().any(|r| {
+                            by.starts_with(&format!("{} (", r.origin)) && r.action == action
+                        })
+                    };
+                    assert!(ok, "{json}\n{arch} {nr} {args:?}: {action} by {by}");
+                    assert!(!by.starts_with("the filter"), "{arch} {nr} {args:?}: {by}");
+                }
+            }
+        }
     }
 }
