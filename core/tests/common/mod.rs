@@ -156,7 +156,9 @@ pub fn int80(nr: u32, args: [u32; 6]) -> i32 {
 #[cfg(target_arch = "x86_64")]
 pub fn int80_ret(nr: u32, args: [u32; 6]) -> i32 {
     let rc: i32;
-    // SAFETY: as in `int80`.
+    // SAFETY: the compat entry validates every argument itself; rbx and rbp (which the
+    // compiler reserves) are swapped in and back out around the call; the kernel may clear
+    // r8-r11, which are declared clobbered.
     unsafe {
         std::arch::asm!(
             "xchg {a0}, rbx",
