@@ -179,42 +179,34 @@ pub fn explain(a: &ExplainArgs) -> ExitCode {
             .map(|s| parse_arg(s))
             .collect::<Result<Vec<u64>, Error>>()?;
         let filter = policy.compile()?;
-        let verdict = filter.simulate(&a.syscall, &args, arch)?;
-        let name = sysfence::syscalls::name_of(verdict.nr, verdict.arch)
-            .unwrap_or_else(|| a.syscall.clone());
-        let covered = policy
-            .target_arches()
-            .contains(&arch.unwrap_or_else(Arch::native));
-        let rule = if covered {
-            policy.deciding_rule(&name, &args, verdict.action)
-        } else {
-            None
-        };
-        Ok::<_, Error>((verdict, name, rule, covered))
+        filter.explain(&a.syscall, &args, arch)
     })();
-    let (verdict, name, rule, covered) = match result {
+    let e = match result {
         Ok(r) => r,
         Err(e) => return fail(&e, a.json),
     };
-    let because = match (&rule, covered) {
-        (Some(r), _) => format!("{} ({})", r.origin, r.written_action),
-        (None, true) => "default_action".to_string(),
-        (None, false) => format!(
-            "bad_arch_action ({} is not among the policy's architectures)",
-            verdict.arch
-        ),
-    };
+    let v = &e.verdict;
     if a.json {
-        println!(
-            "{}",
-            json!({ "syscall": name, "nr": verdict.nr, "arch": verdict.arch.to_string(), "action": verdict.action.to_string(),
-                    "instructions": verdict.instructions, "decided_by": because })
-        );
+        let mut out = json!({ "syscall": e.syscall, "nr": v.nr, "arch": v.arch.to_string(), "action": v.action.to_string(),
+                              "instructions": v.instructions, "decided_by": e.decided_by });
+        if let (Some(m), Some(by)) = (v.multiplexed, &e.multiplexed_decided_by) {
+            out["multiplexed"] = json!({ "multiplexer": m.multiplexer, "nr": m.nr, "call": m.call,
+                                         "action": m.action.to_string(), "instructions": m.instructions, "decided_by": by });
+        }
+        println!("{out}");
     } else {
         println!(
-            "{name} ({}, nr {}) -> {}   [{} BPF instructions; decided by {because}]",
-            verdict.arch, verdict.nr, verdict.action, verdict.instructions
+            "{} ({}, nr {}) -> {}   [{} BPF instructions; decided by {}]",
+            e.syscall, v.arch, v.nr, v.action, v.instructions, e.decided_by
         );
+        if let (Some(m), Some(by)) = (v.multiplexed, &e.multiplexed_decided_by) {
+            if m.nr != v.nr {
+                println!(
+                    "  through {}(call {}) (nr {}) -> {}   [{} BPF instructions; decided by {by}]",
+                    m.multiplexer, m.call, m.nr, m.action, m.instructions
+                );
+            }
+        }
     }
     ExitCode::SUCCESS
 }

@@ -165,6 +165,40 @@ fn compile_writes_the_bpf_and_the_pfc() {
 }
 
 #[test]
+fn explain_names_what_decided_not_the_default() {
+    let p = temp_policy(
+        "mux.json",
+        r#"{"default_action":"allow","architectures":["x86_64","x86"],"rules":[{"action":"errno:EPERM","syscalls":["socket"]}]}"#,
+    );
+    let v = |args: &[&str]| -> Value {
+        let mut all = vec!["explain", "--json", &p];
+        all.extend_from_slice(args);
+        let o = sysfence(&all);
+        assert!(o.status.success(), "{o:?}");
+        serde_json::from_slice(&o.stdout).unwrap()
+    };
+    // Before: `socket` on x86 was "not a syscall", socketcall(SYS_SOCKET) blamed the default.
+    let s = v(&["socket", "--arch", "x86"]);
+    assert_eq!(s["nr"], 359);
+    assert_eq!(s["decided_by"], "rules[0].syscalls[0] (errno:EPERM)");
+    assert_eq!(s["multiplexed"]["multiplexer"], "socketcall");
+    assert_eq!(s["multiplexed"]["action"], "errno:EPERM");
+    let s = v(&["102", "1", "--arch", "x86"]);
+    assert_eq!(s["action"], "errno:EPERM");
+    assert_eq!(s["decided_by"], "rules[0].syscalls[0] (errno:EPERM)");
+    // An x32 number on the x86_64 ABI meets libseccomp's x32 check (bad_arch_action).
+    let s = v(&["1073741883"]);
+    assert_eq!(s["action"], "kill_process");
+    let by = s["decided_by"].as_str().unwrap();
+    assert!(
+        by.starts_with("bad_arch_action") && by.contains("x32"),
+        "{by}"
+    );
+    let text = stdout(&sysfence(&["explain", &p, "socket", "--arch", "x86"]));
+    assert!(text.contains("through socketcall(call 1)"), "{text}");
+}
+
+#[test]
 fn explain_runs_the_bpf() {
     let p = temp_policy(
         "e.json",

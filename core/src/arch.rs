@@ -74,6 +74,27 @@ impl Arch {
         self.0
     }
 
+    /// True for ABIs whose filters compare only the low 32 bits of each argument: libseccomp
+    /// treats them as 32-bit (x86, x32, arm, ppc, s390, mips o32 and n32, parisc, m68k, sh).
+    pub fn is_32bit(self) -> bool {
+        matches!(
+            self.0,
+            ScmpArch::X86
+                | ScmpArch::X32
+                | ScmpArch::Arm
+                | ScmpArch::Ppc
+                | ScmpArch::S390
+                | ScmpArch::Mips
+                | ScmpArch::Mipsel
+                | ScmpArch::Mips64N32
+                | ScmpArch::Mipsel64N32
+                | ScmpArch::Parisc
+                | ScmpArch::M68k
+                | ScmpArch::Sh
+                | ScmpArch::Sheb
+        )
+    }
+
     /// The `AUDIT_ARCH_*` value the kernel puts in `seccomp_data.arch` (x32 shares x86_64's).
     pub fn audit_arch(self) -> u32 {
         self.row().2

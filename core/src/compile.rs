@@ -5,6 +5,7 @@ use crate::error::{Error, Result};
 use crate::filter::Filter;
 use crate::policy::{CmpOp, Policy};
 use crate::syscalls::{self, Resolution};
+use libseccomp::ScmpAction;
 use libseccomp::{ScmpArgCompare, ScmpCompareOp, ScmpFilterContext, ScmpSyscall};
 use std::io::{Read, Seek};
 use std::os::fd::{FromRawFd, OwnedFd};
@@ -81,6 +82,10 @@ pub(crate) fn pfc(policy: &Policy, options: CompileOptions) -> Result<String> {
 
 /// The libseccomp filter context for `policy`: attributes, architectures and rules.
 fn context(policy: &Policy, options: CompileOptions) -> Result<ScmpFilterContext> {
+    let unenforceable = policy.unenforceable_conditions();
+    if !unenforceable.is_empty() {
+        return Err(Error::Policy(unenforceable));
+    }
     let default = policy.effective_default();
     let bad_arch = policy.mode.apply(policy.bad_arch_action);
     let arches = policy.target_arches();
@@ -110,7 +115,7 @@ fn context(policy: &Policy, options: CompileOptions) -> Result<ScmpFilterContext
         }
         let on_some_arch = arches
             .iter()
-            .any(|a| matches!(syscalls::resolve(&rule.syscall, *a), Resolution::Number(_)));
+            .any(|a| syscalls::resolve(&rule.syscall, *a).exists());
         if !on_some_arch {
             continue;
         }
@@ -139,6 +144,7 @@ fn context(policy: &Policy, options: CompileOptions) -> Result<ScmpFilterContext
                 ),
                 errno: None,
             })?;
+        ipc_versions(&mut ctx, &rule, &arches)?;
     }
 
     for name in options.supervise {
@@ -148,6 +154,41 @@ fn context(policy: &Policy, options: CompileOptions) -> Result<ScmpFilterContext
     }
 
     Ok(ctx)
+}
+
+/// libseccomp compiles a SysV IPC call's multiplexed form as `ipc(call == N)`, but the kernel
+/// reads only the low 16 bits of `call` (the rest is a version): `ipc(0x10000 | N)` makes the
+/// same call and would miss the rule. Add `ipc(call & 0xffff == N)` with the same action.
+fn ipc_versions(
+    ctx: &mut ScmpFilterContext,
+    rule: &crate::policy::EffectiveRule,
+    arches: &[crate::Arch],
+) -> Result<()> {
+    if !rule.args.is_empty() {
+        // Only possible when the policy refuses ipc outright, which covers every version.
+        return Ok(());
+    }
+    let call = arches
+        .iter()
+        .find_map(|a| match syscalls::resolve(&rule.syscall, *a) {
+            Resolution::Multiplexed(m) if m.multiplexer == "ipc" => Some(m.call),
+            _ => None,
+        });
+    let Some(call) = call else {
+        return Ok(());
+    };
+    let ipc = ScmpSyscall::from_name("ipc").map_err(scmp_err("ipc"))?;
+    let cond = ScmpArgCompare::new(0, ScmpCompareOp::MaskedEqual(0xffff), u64::from(call));
+    let action: ScmpAction = rule.action.to_scmp();
+    ctx.add_rule_conditional(action, ipc, &[cond])
+        .map_err(|e| Error::Compile {
+            message: format!(
+                "{}: libseccomp refused the ipc(2) form of {:?}: {e}",
+                rule.origin, rule.syscall
+            ),
+            errno: None,
+        })?;
+    Ok(())
 }
 
 fn export_bpf(ctx: &ScmpFilterContext) -> Result<Vec<SockFilter>> {

@@ -2,6 +2,7 @@
 
 use crate::action::Action;
 use crate::arch::Arch;
+use crate::arch::X32_SYSCALL_BIT;
 use crate::bpf::{self, SeccompData, SockFilter};
 use crate::compile::CompileOptions;
 use crate::error::{Error, LoadFailure, Result};
@@ -34,6 +35,43 @@ pub struct Verdict {
     pub arch: Arch,
     /// The syscall number on that architecture.
     pub nr: u32,
+    /// For a socket or SysV IPC call that `arch` multiplexes (i386 `socketcall`, `ipc`): the
+    /// verdict of the multiplexed form. The fields above are then the direct syscall's verdict,
+    /// or the multiplexed form's again when the ABI has no direct syscall for it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub multiplexed: Option<MultiplexedVerdict>,
+}
+
+/// What the filter does with the multiplexed form of a call (`socketcall(SYS_SOCKET, ...)`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct MultiplexedVerdict {
+    /// `socketcall` or `ipc`.
+    pub multiplexer: &'static str,
+    /// The multiplexer's syscall number.
+    pub nr: u32,
+    /// The sub-call number, its first argument.
+    pub call: u32,
+    /// The action the filter returns for it.
+    #[serde(serialize_with = "display")]
+    pub action: Action,
+    /// How many BPF instructions ran to reach it.
+    pub instructions: usize,
+}
+
+/// A verdict and what in the policy gave it, for `sysfence explain`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Explanation {
+    /// The syscall as the filter saw it (the sub-call for `socketcall`/`ipc`).
+    pub syscall: String,
+    /// The verdict.
+    #[serde(flatten)]
+    pub verdict: Verdict,
+    /// What decided it: a rule's path and action, `default_action`, `bad_arch_action` (and
+    /// why), or the supervisor of `sysfence run`.
+    pub decided_by: String,
+    /// For a multiplexed call: what decided its multiplexed form.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub multiplexed_decided_by: Option<String>,
 }
 
 fn display<T: std::fmt::Display, S: serde::Serializer>(
@@ -107,7 +145,8 @@ impl Filter {
     }
 
     /// Evaluates the filter's own bytes for `syscall` (a name, or a number as text) with `args`
-    /// on `arch` (native when `None`), as the kernel would.
+    /// on `arch` (native when `None`), as the kernel would. For a call that `arch` multiplexes
+    /// (i386 `socket`), both forms are evaluated (see [`Verdict::multiplexed`]).
     pub fn simulate(&self, syscall: &str, args: &[u64], arch: Option<Arch>) -> Result<Verdict> {
         let arch = arch.unwrap_or_else(Arch::native);
         if args.len() > 6 {
@@ -116,40 +155,171 @@ impl Filter {
                 args.len()
             )));
         }
-        let nr = match syscall.parse::<u32>() {
-            Ok(n) => n,
-            Err(_) => match syscalls::resolve(syscall, arch) {
-                Resolution::Number(n) => n,
-                Resolution::NotOnArch => {
-                    return Err(Error::InvalidArgument(format!(
-                        "{syscall:?} is not a syscall on {arch}"
-                    )))
-                }
-                Resolution::Unknown => {
-                    let mut msg = format!("unknown syscall {syscall:?}");
-                    let names = syscalls::names_of(arch);
-                    if let Some(s) =
-                        crate::suggest::nearest(syscall, names.iter().map(String::as_str))
-                    {
-                        msg.push_str(&format!(" (did you mean {s:?}?)"));
-                    }
-                    return Err(Error::InvalidArgument(msg));
-                }
-            },
+        let mut full = [0u64; 6];
+        full[..args.len()].copy_from_slice(args);
+        let resolution = match syscall.parse::<u32>() {
+            Ok(n) => Resolution::Number(n),
+            Err(_) => syscalls::resolve(syscall, arch),
         };
-        let mut data = SeccompData {
+        match resolution {
+            Resolution::Number(nr) => self.evaluate(arch, nr, full),
+            Resolution::Multiplexed(m) => {
+                // The multiplexed form's own arguments: the sub-call and a pointer.
+                let mux =
+                    self.evaluate(arch, m.multiplexer_nr, [u64::from(m.call), 0, 0, 0, 0, 0])?;
+                let mut verdict = match m.direct {
+                    Some(nr) => self.evaluate(arch, nr, full)?,
+                    None => mux,
+                };
+                verdict.multiplexed = Some(MultiplexedVerdict {
+                    multiplexer: m.multiplexer,
+                    nr: m.multiplexer_nr,
+                    call: m.call,
+                    action: mux.action,
+                    instructions: mux.instructions,
+                });
+                Ok(verdict)
+            }
+            Resolution::NotOnArch => Err(Error::InvalidArgument(format!(
+                "{syscall:?} is not a syscall on {arch}"
+            ))),
+            Resolution::Unknown => {
+                let mut msg = format!("unknown syscall {syscall:?}");
+                let names = syscalls::names_of(arch);
+                if let Some(s) = crate::suggest::nearest(syscall, names.iter().map(String::as_str))
+                {
+                    msg.push_str(&format!(" (did you mean {s:?}?)"));
+                }
+                Err(Error::InvalidArgument(msg))
+            }
+        }
+    }
+
+    fn evaluate(&self, arch: Arch, nr: u32, args: [u64; 6]) -> Result<Verdict> {
+        let data = SeccompData {
             nr: nr as i32,
             arch: arch.audit_arch(),
+            args,
             ..Default::default()
         };
-        data.args[..args.len()].copy_from_slice(args);
         let (ret, instructions) = self.run(&data)?;
         Ok(Verdict {
             action: Action::from_ret(ret),
             instructions,
             arch,
             nr,
+            multiplexed: None,
         })
+    }
+
+    /// [`Filter::simulate`], and what in the policy gave the verdict: the rule, the default
+    /// action, or the bad-arch action (an ABI the policy does not list, or an x32 number on
+    /// the x86_64 ABI). A `socketcall`/`ipc` call is explained as the call it multiplexes.
+    pub fn explain(&self, syscall: &str, args: &[u64], arch: Option<Arch>) -> Result<Explanation> {
+        let verdict = self.simulate(syscall, args, arch)?;
+        let mut full = [0u64; 6];
+        full[..args.len()].copy_from_slice(args);
+        if let Some(m) = verdict.multiplexed.filter(|m| m.nr == verdict.nr) {
+            // No direct syscall: the verdict is the multiplexed form's.
+            full = [u64::from(m.call), 0, 0, 0, 0, 0];
+        }
+        let (name, decided_by) = self.decider(verdict.arch, verdict.nr, &full, verdict.action);
+        let multiplexed_decided_by = verdict.multiplexed.map(|m| {
+            self.decider(
+                verdict.arch,
+                m.nr,
+                &[u64::from(m.call), 0, 0, 0, 0, 0],
+                m.action,
+            )
+            .1
+        });
+        let syscall = name.unwrap_or_else(|| syscall.to_string());
+        Ok(Explanation {
+            syscall,
+            verdict,
+            decided_by,
+            multiplexed_decided_by,
+        })
+    }
+
+    /// The syscall name (when known) and what gave `action` to syscall `nr` of `arch`.
+    fn decider(
+        &self,
+        arch: Arch,
+        nr: u32,
+        args: &[u64; 6],
+        action: Action,
+    ) -> (Option<String>, String) {
+        let (policy, options) = &*self.source;
+        // x86_64 and x32 share an AUDIT_ARCH value: bit 30 of the number tells them apart.
+        let abi = match arch {
+            a if a == Arch::X86_64 && nr & X32_SYSCALL_BIT != 0 => Arch::X32,
+            a if a == Arch::X32 && nr & X32_SYSCALL_BIT == 0 => Arch::X86_64,
+            a => a,
+        };
+        let bad_arch = policy.mode.apply(policy.bad_arch_action);
+        if !self.architectures.contains(&abi) {
+            let why = if abi != arch {
+                format!(
+                    "nr {nr:#x} is an {abi} number on the {arch} ABI (bit 30 {}), and {abi} is not among the policy's architectures",
+                    if abi == Arch::X32 { "set" } else { "clear" }
+                )
+            } else {
+                format!("{abi} is not among the policy's architectures")
+            };
+            let decided = if action == bad_arch {
+                format!("bad_arch_action ({why})")
+            } else {
+                unattributed(action)
+            };
+            return (syscalls::name_of(nr, abi), decided);
+        }
+        let name = syscalls::name_of(nr, abi);
+        let Some(name) = name else {
+            return (None, self.default_or_unattributed(action));
+        };
+        if action == Action::Notify && options.supervise.contains(&name.as_str()) {
+            return (
+                Some(name),
+                "the supervisor of `sysfence run`, which answers with the policy's own verdict"
+                    .to_string(),
+            );
+        }
+        let rules = policy.effective_rules();
+        let matching = |syscall: &str, args: &[u64; 6]| {
+            rules.iter().find(|r| {
+                r.syscall == syscall
+                    && r.action == action
+                    && r.args
+                        .iter()
+                        .all(|c| crate::policy::matches_on(c, args[usize::from(c.index)], abi))
+            })
+        };
+        if let Some(r) = matching(&name, args) {
+            return (Some(name), format!("{} ({})", r.origin, r.written_action));
+        }
+        // socketcall(2)/ipc(2): the rule of the call it multiplexes.
+        if let Some((sub, m)) = syscalls::demultiplex(nr, args[0], abi) {
+            let via = format!("{sub} made through {}(call {})", m.multiplexer, m.call);
+            // Rules with conditions on a multiplexed call are refused unless the multiplexer is
+            // refused outright, which its own rule (found above) decides.
+            let rule = rules
+                .iter()
+                .find(|r| r.syscall == sub && r.action == action && r.args.is_empty());
+            if let Some(r) = rule {
+                return (Some(via), format!("{} ({})", r.origin, r.written_action));
+            }
+            return (Some(via), self.default_or_unattributed(action));
+        }
+        (Some(name), self.default_or_unattributed(action))
+    }
+
+    fn default_or_unattributed(&self, action: Action) -> String {
+        if action == self.source.0.effective_default() {
+            "default_action".to_string()
+        } else {
+            unattributed(action)
+        }
     }
 
     /// Runs the filter on a raw `seccomp_data`; returns the 32-bit result and the instruction
@@ -172,4 +342,8 @@ impl Filter {
     pub fn load_raw(&self, flags: u32) -> std::result::Result<i32, LoadFailure> {
         load::load_program(&self.program, flags)
     }
+}
+
+fn unattributed(action: Action) -> String {
+    format!("the filter ({action} is given by no rule of the policy, nor by its default or bad-arch action: please report this)")
 }

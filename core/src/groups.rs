@@ -47,6 +47,8 @@ pub const GROUPS: &[Group] = &[
             "recvmsg",
             "sendmmsg",
             "recvmmsg",
+            "send",
+            "recv",
             "shutdown",
         ],
     },
@@ -93,12 +95,20 @@ pub const GROUPS: &[Group] = &[
     },
     Group {
         name: "debug",
-        description: "trace and read or write other processes' memory",
-        members: &["ptrace", "process_vm_readv", "process_vm_writev"],
+        description: "trace other processes, read or write their memory, take their file \
+                      descriptors (pidfd_getfd) or compare their kernel objects (kcmp)",
+        members: &[
+            "ptrace",
+            "process_vm_readv",
+            "process_vm_writev",
+            "pidfd_getfd",
+            "kcmp",
+        ],
     },
     Group {
         name: "io-uring",
-        description: "io_uring, which performs I/O without further syscalls a filter could see",
+        description: "io_uring, which performs I/O (open, read, write, socket, connect, ...) \
+                      without the syscalls a filter sees: refuse it when a policy refuses any of those",
         members: &["io_uring_setup", "io_uring_enter", "io_uring_register"],
     },
     Group {
@@ -166,11 +176,85 @@ pub const GROUPS: &[Group] = &[
     },
 ];
 
-/// Looks a group up by name, with or without the leading `@`.
+/// Looks a group up by name, with or without the leading `@` (`io_uring` also finds
+/// `io-uring`).
 pub fn group(name: &str) -> Option<&'static Group> {
     let name = name.strip_prefix('@').unwrap_or(name);
-    GROUPS.iter().find(|g| g.name == name)
+    GROUPS
+        .iter()
+        .find(|g| g.name == name || (name.contains('_') && g.name == name.replace('_', "-")))
 }
+
+/// What io_uring operations (`IORING_OP_*`, Linux 6.x) can do without making the syscall:
+/// a filter never sees them, so refusing these while `io_uring_setup` is allowed leaves a way
+/// around.
+pub const IO_URING_OPS: &[&str] = &[
+    "read",
+    "write",
+    "readv",
+    "writev",
+    "pread64",
+    "pwrite64",
+    "preadv",
+    "pwritev",
+    "preadv2",
+    "pwritev2",
+    "fsync",
+    "fdatasync",
+    "sync_file_range",
+    "poll",
+    "ppoll",
+    "epoll_ctl",
+    "epoll_wait",
+    "epoll_pwait",
+    "socket",
+    "connect",
+    "accept",
+    "accept4",
+    "bind",
+    "listen",
+    "sendmsg",
+    "recvmsg",
+    "sendto",
+    "recvfrom",
+    "send",
+    "recv",
+    "shutdown",
+    "getsockopt",
+    "setsockopt",
+    "open",
+    "openat",
+    "openat2",
+    "close",
+    "statx",
+    "fallocate",
+    "ftruncate",
+    "fadvise64",
+    "madvise",
+    "splice",
+    "tee",
+    "rename",
+    "renameat",
+    "renameat2",
+    "unlink",
+    "unlinkat",
+    "rmdir",
+    "mkdir",
+    "mkdirat",
+    "symlink",
+    "symlinkat",
+    "link",
+    "linkat",
+    "setxattr",
+    "fsetxattr",
+    "getxattr",
+    "fgetxattr",
+    "waitid",
+    "futex",
+    "futex_waitv",
+    "pipe",
+    "pipe2",
+];
 
 /// A ready-made policy that `extends` can name and `apply_preset` applies.
 #[derive(Debug, Clone, Copy)]
@@ -213,13 +297,13 @@ pub const PRESETS: &[Preset] = &[
     Preset {
         name: "hardened",
         description: "refuse what an application never needs: @mount @module @reboot @swap \
-                      @debug @keyring @clock @raw-io @obsolete -> errno:EPERM",
+                      @debug @io-uring @keyring @clock @raw-io @obsolete -> errno:EPERM",
         json: r#"{
   "default_action": "allow",
   "rules": [
     { "action": "errno:EPERM",
-      "syscalls": ["@mount", "@module", "@reboot", "@swap", "@debug", "@keyring", "@clock",
-                   "@raw-io", "@obsolete"] }
+      "syscalls": ["@mount", "@module", "@reboot", "@swap", "@debug", "@io-uring", "@keyring",
+                   "@clock", "@raw-io", "@obsolete"] }
   ]
 }"#,
     },
@@ -242,5 +326,9 @@ mod tests {
                 assert!(is_known(m), "@{}: {m} unknown to libseccomp", g.name);
             }
         }
+        for m in IO_URING_OPS {
+            assert!(is_known(m), "io_uring op {m} unknown to libseccomp");
+        }
+        assert_eq!(group("@io_uring").map(|g| g.name), Some("io-uring"));
     }
 }

@@ -33,7 +33,7 @@ pub use arch::Arch;
 pub use compile::{compile, compile_with, CompileOptions};
 pub use diagnostic::{Diagnostic, Severity};
 pub use error::{Error, LoadFailure, LoadStage, Result};
-pub use filter::{Filter, Verdict};
+pub use filter::{Explanation, Filter, MultiplexedVerdict, Verdict};
 pub use policy::{parse_u64, ArgCondition, CmpOp, EffectiveRule, Mode, Policy, Rule};
 pub use status::{status, status_of, Status};
 pub use suggest::nearest;

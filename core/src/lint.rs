@@ -2,8 +2,10 @@
 
 use crate::action::Action;
 use crate::diagnostic::Diagnostic;
-use crate::policy::{Mode, Policy};
-use crate::syscalls::{self, Resolution};
+use crate::groups::IO_URING_OPS;
+use crate::policy::{rule_path, Mode, Policy};
+use crate::syscalls;
+use crate::syscalls::Resolution;
 
 pub(crate) fn lint(policy: &Policy) -> Vec<Diagnostic> {
     let mut out = Vec::new();
@@ -55,7 +57,7 @@ pub(crate) fn lint(policy: &Policy) -> Vec<Diagnostic> {
             }
             let missing: Vec<&str> = arches
                 .iter()
-                .filter(|a| !matches!(syscalls::resolve(name, **a), Resolution::Number(_)))
+                .filter(|a| !syscalls::resolve(name, **a).exists())
                 .map(|a| a.name())
                 .collect();
             if !missing.is_empty() {
@@ -87,6 +89,10 @@ pub(crate) fn lint(policy: &Policy) -> Vec<Diagnostic> {
             }
         }
     }
+    if policy.mode == Mode::Enforce {
+        out.extend(io_uring_bypass(policy));
+        out.extend(multiplexer_allowed(policy));
+    }
     if policy
         .effective_rules()
         .iter()
@@ -97,6 +103,97 @@ pub(crate) fn lint(policy: &Policy) -> Vec<Diagnostic> {
             "rules",
             "notify needs a supervisor holding the listener; without one those syscalls fail with ENOSYS",
         ));
+    }
+    out
+}
+
+/// A policy that refuses something an io_uring operation can do, while `io_uring_setup` is
+/// allowed: the operation runs in the kernel without the syscall the filter would see.
+fn io_uring_bypass(policy: &Policy) -> Option<Diagnostic> {
+    let arches = policy.target_arches();
+    if !arches
+        .iter()
+        .any(|a| syscalls::resolve("io_uring_setup", *a).exists())
+    {
+        return None;
+    }
+    let effective = policy.effective_rules();
+    let default = policy.effective_default();
+    let rules_for = |name: &'static str| effective.iter().filter(move |r| r.syscall == name);
+    // Allowed outright, by a rule, or (with conditions) possibly.
+    let setup_allowed = match rules_for("io_uring_setup").next() {
+        None => default.lets_through(),
+        Some(_) => {
+            rules_for("io_uring_setup").any(|r| r.action.lets_through() || !r.args.is_empty())
+        }
+    };
+    if !setup_allowed {
+        return None;
+    }
+    let mut path: Option<String> = None;
+    let refused: Vec<&str> = IO_URING_OPS
+        .iter()
+        .copied()
+        .filter(|op| arches.iter().any(|a| syscalls::resolve(op, *a).exists()))
+        .filter(|op| {
+            let mut rules = rules_for(op).peekable();
+            if rules.peek().is_none() {
+                if !default.lets_through() {
+                    path.get_or_insert_with(|| "default_action".to_string());
+                    return true;
+                }
+                return false;
+            }
+            match rules.find(|r| !r.action.lets_through()) {
+                Some(r) => {
+                    path.get_or_insert_with(|| rule_path(&r.origin).to_string());
+                    true
+                }
+                None => false,
+            }
+        })
+        .collect();
+    if refused.is_empty() {
+        return None;
+    }
+    let shown = if refused.len() > 6 {
+        format!("{} and {} more", refused[..6].join(", "), refused.len() - 6)
+    } else {
+        refused.join(", ")
+    };
+    Some(Diagnostic::warning(
+        path.unwrap_or_else(|| "rules".to_string()),
+        format!(
+            "io_uring is allowed, and its operations do what this policy refuses ({shown}) without making those syscalls, so the filter never sees them: refuse @io-uring too (the hardened preset does)"
+        ),
+    ))
+}
+
+/// A refused socket or IPC call whose multiplexer (`socketcall`, `ipc`) a rule allows outright
+/// on an ABI that multiplexes it: the multiplexed form runs (libseccomp lets the
+/// unconditional rule win).
+fn multiplexer_allowed(policy: &Policy) -> Vec<Diagnostic> {
+    let effective = policy.effective_rules();
+    let mut out: Vec<Diagnostic> = Vec::new();
+    for rule in effective.iter().filter(|r| !r.action.lets_through()) {
+        for arch in policy.target_arches() {
+            let Resolution::Multiplexed(m) = syscalls::resolve(&rule.syscall, arch) else {
+                continue;
+            };
+            let allowed = effective.iter().any(|r| {
+                r.syscall == m.multiplexer && r.args.is_empty() && r.action.lets_through()
+            });
+            let path = rule_path(&rule.origin).to_string();
+            if allowed && !out.iter().any(|d| d.path == path) {
+                out.push(Diagnostic::warning(
+                    path,
+                    format!(
+                        "{} is refused, but {} is allowed outright, and on {arch} {}(call {}) makes the same call",
+                        rule.syscall, m.multiplexer, m.multiplexer, m.call
+                    ),
+                ));
+            }
+        }
     }
     out
 }

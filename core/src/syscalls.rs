@@ -2,16 +2,42 @@
 
 use crate::arch::{Arch, X32_SYSCALL_BIT};
 use libseccomp::ScmpSyscall;
+use std::collections::HashMap;
+use std::sync::{Mutex, OnceLock};
 
 /// How libseccomp knows a syscall name on one architecture.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Resolution {
     /// A real syscall with this number on the architecture.
     Number(u32),
+    /// A socket or SysV IPC call that this ABI multiplexes (i386, ppc, s390, mips o32, m68k,
+    /// sh): it can be made as a sub-call of `socketcall(2)` or `ipc(2)`, and also directly when
+    /// `direct` is set. A rule for it covers both forms.
+    Multiplexed(Multiplexed),
     /// libseccomp knows the name, but the architecture has no such syscall.
     NotOnArch,
     /// libseccomp does not know the name at all.
     Unknown,
+}
+
+/// The two ways to make a multiplexed call on one architecture.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Multiplexed {
+    /// The direct syscall number, when the architecture has one (i386 `socket` = 359).
+    pub direct: Option<u32>,
+    /// `socketcall` or `ipc`.
+    pub multiplexer: &'static str,
+    /// The multiplexer's syscall number (i386 `socketcall` = 102).
+    pub multiplexer_nr: u32,
+    /// The sub-call number passed as its first argument (`SYS_SOCKET` = 1, `SHMGET` = 23).
+    pub call: u32,
+}
+
+impl Resolution {
+    /// True when a rule for the name can match on the architecture (directly or multiplexed).
+    pub fn exists(self) -> bool {
+        matches!(self, Resolution::Number(_) | Resolution::Multiplexed(_))
+    }
 }
 
 /// Resolves `name` on `arch`.
@@ -24,6 +50,8 @@ pub fn resolve(name: &str, arch: Arch) -> Resolution {
             let nr = i32::from(sc);
             if nr >= 0 {
                 Resolution::Number(nr as u32)
+            } else if let Some(m) = multiplexed(name, nr, arch) {
+                Resolution::Multiplexed(m)
             } else if is_known(name) {
                 Resolution::NotOnArch
             } else {
@@ -34,6 +62,108 @@ pub fn resolve(name: &str, arch: Arch) -> Resolution {
         Err(_) => Resolution::Unknown,
     }
 }
+
+/// libseccomp's pseudo numbers for multiplexed calls: -101..=-120 go through `socketcall`
+/// (sub-call = -nr % 100), -201..=-224 through `ipc` (sub-call = -nr % 200).
+fn multiplexed(name: &str, pseudo: i32, arch: Arch) -> Option<Multiplexed> {
+    let (multiplexer, call) = match pseudo {
+        -120..=-101 => ("socketcall", (-pseudo) % 100),
+        -224..=-201 => ("ipc", (-pseudo) % 200),
+        _ => return None,
+    };
+    // Only ABIs that have the multiplexer use these numbers as such (x86_64 has no `send`,
+    // and no socketcall either).
+    let Resolution::Number(multiplexer_nr) = resolve(multiplexer, arch) else {
+        return None;
+    };
+    Some(Multiplexed {
+        direct: direct_number(name, arch),
+        multiplexer,
+        multiplexer_nr,
+        call: call as u32,
+    })
+}
+
+/// The direct number of a multiplexed name, found once per architecture by reading the
+/// number -> name table (libseccomp resolves names to the pseudo number only).
+fn direct_number(name: &str, arch: Arch) -> Option<u32> {
+    type Table = HashMap<String, u32>;
+    static CACHE: OnceLock<Mutex<HashMap<&'static str, &'static Table>>> = OnceLock::new();
+    let cache = CACHE.get_or_init(Default::default);
+    let mut guard = cache.lock().unwrap_or_else(|e| e.into_inner());
+    let table: &'static Table = guard.entry(arch.name()).or_insert_with(|| {
+        let table: Table = NUMBER_RANGES
+            .into_iter()
+            .flatten()
+            .filter_map(|nr| name_of(nr, arch).map(|n| (n, nr)))
+            .filter(|(n, _)| MULTIPLEXED_NAMES.contains(&n.as_str()))
+            .collect();
+        Box::leak(Box::new(table))
+    });
+    table.get(name).copied()
+}
+
+/// The names libseccomp multiplexes on ABIs that have `socketcall` and `ipc`.
+pub const MULTIPLEXED_NAMES: &[&str] = &[
+    "socket",
+    "bind",
+    "connect",
+    "listen",
+    "accept",
+    "getsockname",
+    "getpeername",
+    "socketpair",
+    "send",
+    "recv",
+    "sendto",
+    "recvfrom",
+    "shutdown",
+    "setsockopt",
+    "getsockopt",
+    "sendmsg",
+    "recvmsg",
+    "accept4",
+    "recvmmsg",
+    "sendmmsg",
+    "semop",
+    "semget",
+    "semctl",
+    "semtimedop",
+    "msgsnd",
+    "msgrcv",
+    "msgget",
+    "msgctl",
+    "shmat",
+    "shmdt",
+    "shmget",
+    "shmctl",
+];
+
+/// The multiplexed call that `multiplexer(call, ...)` makes on `arch`, if any: the name whose
+/// sub-call number is `call` (`ipc` ignores the version in the upper 16 bits of `call`).
+pub fn demultiplex(
+    multiplexer_nr: u32,
+    call: u64,
+    arch: Arch,
+) -> Option<(&'static str, Multiplexed)> {
+    MULTIPLEXED_NAMES
+        .iter()
+        .find_map(|name| match resolve(name, arch) {
+            Resolution::Multiplexed(m) if m.multiplexer_nr == multiplexer_nr => {
+                let call = if m.multiplexer == "ipc" {
+                    call & 0xffff
+                } else {
+                    call & 0xffff_ffff
+                };
+                (u64::from(m.call) == call).then_some((*name, m))
+            }
+            _ => None,
+        })
+}
+
+// The first 1024 numbers hold the generic tables; mips and a few others start at an offset,
+// which the extra ranges cover.
+const NUMBER_RANGES: [std::ops::Range<u32>; 3] = [0..1024u32, 4000..5500, 6000..6500];
 
 /// True when libseccomp knows `name` on any architecture.
 pub fn is_known(name: &str) -> bool {
@@ -53,10 +183,7 @@ pub fn names_of(arch: Arch) -> Vec<String> {
     } else {
         0
     };
-    // The first 1024 numbers hold the generic tables; mips and a few others start at an
-    // offset, which the extra ranges cover.
-    let ranges = [0..1024u32, 4000..5500, 6000..6500];
-    let mut names: Vec<String> = ranges
+    let mut names: Vec<String> = NUMBER_RANGES
         .into_iter()
         .flatten()
         .filter_map(|nr| name_of(base + nr, arch))
@@ -81,6 +208,36 @@ mod tests {
         assert_eq!(resolve("socketcall", Arch::X86_64), Resolution::NotOnArch);
         assert_eq!(resolve("exceve", Arch::X86_64), Resolution::Unknown);
         assert_eq!(name_of(59, Arch::X86_64).as_deref(), Some("execve"));
+    }
+
+    #[test]
+    fn socket_and_ipc_calls_are_multiplexed_on_i386() {
+        let mux = |direct, multiplexer, multiplexer_nr, call| {
+            Resolution::Multiplexed(Multiplexed {
+                direct,
+                multiplexer,
+                multiplexer_nr,
+                call,
+            })
+        };
+        assert_eq!(
+            resolve("socket", Arch::X86),
+            mux(Some(359), "socketcall", 102, 1)
+        );
+        assert_eq!(resolve("send", Arch::X86), mux(None, "socketcall", 102, 9));
+        assert_eq!(resolve("shmget", Arch::X86), mux(Some(395), "ipc", 117, 23));
+        assert_eq!(resolve("socket", Arch::X86_64), Resolution::Number(41));
+        assert_eq!(resolve("send", Arch::X86_64), Resolution::NotOnArch);
+        assert_eq!(resolve("socketcall", Arch::X86), Resolution::Number(102));
+        assert_eq!(
+            demultiplex(102, 1, Arch::X86).map(|(n, _)| n),
+            Some("socket")
+        );
+        assert_eq!(
+            demultiplex(117, 0x1_0017, Arch::X86).map(|(n, _)| n),
+            Some("shmget")
+        );
+        assert_eq!(demultiplex(102, 99, Arch::X86), None);
     }
 
     #[test]

@@ -5,6 +5,7 @@ mod expand;
 mod parse;
 
 pub use expand::EffectiveRule;
+pub(crate) use expand::{matches_on, rule_path};
 
 use crate::action::Action;
 use crate::arch::Arch;
@@ -310,6 +311,14 @@ impl Policy {
             [only] if only.args.is_empty() => Some(only.action),
             _ => None,
         }
+    }
+
+    /// Errors for argument conditions that the filter could not enforce as written on one of
+    /// the policy's architectures (conditions on calls an ABI multiplexes through
+    /// `socketcall`/`ipc`, values above 32 bits on a 32-bit ABI). Validation reports them;
+    /// compiling checks again, for policies built field by field.
+    pub fn unenforceable_conditions(&self) -> Vec<Diagnostic> {
+        expand::unenforceable_conditions(self)
     }
 
     /// Warnings about a valid policy: things that work, but probably not as meant.

@@ -142,6 +142,10 @@ pub(super) fn parse(value: &Value) -> Result<Policy> {
     if !conflicts.is_empty() {
         return Err(Error::Policy(conflicts));
     }
+    let unenforceable = expand::unenforceable_conditions(&policy);
+    if !unenforceable.is_empty() {
+        return Err(Error::Policy(unenforceable));
+    }
     if policy.default_action == Action::Allow && policy.effective_rules().is_empty() {
         return Err(Error::policy(
             "$",
@@ -392,10 +396,7 @@ fn syscall_name(v: &Value, path: &str, arches: &[Arch], errs: &mut Errors) -> Op
         return None;
     }
     let resolutions: Vec<Resolution> = arches.iter().map(|a| syscalls::resolve(name, *a)).collect();
-    if resolutions
-        .iter()
-        .any(|r| matches!(r, Resolution::Number(_)))
-    {
+    if resolutions.iter().any(|r| r.exists()) {
         return Some(name.to_string());
     }
     let arch_names: Vec<&str> = arches.iter().map(|a| a.name()).collect();

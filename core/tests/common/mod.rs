@@ -138,3 +138,68 @@ pub fn logged_in_child(
     }
     last
 }
+
+/// An i386 syscall through `int 0x80` from this x86_64 process: `nr` in eax, the six
+/// arguments in ebx, ecx, edx, esi, edi, ebp. Returns its errno (0 on success).
+/// Async-signal-safe; pointers passed must be below 4 GiB (see [`low_page`]).
+#[cfg(target_arch = "x86_64")]
+pub fn int80(nr: u32, args: [u32; 6]) -> i32 {
+    let rc = int80_ret(nr, args);
+    if (-4095..0).contains(&rc) {
+        -rc
+    } else {
+        0
+    }
+}
+
+/// The i386 result of `int 0x80` itself (a file descriptor, an id), or the negative errno.
+#[cfg(target_arch = "x86_64")]
+pub fn int80_ret(nr: u32, args: [u32; 6]) -> i32 {
+    let rc: i32;
+    // SAFETY: the compat entry validates every argument itself; rbx and rbp (which the
+    // compiler reserves) are swapped in and back out around the call; the kernel may clear
+    // r8-r11, which are declared clobbered.
+    unsafe {
+        std::arch::asm!(
+            "xchg {a0}, rbx",
+            "xchg {a5}, rbp",
+            "int 0x80",
+            "xchg {a5}, rbp",
+            "xchg {a0}, rbx",
+            a0 = inout(reg) u64::from(args[0]) => _,
+            a5 = inout(reg) u64::from(args[5]) => _,
+            inlateout("eax") nr as i32 => rc,
+            in("ecx") args[1],
+            in("edx") args[2],
+            in("esi") args[3],
+            in("edi") args[4],
+            out("r8") _,
+            out("r9") _,
+            out("r10") _,
+            out("r11") _,
+        );
+    }
+    rc
+}
+
+/// A zeroed, writable page below 4 GiB (`MAP_32BIT`), where i386 calls can point; map it in
+/// the parent, before forking.
+#[cfg(target_arch = "x86_64")]
+pub fn low_page() -> &'static mut [u32; 1024] {
+    // SAFETY: a fresh anonymous mapping, checked, never unmapped.
+    unsafe {
+        let p = libc::mmap(
+            std::ptr::null_mut(),
+            4096,
+            libc::PROT_READ | libc::PROT_WRITE,
+            libc::MAP_PRIVATE | libc::MAP_ANONYMOUS | libc::MAP_32BIT,
+            -1,
+            0,
+        );
+        assert!(
+            p != libc::MAP_FAILED && (p as usize) < (1 << 32),
+            "mmap MAP_32BIT"
+        );
+        &mut *p.cast::<[u32; 1024]>()
+    }
+}
