@@ -99,9 +99,9 @@ enum Kind {
     Argument,
 }
 
-/// Reads JS data as `JSON.stringify` sees it, with these differences: only own enumerable
-/// string-keyed properties are read (never inherited ones: a polluted `Object.prototype` adds
-/// nothing), only objects whose prototype is `Object.prototype` or null and arrays whose
+/// Reads JS data as `JSON.stringify` sees it, own enumerable string-keyed properties only
+/// (never inherited ones: a polluted `Object.prototype` adds nothing; napi's own
+/// `napi_get_property_names` would list them), with these differences: only objects whose prototype is `Object.prototype` or null and arrays whose
 /// prototype is `Array.prototype` are accepted (no class instances, `Map`, `Date`, ...;
 /// `toJSON` is never called), a hole in an array is an error (not `null`, and never
 /// `Array.prototype[i]`), a BigInt becomes an integer (or, past 64 bits, its decimal text), a
@@ -255,7 +255,7 @@ impl Reader {
         Ok(is)
     }
 
-    /// The prototype of `value` (a Proxy's `getPrototypeOf` trap runs).
+    /// The prototype of `value`, as stored: no Proxy trap runs (V8's `GetPrototype`).
     fn prototype(&self, value: sys::napi_value, path: &str) -> Result<sys::napi_value> {
         let mut proto = ptr::null_mut();
         // SAFETY: `value` is an object of this scope.
