@@ -2,9 +2,9 @@
 //! byte what `load()` gives the kernel.
 
 use crate::error::{guard, invalid};
-use crate::value::{cast, optional, policy_arg, string_arg, type_name, u64_arg};
-use napi::bindgen_prelude::{Array, Buffer, Unknown};
-use napi::{Env, JsValue, ValueType};
+use crate::value::{optional, policy_arg, string_arg, u64_arg, u64_list};
+use napi::bindgen_prelude::{Buffer, Unknown};
+use napi::{Env, ValueType};
 use sysfence::Arch;
 
 /// A compiled seccomp filter. Make one with `compilePolicy`.
@@ -102,23 +102,8 @@ impl Filter {
             };
             let args = match optional(args)? {
                 None => Vec::new(),
-                Some(list) => {
-                    if !list.is_array()? {
-                        return Err(invalid(format!(
-                            "args: expected an array, found {}",
-                            type_name(list.get_type()?)
-                        )));
-                    }
-                    let list: Array = cast(&list)?;
-                    let mut out = Vec::with_capacity(list.len() as usize);
-                    for i in 0..list.len() {
-                        let item: Unknown = list
-                            .get(i)?
-                            .ok_or_else(|| invalid(format!("args[{i}]: missing")))?;
-                        out.push(u64_arg(&item, &format!("args[{i}]"))?);
-                    }
-                    out
-                }
+                // Bounds what is read; the core itself refuses more than six arguments.
+                Some(list) => u64_list(&list, "args", 16)?,
             };
             let arch = match optional(arch)? {
                 None => None,

@@ -5,8 +5,8 @@
 //! the JSON format; the core alone validates it.
 
 use crate::error::{guard, severity_name};
-use crate::value::{policy_arg, policy_json, string_arg};
-use napi::bindgen_prelude::{JavaScriptClassExt, Unknown};
+use crate::value::{is_policy, policy_arg, policy_json, string_arg};
+use napi::bindgen_prelude::Unknown;
 use napi::{Env, ValueType};
 use serde_json::Value;
 
@@ -212,7 +212,7 @@ pub fn check_policy(
                 }
                 Err(e) => return Err(e),
             },
-            ValueType::Object if Policy::instance_of(&env, &policy)? => {
+            ValueType::Object if is_policy(&env, &policy)? => {
                 sysfence::check(&policy_arg(&env, &policy)?.to_value())
             }
             _ => sysfence::check(&policy_json(&policy)?),

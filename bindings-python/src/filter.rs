@@ -57,8 +57,16 @@ impl Filter {
     /// >>> f.simulate("execve", arch="x86")   # the i386 ABI meets the bad-arch action
     /// 'kill_process'
     /// ```
-    #[pyo3(signature = (syscall, args = Vec::new(), arch = None))]
-    fn simulate(&self, syscall: &str, args: Vec<u64>, arch: Option<&str>) -> PyResult<String> {
+    #[pyo3(signature = (syscall, args = None, arch = None))]
+    fn simulate(
+        &self,
+        syscall: &str,
+        args: Option<&Bound<'_, PyAny>>,
+        arch: Option<&str>,
+    ) -> PyResult<String> {
+        // Iterated once, at most 16 items: `Vec<u64>` extraction would preallocate from
+        // `__len__` (`range(2**40)` aborted the interpreter).
+        let args = crate::convert::u64_args(args)?;
         let arch = match arch {
             None => None,
             Some(name) => Some(

@@ -74,7 +74,7 @@ class Filter:
     def pfc(self) -> str:
         """libseccomp's pseudo-filter-code: the filter as readable text."""
     def simulate(
-        self, syscall: str, args: Sequence[int] = ..., arch: Optional[str] = None
+        self, syscall: str, args: Optional[Sequence[int]] = None, arch: Optional[str] = None
     ) -> str:
         """The action the filter returns for ``syscall`` with ``args`` on ``arch``."""
     def load(self) -> None:

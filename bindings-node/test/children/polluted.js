@@ -1,0 +1,22 @@
+'use strict'
+// Prototype pollution elsewhere in the app must not change the policy applyPolicy loads:
+// with Object.prototype.mode = 'log' (and more), no-exec still refuses exec.
+
+const { report, tryExec, trySpawn } = require('./common')
+const sysfence = require('sysfence')
+
+const before = { exec: tryExec(), spawn: trySpawn() }
+Object.prototype.mode = 'log'
+Object.prototype.log_denied = false
+Object.prototype.rules = [{ action: 'allow', syscalls: ['execve', 'execveat', 'fork', 'vfork'] }]
+Array.prototype[0] = 'hardened'
+let result
+try {
+  result = sysfence.applyPolicy({ default_action: 'allow', extends: ['no-exec'] })
+} finally {
+  delete Object.prototype.mode
+  delete Object.prototype.log_denied
+  delete Object.prototype.rules
+  delete Array.prototype[0]
+}
+report({ before, result, after: { exec: tryExec(), spawn: trySpawn() } })
