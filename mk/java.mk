@@ -42,9 +42,15 @@ $(JAVA_SETUP_STAMP): $(JAVA_DIR)/pom.xml $(ROOT)/scripts/find-jdk.sh
 define java_verify
 	$(JAVA_MVN) -Dsysfence.native.dir=$(CARGO_TARGET_DIR)/$(1) -Dsysfence.build.dir=$(JAVA_OUT)/build \
 	  clean verify
-	@jdk=$$($(ROOT)/scripts/find-jdk.sh) && $$jdk/bin/jar tf $(JAVA_OUT)/build/sysfence-$(C_VERSION).jar \
-	  | grep -qx 'dev/sysfence/native/linux-x86_64/libsysfence.so' \
-	  || { echo "the jar lacks libsysfence.so"; exit 1; }
+	@jdk=$$($(ROOT)/scripts/find-jdk.sh) && jar=$(JAVA_OUT)/build/sysfence-$(C_VERSION).jar && \
+	$$jdk/bin/jar tf $$jar | grep -qx 'dev/sysfence/native/linux-x86_64/libsysfence.so' \
+	  || { echo "the jar lacks libsysfence.so"; exit 1; }; \
+	echo 'public class JarCheck { public static void main(String[] a) {' \
+	  'System.out.println(dev.sysfence.Sysfence.version()); } }' > $(JAVA_OUT)/JarCheck.java; \
+	out=$$($$jdk/bin/java --enable-native-access=dev.sysfence -p $$jar --add-modules dev.sysfence \
+	  $(JAVA_OUT)/JarCheck.java 2>&1) && [[ "$$out" == "$(C_VERSION) (libseccomp "* ]] \
+	  || { echo "the jar on the module path did not load its library: $$out"; exit 1; }; \
+	echo "java: the jar loads its own libsysfence on the module path: $$out"
 endef
 
 test-java: c-lib java-setup ## (Java) the jar with libsysfence inside, and its JUnit suite

@@ -184,7 +184,9 @@ final class Native {
         try {
             return SymbolLookup.libraryLookup(file, Arena.global());
         } catch (IllegalArgumentException e) {
-            throw new IoException("cannot load libsysfence (" + what + "): " + e.getMessage(), 0);
+            throw new IoException("cannot load libsysfence (" + what + "): " + e.getMessage()
+                    + " (a temporary directory mounted noexec? set -Djava.io.tmpdir, or -D"
+                    + LIBRARY_PATH_PROPERTY + " to a copy of libsysfence.so)", 0);
         }
     }
 
