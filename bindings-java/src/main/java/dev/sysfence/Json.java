@@ -41,6 +41,9 @@ final class Json {
     static String write(Object value) {
         StringBuilder out = new StringBuilder();
         new Writer(out).value(value, "$", 0);
+        if (out.length() > MAX_CHARS) {
+            throw Writer.error("$", "the policy is larger than " + MAX_CHARS + " characters of JSON");
+        }
         return out.toString();
     }
 

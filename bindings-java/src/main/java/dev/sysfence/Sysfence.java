@@ -177,10 +177,15 @@ public final class Sysfence {
         Native lib = Native.get();
         Map<?, ?> m = object(parse(lib.take(lib.statusJson())));
         Object filters = field(m, "filters");
-        return new Status(
-                Status.Mode.valueOf(string(field(m, "mode")).toUpperCase(java.util.Locale.ROOT)),
-                filters == null ? OptionalInt.empty() : OptionalInt.of(((Number) filters).intValue()),
-                (Boolean) field(m, "no_new_privs"));
+        Status.Mode mode = switch (string(field(m, "mode"))) {
+            case "disabled" -> Status.Mode.DISABLED;
+            case "strict" -> Status.Mode.STRICT;
+            case "filter" -> Status.Mode.FILTER;
+            default -> throw new InternalException("libsysfence returned an unknown seccomp mode " + m.get("mode"));
+        };
+        return new Status(mode,
+                filters instanceof Long n ? OptionalInt.of(Math.toIntExact(n)) : OptionalInt.empty(),
+                bool(field(m, "no_new_privs")));
     }
 
     /**
@@ -246,6 +251,13 @@ public final class Sysfence {
             return s;
         }
         throw new InternalException("libsysfence returned " + v + " where a string was expected");
+    }
+
+    private static boolean bool(Object v) {
+        if (v instanceof Boolean b) {
+            return b;
+        }
+        throw new InternalException("libsysfence returned " + v + " where a boolean was expected");
     }
 
     private static Object field(Map<?, ?> m, String key) {

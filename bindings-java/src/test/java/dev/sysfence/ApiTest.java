@@ -84,6 +84,40 @@ class ApiTest {
     }
 
     @Test
+    void oneFilterServesManyThreadsAtOnce() throws Exception {
+        try (Filter f = Sysfence.compile(NO_IPV4)) {
+            List<Thread> threads = new ArrayList<>();
+            List<String> seen = java.util.Collections.synchronizedList(new ArrayList<>());
+            for (int t = 0; t < 8; t++) {
+                threads.add(Thread.ofVirtual().start(() -> {
+                    for (int i = 0; i < 40; i++) {
+                        seen.add(f.simulate("socket", 2 - (i % 2)).action() + " " + f.bpf().length);
+                        // Each thread's errors are its own (the C library's last error is per thread).
+                        try {
+                            f.simulate(i % 2 == 0 ? "exceve" : "opnat");
+                        } catch (InvalidArgumentException e) {
+                            seen.add(e.getMessage().contains(i % 2 == 0 ? "\"execve\"" : "\"openat\"")
+                                    ? "right error" : "wrong error: " + e.getMessage());
+                        }
+                        try {
+                            Sysfence.compile(TYPO);
+                        } catch (PolicyException e) {
+                            seen.add(e.path().orElse("-"));
+                        }
+                    }
+                }));
+            }
+            for (Thread t : threads) {
+                t.join();
+            }
+            assertEquals(8 * 40 * 3, seen.size());
+            int len = f.bpf().length;
+            assertEquals(java.util.Set.of("errno:EAFNOSUPPORT " + len, "allow " + len, "right error",
+                    "rules[0].syscalls[1]"), java.util.Set.copyOf(seen));
+        }
+    }
+
+    @Test
     void aClosedFilterIsRefused() {
         Filter f = Sysfence.compile("{\"default_action\": \"allow\", \"extends\": [\"no-exec\"]}");
         f.close();

@@ -93,6 +93,7 @@ class JsonTest {
             big.add("a".repeat(1 << 20));
         }
         assertTrue(refused(Map.of("big", big)).getMessage().contains("larger than"));
+        assertEquals("$", refused(Map.of("one", "a".repeat(Json.MAX_CHARS))).path().orElseThrow());
     }
 
     @Test
