@@ -1,0 +1,208 @@
+package dev.sysfence;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+
+/** The API without loading anything (loads are in KernelTest's forked JVMs). */
+class ApiTest {
+    static final Map<String, Object> NO_IPV4 = Map.of("default_action", "allow", "rules", List.of(Map.of(
+            "action", "errno:EAFNOSUPPORT", "syscalls", List.of("socket"),
+            "args", List.of(Map.of("index", 0, "op", "eq", "value", 2)))));
+
+    static final String TYPO = "{\"default_action\": \"allow\", \"rules\": "
+            + "[{\"action\": \"errno:EACCES\", \"syscalls\": [\"execve\", \"exceve\"]}]}";
+
+    @Test
+    void version() {
+        assertTrue(Sysfence.version().matches("\\d+\\.\\d+\\.\\d+.* \\(libseccomp 2\\.\\d+\\.\\d+\\)"),
+                Sysfence.version());
+    }
+
+    @Test
+    void compileSimulateBpfPfc() {
+        try (Filter f = Sysfence.compile(NO_IPV4)) {
+            assertEquals(new Verdict("errno:EAFNOSUPPORT"), f.simulate("socket", 2, 1, 0));
+            Verdict allow = f.simulate("socket", 1, 1, 0);
+            assertTrue(allow.isAllowed());
+            assertEquals("allow", allow.toString());
+            assertEquals(Optional.empty(), allow.detail());
+            Verdict refused = f.simulate("socket", 2);
+            assertEquals("errno", refused.kind());
+            assertEquals(Optional.of("EAFNOSUPPORT"), refused.detail());
+            assertEquals("allow", f.simulate("read").action());
+            assertEquals("kill_process", f.simulateOn("x86", "read").action());
+            assertEquals("allow", f.simulate("0").action()); // a number as text: read on x86_64
+            byte[] bpf = f.bpf();
+            assertTrue(bpf.length >= 32 && bpf.length % 8 == 0, "bpf length " + bpf.length);
+            ByteBuffer b = ByteBuffer.wrap(bpf).order(ByteOrder.nativeOrder());
+            assertEquals(0x20, b.getShort(0)); // BPF_LD|BPF_W|BPF_ABS
+            assertEquals(4, b.getInt(4));      // seccomp_data.arch
+            assertArrayEquals(bpf, f.bpf());
+            assertFalse(f.pfc().isEmpty());
+        }
+    }
+
+    @Test
+    void simulateErrorsAreInvalidArguments() {
+        try (Filter f = Sysfence.compile(NO_IPV4)) {
+            InvalidArgumentException e = assertThrows(InvalidArgumentException.class, () -> f.simulate("exceve"));
+            assertEquals(ErrorCode.INVALID_ARGUMENT, e.code());
+            assertEquals(-5, e.code().value());
+            assertTrue(e.getMessage().contains("\"execve\""), e.getMessage());
+            assertEquals(Optional.empty(), e.path());
+            assertThrows(InvalidArgumentException.class, () -> f.simulate("read", 0, 0, 0, 0, 0, 0, 0));
+            assertThrows(InvalidArgumentException.class, () -> f.simulateOn("vax", "read"));
+            assertThrows(InvalidArgumentException.class, () -> f.simulate("re\0ad"));
+        }
+    }
+
+    @Test
+    void argumentsAreUnsigned64Bit() {
+        try (Filter f = Sysfence.compile(Map.of("default_action", "allow", "rules", List.of(Map.of(
+                "action", "errno:EPERM", "syscalls", List.of("dup"),
+                "args", List.of(Map.of("index", 0, "op", "eq", "value", "0xffffffffffffffff"))))))) {
+            assertEquals("errno:EPERM", f.simulate("dup", Long.parseUnsignedLong("18446744073709551615")).action());
+            assertEquals("errno:EPERM", f.simulate("dup", -1L).action());
+            assertEquals("allow", f.simulate("dup", Long.MAX_VALUE).action());
+        }
+    }
+
+    @Test
+    void oneFilterServesManyThreadsAtOnce() throws Exception {
+        try (Filter f = Sysfence.compile(NO_IPV4)) {
+            List<Thread> threads = new ArrayList<>();
+            List<String> seen = java.util.Collections.synchronizedList(new ArrayList<>());
+            for (int t = 0; t < 8; t++) {
+                threads.add(Thread.ofVirtual().start(() -> {
+                    for (int i = 0; i < 40; i++) {
+                        seen.add(f.simulate("socket", 2 - (i % 2)).action() + " " + f.bpf().length);
+                        // Each thread's errors are its own (the C library's last error is per thread).
+                        try {
+                            f.simulate(i % 2 == 0 ? "exceve" : "opnat");
+                        } catch (InvalidArgumentException e) {
+                            seen.add(e.getMessage().contains(i % 2 == 0 ? "\"execve\"" : "\"openat\"")
+                                    ? "right error" : "wrong error: " + e.getMessage());
+                        }
+                        try {
+                            Sysfence.compile(TYPO);
+                        } catch (PolicyException e) {
+                            seen.add(e.path().orElse("-"));
+                        }
+                    }
+                }));
+            }
+            for (Thread t : threads) {
+                t.join();
+            }
+            assertEquals(8 * 40 * 3, seen.size());
+            int len = f.bpf().length;
+            assertEquals(java.util.Set.of("errno:EAFNOSUPPORT " + len, "allow " + len, "right error",
+                    "rules[0].syscalls[1]"), java.util.Set.copyOf(seen));
+        }
+    }
+
+    @Test
+    void aClosedFilterIsRefused() {
+        Filter f = Sysfence.compile("{\"default_action\": \"allow\", \"extends\": [\"no-exec\"]}");
+        f.close();
+        f.close(); // twice is harmless
+        assertThrows(IllegalStateException.class, () -> f.simulate("execve"));
+        assertThrows(IllegalStateException.class, f::bpf);
+        assertThrows(IllegalStateException.class, f::pfc);
+        assertThrows(IllegalStateException.class, f::load);
+    }
+
+    @Test
+    void policyErrorsNameThePath() {
+        PolicyException e = assertThrows(PolicyException.class, () -> Sysfence.compile(TYPO));
+        assertEquals(Optional.of("rules[0].syscalls[1]"), e.path());
+        assertEquals(ErrorCode.POLICY, e.code());
+        assertEquals(0, e.errno());
+        assertTrue(e.getMessage().contains("rules[0].syscalls[1]") && e.getMessage().contains("\"execve\""),
+                e.getMessage());
+        assertEquals(Optional.of("$"),
+                assertThrows(PolicyException.class, () -> Sysfence.compile("{\"default_action\": ")).path());
+        assertEquals(Optional.of("$"), assertThrows(PolicyException.class, () -> Sysfence.compile("[]")).path());
+    }
+
+    @Test
+    void textThatCannotCrossTheAbiIsRefusedBeforeIt() {
+        InvalidArgumentException e = assertThrows(InvalidArgumentException.class,
+                () -> Sysfence.compile("{\"a\0\": 1}"));
+        assertTrue(e.getMessage().contains("NUL"), e.getMessage());
+        assertEquals(ErrorCode.INVALID_ARGUMENT, e.code());
+        assertThrows(InvalidArgumentException.class, () -> Sysfence.applyPolicy("{\"a\0\": 1}"));
+        assertThrows(InvalidArgumentException.class, () -> Sysfence.applyPreset("no-exec\0"));
+        assertThrows(InvalidArgumentException.class, () -> Sysfence.check("\0"));
+        assertThrows(InvalidArgumentException.class, () -> Sysfence.compile("{\"\ud800\": 1}"));
+        assertThrows(NullPointerException.class, () -> Sysfence.compile((String) null));
+        assertThrows(NullPointerException.class, () -> Sysfence.applyPolicy((Map<String, ?>) null));
+    }
+
+    @Test
+    void checkReportsEveryErrorAndWarningWithItsPath() {
+        List<Diagnostic> d = Sysfence.check(TYPO);
+        assertEquals(List.of("rules[0].syscalls[1]"), d.stream().filter(Diagnostic::isError).map(Diagnostic::path).toList());
+        assertEquals(Diagnostic.Severity.ERROR, d.get(0).severity());
+        assertEquals(List.of(), Sysfence.check(NO_IPV4).stream().filter(Diagnostic::isError).toList());
+        assertEquals(List.of(), Sysfence.check("{\"default_action\": \"allow\", \"extends\": [\"no-exec\"]}"));
+        List<Diagnostic> w = Sysfence.check(Map.of("default_action", "allow", "rules",
+                List.of(Map.of("action", "errno:EPERM", "syscalls", List.of("@network")))));
+        assertTrue(w.stream().anyMatch(x -> x.severity() == Diagnostic.Severity.WARNING && x.path().equals("rules[0]")), w.toString());
+        assertEquals(List.of("$"), Sysfence.check("{").stream().map(Diagnostic::path).toList());
+        // Values JSON cannot hold are an error diagnostic too, not an exception.
+        List<Diagnostic> nan = Sysfence.check(Map.of("default_action", Double.POSITIVE_INFINITY));
+        assertEquals(1, nan.size());
+        assertEquals("default_action", nan.get(0).path());
+        assertTrue(nan.get(0).isError());
+    }
+
+    @Test
+    void statusOfThisThread() {
+        Status s = Sysfence.status();
+        assertTrue(s.mode() != null && s.filters() != null);
+    }
+
+    @Test
+    void oneExceptionClassPerResultCodeOfTheHeader() throws Exception {
+        // The header's enum, parsed: every SYSFENCE_ERR_* has an ErrorCode of the same value.
+        String header = Files.readString(Support.root().resolve("bindings-c/include/sysfence.h"));
+        Matcher m = Pattern.compile("SYSFENCE_ERR_([A-Z_]+) = (-\\d+)").matcher(header);
+        Map<String, Integer> codes = new TreeMap<>();
+        while (m.find()) {
+            codes.put(m.group(1), Integer.parseInt(m.group(2)));
+        }
+        Map<String, Integer> ours = new TreeMap<>();
+        for (ErrorCode c : ErrorCode.values()) {
+            ours.put(c.name(), c.value());
+        }
+        assertEquals(codes, ours);
+        List<Class<?>> classes = new ArrayList<>();
+        for (ErrorCode c : ErrorCode.values()) {
+            SysfenceException e = SysfenceException.of(c, "m", null, 0);
+            assertEquals(c, e.code());
+            assertTrue(e.getClass().getSuperclass() == SysfenceException.class);
+            assertFalse(classes.contains(e.getClass()));
+            classes.add(e.getClass());
+        }
+        assertEquals(Arrays.asList(SysfenceException.class.getPermittedSubclasses()).size(), classes.size());
+        assertTrue(RuntimeException.class.isAssignableFrom(SysfenceException.class));
+        assertEquals(ErrorCode.INTERNAL, ErrorCode.of(-99));
+    }
+}
