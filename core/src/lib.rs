@@ -118,11 +118,8 @@ pub fn check(policy: &serde_json::Value) -> Vec<Diagnostic> {
 
 /// [`check`] for JSON text.
 pub fn check_json(text: &str) -> Vec<Diagnostic> {
-    match serde_json::from_str::<serde_json::Value>(text) {
+    match policy::json::parse(text) {
         Ok(v) => check(&v),
-        Err(_) => Policy::from_json(text)
-            .err()
-            .map(|e| e.diagnostics().to_vec())
-            .unwrap_or_default(),
+        Err(e) => e.diagnostics().to_vec(),
     }
 }
