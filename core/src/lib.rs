@@ -33,7 +33,10 @@ pub use compile::{compile, compile_with, CompileOptions};
 pub use diagnostic::{Diagnostic, Severity};
 pub use error::{Error, LoadFailure, LoadStage, Result};
 pub use filter::{Filter, Verdict};
-pub use policy::{parse_u64, ArgCondition, CmpOp, EffectiveRule, Mode, Policy, Rule};
+pub use policy::{
+    parse_u64, read_policy_text, ArgCondition, CmpOp, EffectiveRule, Mode, Policy, Rule,
+    MAX_POLICY_BYTES,
+};
 pub use status::{status, status_of, Status};
 pub use suggest::nearest;
 

@@ -318,3 +318,15 @@ fn architectures_of_two_byte_orders_are_refused_by_index() {
             .unwrap();
     assert!(!p.lint().iter().any(|d| d.path == "architectures"));
 }
+
+#[test]
+fn endless_policy_input_is_cut_at_the_size_limit() {
+    let start = Instant::now();
+    let e = sysfence::read_policy_text(std::io::repeat(b' '), "<stdin>").unwrap_err();
+    assert!(e.to_string().contains("at most 16777216 bytes"), "{e}");
+    assert!(
+        start.elapsed() < Duration::from_secs(20),
+        "took {:?}",
+        start.elapsed()
+    );
+}

@@ -14,6 +14,29 @@ use std::fmt;
 /// a JSON value takes about thirty times its text in memory.
 pub const MAX_POLICY_BYTES: usize = 16 << 20;
 
+/// Reads policy text from `reader` (a file, standard input), at most [`MAX_POLICY_BYTES`]:
+/// larger input is refused without being read to its end. `name` is for messages.
+pub fn read_policy_text(reader: impl std::io::Read, name: &str) -> Result<String> {
+    use std::io::Read;
+    let mut bytes = Vec::new();
+    reader
+        .take(MAX_POLICY_BYTES as u64 + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| Error::io(name, &e))?;
+    if bytes.len() > MAX_POLICY_BYTES {
+        return Err(Error::policy(
+            "$",
+            format!("{name}: sysfence reads policies of at most {MAX_POLICY_BYTES} bytes (16 MiB)"),
+        ));
+    }
+    String::from_utf8(bytes).map_err(|e| {
+        Error::io(
+            name,
+            &std::io::Error::new(std::io::ErrorKind::InvalidData, e.utf8_error()),
+        )
+    })
+}
+
 /// Parses policy text: numbers keep their text (`18446744073709551616` is reported as
 /// written), duplicate keys and a byte order mark are errors, and so is text over
 /// [`MAX_POLICY_BYTES`].

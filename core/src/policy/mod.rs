@@ -6,6 +6,7 @@ pub(crate) mod json;
 mod parse;
 
 pub use expand::EffectiveRule;
+pub use json::{read_policy_text, MAX_POLICY_BYTES};
 
 use crate::action::Action;
 use crate::arch::Arch;
@@ -199,9 +200,9 @@ impl Policy {
     /// Reads and validates a policy file.
     pub fn from_file(path: impl AsRef<std::path::Path>) -> Result<Policy> {
         let path = path.as_ref();
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| Error::io(&path.display().to_string(), &e))?;
-        Policy::from_json(&text)
+        let name = path.display().to_string();
+        let file = std::fs::File::open(path).map_err(|e| Error::io(&name, &e))?;
+        Policy::from_json(&read_policy_text(file, &name)?)
     }
 
     /// A preset by name (`no-exec`, `no-spawn`, `hardened`).
