@@ -330,3 +330,11 @@ fn endless_policy_input_is_cut_at_the_size_limit() {
         start.elapsed()
     );
 }
+
+#[test]
+fn a_hand_built_policy_with_an_unknown_preset_does_not_compile_without_it() {
+    let mut p = Policy::from_json(NO_EXEC_EXCEPT_ARG0_1).unwrap();
+    p.extends = vec!["no-exce".into()];
+    let e = p.compile().unwrap_err();
+    assert_eq!(e.diagnostics()[0].path, "extends[0]");
+}

@@ -39,18 +39,23 @@ pub struct EffectiveRule {
 }
 
 /// The policy's own rules with their groups expanded, in the order written.
-fn own_rules(policy: &Policy) -> Vec<EffectiveRule> {
+fn own_rules(policy: &Policy, errs: &mut Vec<Diagnostic>) -> Vec<EffectiveRule> {
     let mut out = Vec::new();
-    push_rules(policy, "", &policy.target_arches(), &mut out);
+    push_rules(policy, "", &policy.target_arches(), &mut out, errs);
     out
 }
 
 /// The rules of every preset the policy extends, in order, groups expanded.
-fn preset_rules(policy: &Policy) -> Vec<EffectiveRule> {
+fn preset_rules(policy: &Policy, errs: &mut Vec<Diagnostic>) -> Vec<EffectiveRule> {
     let arches = policy.target_arches();
     let mut out = Vec::new();
     for (i, name) in policy.extends.iter().enumerate() {
+        // Validation refuses unknown names; a Policy built by hand may still hold one.
         let Ok(preset) = Policy::preset(name) else {
+            errs.push(Diagnostic::error(
+                format!("extends[{i}]"),
+                super::unknown_preset_message(name),
+            ));
             continue;
         };
         push_rules(
@@ -58,6 +63,7 @@ fn preset_rules(policy: &Policy) -> Vec<EffectiveRule> {
             &format!("extends[{i}] ({name}) "),
             &arches,
             &mut out,
+            errs,
         );
     }
     out
@@ -66,12 +72,25 @@ fn preset_rules(policy: &Policy) -> Vec<EffectiveRule> {
 /// Appends `policy`'s rules with groups expanded. A rule identical to an earlier one (same
 /// syscall, conditions and action) adds nothing and is skipped, so a million copies of one
 /// rule cost a hash lookup each.
-fn push_rules(policy: &Policy, prefix: &str, arches: &[crate::Arch], out: &mut Vec<EffectiveRule>) {
+fn push_rules(
+    policy: &Policy,
+    prefix: &str,
+    arches: &[crate::Arch],
+    out: &mut Vec<EffectiveRule>,
+    errs: &mut Vec<Diagnostic>,
+) {
     let mut seen: HashSet<(&str, &[ArgCondition], Action)> = HashSet::new();
     for (i, rule) in policy.rules.iter().enumerate() {
         for (j, entry) in rule.syscalls.iter().enumerate() {
             let names: Vec<&str> = match entry.strip_prefix('@') {
                 None if !seen.insert((entry, &rule.args, rule.action)) => continue,
+                Some(g) if groups::group(g).is_none() => {
+                    errs.push(Diagnostic::error(
+                        format!("{prefix}rules[{i}].syscalls[{j}]"),
+                        format!("unknown group {entry:?}"),
+                    ));
+                    continue;
+                }
                 Some(g) => groups::group(g)
                     .map(|g| g.members)
                     .unwrap_or_default()
@@ -106,7 +125,12 @@ fn push_rules(policy: &Policy, prefix: &str, arches: &[crate::Arch], out: &mut V
 pub(super) fn resolve(policy: &Policy) -> Result<Vec<EffectiveRule>, Vec<Diagnostic>> {
     let default = policy.effective_default();
     let mode = policy.mode;
-    let mut own = own_rules(policy);
+    let mut errs: Vec<Diagnostic> = Vec::new();
+    let mut own = own_rules(policy, &mut errs);
+    let presets = preset_rules(policy, &mut errs);
+    if !errs.is_empty() {
+        return Err(errs);
+    }
     for r in &mut own {
         r.action = mode.apply(r.written_action);
     }
@@ -124,8 +148,7 @@ pub(super) fn resolve(policy: &Policy) -> Result<Vec<EffectiveRule>, Vec<Diagnos
     // default: the own rule stays even when its action is the default (explain names it).
     let mut refined: HashSet<String> = HashSet::new();
     let mut from_presets: Vec<EffectiveRule> = Vec::new();
-    let mut errs: Vec<Diagnostic> = Vec::new();
-    for mut p in preset_rules(policy) {
+    for mut p in presets {
         p.action = mode.apply(p.written_action);
         if p.action == default || own_unconditional.contains(p.syscall.as_str()) {
             continue;
@@ -145,21 +168,15 @@ pub(super) fn resolve(policy: &Policy) -> Result<Vec<EffectiveRule>, Vec<Diagnos
         }
         match complement(&p.args, &exceptions) {
             Ok(terms) => {
-                let except: Vec<&str> = exceptions
-                    .iter()
-                    .map(|r| r.origin.split(".syscalls").next().unwrap_or(&r.origin))
-                    .collect::<Vec<_>>();
-                let mut except_unique: Vec<&str> = Vec::new();
-                for e in except {
-                    if !except_unique.contains(&e) {
-                        except_unique.push(e);
+                // `rules[1]`, each named once.
+                let mut except: Vec<&str> = Vec::new();
+                for r in &exceptions {
+                    let rule = r.origin.split(".syscalls").next().unwrap_or(&r.origin);
+                    if !except.contains(&rule) {
+                        except.push(rule);
                     }
                 }
-                let origin = format!(
-                    "{} where {} does not match",
-                    p.origin,
-                    except_unique.join(" or ")
-                );
+                let origin = format!("{} where {} does not match", p.origin, except.join(" or "));
                 refined.insert(p.syscall.clone());
                 for args in terms {
                     from_presets.push(EffectiveRule {
@@ -243,10 +260,11 @@ fn complement(
     for ex in exceptions {
         let alternatives = negations(&ex.args);
         let mut next: Vec<Vec<ArgCondition>> = Vec::new();
+        let mut seen: HashSet<Vec<ArgCondition>> = HashSet::new();
         for term in &terms {
             for alt in &alternatives {
                 if let Some(t) = conjoin(term, *alt)? {
-                    if !next.contains(&t) {
+                    if seen.insert(t.clone()) {
                         next.push(t);
                     }
                 }
@@ -306,17 +324,18 @@ fn conjoin(term: &[ArgCondition], c: ArgCondition) -> Result<Option<Vec<ArgCondi
 /// are checked against own rules, and preset rules against preset rules (for syscalls that no
 /// own unconditional rule takes over): own rules refine presets, see the module docs.
 pub(super) fn conflicts(policy: &Policy) -> Vec<Diagnostic> {
-    let own = own_rules(policy);
+    let mut errs = Vec::new();
+    let own = own_rules(policy, &mut errs);
     let own_unconditional: HashSet<&str> = own
         .iter()
         .filter(|r| r.args.is_empty())
         .map(|r| r.syscall.as_str())
         .collect();
-    let presets: Vec<EffectiveRule> = preset_rules(policy)
+    let presets: Vec<EffectiveRule> = preset_rules(policy, &mut errs)
         .into_iter()
         .filter(|r| !own_unconditional.contains(r.syscall.as_str()))
         .collect();
-    let mut errs = conflicts_among(&own);
+    errs.extend(conflicts_among(&own));
     for d in conflicts_among(&presets) {
         if !errs.iter().any(|e| e.path == d.path) {
             errs.push(d);
