@@ -1,27 +1,19 @@
 //! Shared output helpers: reading POLICY arguments and reporting errors the same way everywhere.
 
-use std::io::Read;
 use std::process::ExitCode;
 use sysfence::{Error, Policy};
 
 /// Reads a policy argument: a file path, or `-` for standard input.
 pub fn read_policy_text(arg: &str) -> Result<String, Error> {
     if arg == "-" {
-        let mut text = String::new();
-        std::io::stdin()
-            .read_to_string(&mut text)
-            .map_err(|e| Error::Io {
-                path: "<stdin>".into(),
-                errno: e.raw_os_error(),
-                message: e.to_string(),
-            })?;
-        return Ok(text);
+        return sysfence::read_policy_text(std::io::stdin().lock(), "<stdin>");
     }
-    std::fs::read_to_string(arg).map_err(|e| Error::Io {
+    let file = std::fs::File::open(arg).map_err(|e| Error::Io {
         path: arg.into(),
         errno: e.raw_os_error(),
         message: e.to_string(),
-    })
+    })?;
+    sysfence::read_policy_text(file, arg)
 }
 
 /// Reads and validates a policy argument.

@@ -1,7 +1,7 @@
 //! Seccomp actions: parsing `errno:EACCES`-style text, printing it back, and the kernel's
 //! `SECCOMP_RET_*` encoding.
 
-use crate::errno::{errno_from_name, errno_name, MAX_ERRNO};
+use crate::errno::{errno_from_name, errno_name, ERRNO_NAMES, MAX_ERRNO};
 use libseccomp::ScmpAction;
 use std::fmt;
 use std::str::FromStr;
@@ -158,8 +158,9 @@ impl FromStr for Action {
             ("errno", None) => Action::Errno(libc::EPERM as u16),
             ("errno", Some(d)) => Action::Errno(parse_errno(d)?),
             ("trace", Some(d)) => Action::Trace(
-                d.parse::<u16>()
-                    .map_err(|_| format!("trace value {d:?} is not a number in 0..=65535"))?,
+                digits(d)
+                    .and_then(|d| d.parse::<u16>().ok())
+                    .ok_or_else(|| format!("trace value {d:?} is not a number in 0..=65535"))?,
             ),
             ("trace", None) => Action::Trace(0),
             _ => {
@@ -173,18 +174,35 @@ impl FromStr for Action {
     }
 }
 
+/// `d` when it is plain decimal digits (no sign, space or `0x`), as policies write numbers.
+fn digits(d: &str) -> Option<&str> {
+    (!d.is_empty() && d.bytes().all(|b| b.is_ascii_digit())).then_some(d)
+}
+
 fn parse_errno(data: &str) -> Result<u16, String> {
-    if let Ok(n) = data.parse::<u64>() {
-        if n == 0 || n > u64::from(MAX_ERRNO) {
-            return Err(format!("errno {n} is out of range 1..={MAX_ERRNO}"));
-        }
-        return Ok(n as u16);
+    if let Some(d) = digits(data) {
+        return match d.parse::<u64>() {
+            Ok(n) if n != 0 && n <= u64::from(MAX_ERRNO) => Ok(n as u16),
+            _ => Err(format!("errno {d} is out of range 1..={MAX_ERRNO}")),
+        };
     }
-    errno_from_name(data).map(|v| v as u16).ok_or_else(|| {
-        format!(
-            "unknown errno name {data:?} (use a name such as EACCES or a number 1..={MAX_ERRNO})"
-        )
-    })
+    // Names are case-sensitive, as in C: `errno:eperm` is a typo worth pointing out.
+    if let Some((_, v)) = ERRNO_NAMES.iter().find(|(n, _)| *n == data) {
+        return Ok(*v as u16);
+    }
+    let mut msg = format!(
+        "unknown errno name {data:?} (use a name such as EACCES or a number 1..={MAX_ERRNO})"
+    );
+    let upper = data.to_ascii_uppercase();
+    let suggestion = if errno_from_name(&upper).is_some() {
+        Some(upper.as_str())
+    } else {
+        crate::suggest::nearest(data, ERRNO_NAMES.iter().map(|(n, _)| *n))
+    };
+    if let Some(s) = suggestion {
+        msg = format!("unknown errno name {data:?} (did you mean \"errno:{s}\"?)");
+    }
+    Err(msg)
 }
 
 #[cfg(test)]
@@ -220,5 +238,19 @@ mod tests {
         assert!("trace:70000".parse::<Action>().is_err());
         assert!("deny".parse::<Action>().is_err());
         assert!("allow:1".parse::<Action>().is_err());
+    }
+
+    #[test]
+    fn refuses_signs_spaces_and_lowercase_names() {
+        for text in [
+            "errno:+5", "errno: 5", "errno:-1", "errno:", "trace:+1", "trace:", "trace: 1",
+        ] {
+            assert!(text.parse::<Action>().is_err(), "{text}");
+        }
+        let e = "errno:eperm".parse::<Action>().unwrap_err();
+        assert!(e.contains("did you mean \"errno:EPERM\""), "{e}");
+        let e = "errno:EACESS".parse::<Action>().unwrap_err();
+        assert!(e.contains("did you mean \"errno:EACCES\""), "{e}");
+        assert_eq!("errno:0013".parse::<Action>().unwrap(), Action::Errno(13));
     }
 }

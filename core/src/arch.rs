@@ -100,6 +100,12 @@ impl Arch {
         self.row().2
     }
 
+    /// True for little-endian ABIs (`__AUDIT_ARCH_LE`). libseccomp builds one filter for
+    /// architectures of one byte order only.
+    pub fn little_endian(self) -> bool {
+        self.audit_arch() & 0x4000_0000 != 0
+    }
+
     /// The architecture of an `AUDIT_ARCH_*` value, as audit records print it (`c000003e`).
     /// x86_64 and x32 share a value; `x32` is chosen when `syscall_nr` carries the x32 bit.
     pub fn from_audit_arch(value: u32, syscall_nr: Option<u32>) -> Option<Arch> {

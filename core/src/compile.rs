@@ -3,10 +3,11 @@
 use crate::bpf::{SockFilter, MAX_INSNS};
 use crate::error::{Error, Result};
 use crate::filter::Filter;
-use crate::policy::{CmpOp, Policy};
+use crate::policy::{CmpOp, EffectiveRule, Policy};
 use crate::syscalls::{self, Resolution};
 use libseccomp::ScmpAction;
 use libseccomp::{ScmpArgCompare, ScmpCompareOp, ScmpFilterContext, ScmpSyscall};
+use std::collections::{HashMap, HashSet};
 use std::io::{Read, Seek};
 use std::os::fd::{FromRawFd, OwnedFd};
 
@@ -98,19 +99,40 @@ fn context(policy: &Policy, options: CompileOptions) -> Result<ScmpFilterContext
     ctx.set_ctl_optimize(options.optimize)
         .map_err(scmp_err("optimize attribute"))?;
     let native = crate::Arch::native();
-    for a in &arches {
-        if *a != native {
-            ctx.add_arch(a.scmp())
-                .map_err(scmp_err("add architecture"))?;
-        }
-    }
+    // Native out first: libseccomp refuses to mix byte orders, even for a moment.
     if !arches.contains(&native) {
         ctx.remove_arch(native.scmp())
             .map_err(scmp_err("remove native architecture"))?;
     }
+    for a in &arches {
+        if *a != native {
+            ctx.add_arch(a.scmp()).map_err(|e| Error::Compile {
+                message: format!("architecture {a}: libseccomp refused it: {e}"),
+                errno: e.errno().map(errno_value),
+            })?;
+        }
+    }
 
-    for rule in policy.effective_rules() {
-        if options.supervise.contains(&rule.syscall.as_str()) {
+    let rules = policy.try_effective_rules()?;
+    let compiled: Vec<&EffectiveRule> = rules
+        .iter()
+        .filter(|r| !options.supervise.contains(&r.syscall.as_str()) && r.action != default)
+        .collect();
+    if let Some((arch, need)) = min_instructions(&compiled, &arches) {
+        if need > MAX_INSNS {
+            return Err(Error::Compile {
+                message: format!(
+                    "the rules need at least {need} BPF instructions on {arch} (one per syscall and per distinct value compared); \
+                     the kernel accepts at most {MAX_INSNS}: compare fewer distinct values (a range with lt/gt, or masked_eq) or split the policy"
+                ),
+                errno: None,
+            });
+        }
+    }
+    for rule in rules {
+        // An own exception to a preset rule that equals the default: the preset's rule is
+        // already narrowed to the other calls (and libseccomp refuses such a rule).
+        if options.supervise.contains(&rule.syscall.as_str()) || rule.action == default {
             continue;
         }
         let on_some_arch = arches
@@ -189,6 +211,51 @@ fn ipc_versions(
             errno: None,
         })?;
     Ok(())
+}
+
+/// A lower bound on the instructions the rules need, on the architecture that needs most:
+/// every distinct syscall number, and the low word of every distinct value a rule compares
+/// first (its lowest argument), is the `k` of at least one instruction. Refusing by this bound
+/// costs a hash set, where libseccomp would take minutes over tens of thousands of rules only
+/// to produce a program the kernel refuses.
+fn min_instructions(
+    rules: &[&EffectiveRule],
+    arches: &[crate::Arch],
+) -> Option<(crate::Arch, usize)> {
+    let unconditional: HashSet<&str> = rules
+        .iter()
+        .filter(|r| r.args.is_empty())
+        .map(|r| r.syscall.as_str())
+        .collect();
+    let mut numbers: HashMap<&str, Vec<Option<u32>>> = HashMap::new();
+    arches
+        .iter()
+        .map(|a| {
+            let mut constants: HashSet<u32> = HashSet::new();
+            for r in rules {
+                let nr = numbers.entry(&r.syscall).or_insert_with(|| {
+                    arches
+                        .iter()
+                        .map(|a| match syscalls::resolve(&r.syscall, *a) {
+                            Resolution::Number(n) => Some(n),
+                            _ => None,
+                        })
+                        .collect()
+                });
+                let Some(nr) = nr[arches.iter().position(|x| x == a).unwrap_or(0)] else {
+                    continue;
+                };
+                constants.insert(nr);
+                if unconditional.contains(r.syscall.as_str()) {
+                    continue;
+                }
+                if let Some(first) = r.args.iter().min_by_key(|c| c.index) {
+                    constants.insert(first.value as u32);
+                }
+            }
+            (*a, constants.len())
+        })
+        .max_by_key(|(_, n)| *n)
 }
 
 fn export_bpf(ctx: &ScmpFilterContext) -> Result<Vec<SockFilter>> {

@@ -49,7 +49,8 @@ pub const ERRNO_NAMES: &[(&str, i32)] = &[
 /// refuses 4095 itself, so 4094 is the largest that compiles.
 pub const MAX_ERRNO: u32 = 4094;
 
-/// The value of an errno name (`"EACCES"` -> 13), case-insensitive.
+/// The value of an errno name (`"EACCES"` -> 13), case-insensitive. Policies take the
+/// upper-case spelling only (`errno:eperm` is refused with a suggestion).
 pub fn errno_from_name(name: &str) -> Option<i32> {
     ERRNO_NAMES
         .iter()

@@ -34,7 +34,10 @@ pub use compile::{compile, compile_with, CompileOptions};
 pub use diagnostic::{Diagnostic, Severity};
 pub use error::{Error, LoadFailure, LoadStage, Result};
 pub use filter::{Explanation, Filter, MultiplexedVerdict, Verdict};
-pub use policy::{parse_u64, ArgCondition, CmpOp, EffectiveRule, Mode, Policy, Rule};
+pub use policy::{
+    parse_u64, read_policy_text, ArgCondition, CmpOp, EffectiveRule, Mode, Policy, Rule,
+    MAX_POLICY_BYTES,
+};
 pub use status::{status, status_of, Status};
 pub use suggest::nearest;
 
@@ -119,11 +122,8 @@ pub fn check(policy: &serde_json::Value) -> Vec<Diagnostic> {
 
 /// [`check`] for JSON text.
 pub fn check_json(text: &str) -> Vec<Diagnostic> {
-    match serde_json::from_str::<serde_json::Value>(text) {
+    match policy::json::parse(text) {
         Ok(v) => check(&v),
-        Err(_) => Policy::from_json(text)
-            .err()
-            .map(|e| e.diagnostics().to_vec())
-            .unwrap_or_default(),
+        Err(e) => e.diagnostics().to_vec(),
     }
 }

@@ -33,9 +33,26 @@ pub(crate) fn lint(policy: &Policy) -> Vec<Diagnostic> {
         ));
     }
 
+    let native = crate::Arch::native();
+    if !policy.architectures.is_empty() && !policy.architectures.contains(&native) {
+        out.push(Diagnostic::warning(
+            "architectures",
+            format!(
+                "{native}, this machine's architecture, is not listed: loaded here, every syscall of a native program meets bad_arch_action ({})",
+                policy.bad_arch_action
+            ),
+        ));
+    }
+
+    let effective = policy.effective_rules();
     let arches = policy.target_arches();
     for (i, rule) in policy.rules.iter().enumerate() {
-        if policy.mode.apply(rule.action) == default {
+        let prefix = format!("rules[{i}].");
+        // An own conditional rule that makes an exception to a preset is kept.
+        let exception = effective
+            .iter()
+            .any(|r| r.action == default && r.origin.starts_with(&prefix));
+        if policy.mode.apply(rule.action) == default && !exception {
             out.push(Diagnostic::warning(
                 format!("rules[{i}]"),
                 format!(
@@ -74,11 +91,11 @@ pub(crate) fn lint(policy: &Policy) -> Vec<Diagnostic> {
 
     // Refusing one way to exec but not the other leaves a way around.
     if default.lets_through() {
-        let effective = policy.effective_rules();
+        // Refused for some arguments at least (an own exception to a preset narrows it).
         let refused = |name: &str| {
             effective
                 .iter()
-                .any(|r| r.syscall == name && r.args.is_empty() && !r.action.lets_through())
+                .any(|r| r.syscall == name && !r.action.lets_through())
         };
         for (have, lack) in [("execve", "execveat"), ("execveat", "execve")] {
             if refused(have) && !refused(lack) && policy.mode == Mode::Enforce {
@@ -93,12 +110,7 @@ pub(crate) fn lint(policy: &Policy) -> Vec<Diagnostic> {
         out.extend(io_uring_bypass(policy));
         out.extend(multiplexer_allowed(policy));
     }
-    if policy
-        .effective_rules()
-        .iter()
-        .any(|r| r.action == Action::Notify)
-        || default == Action::Notify
-    {
+    if effective.iter().any(|r| r.action == Action::Notify) || default == Action::Notify {
         out.push(Diagnostic::warning(
             "rules",
             "notify needs a supervisor holding the listener; without one those syscalls fail with ENOSYS",

@@ -5,9 +5,13 @@ pub fn nearest<'a, I>(word: &str, candidates: I) -> Option<&'a str>
 where
     I: IntoIterator<Item = &'a str>,
 {
-    let limit = (word.chars().count() / 3).max(1) + 1;
+    let len = word.chars().count();
+    let limit = (len / 3).max(1) + 1;
     candidates
         .into_iter()
+        // The distance is at least the difference in length: a word much longer than every
+        // candidate (a 1 MB name) costs one length comparison per candidate, not a table.
+        .filter(|c| len.abs_diff(c.chars().count()) <= limit)
         .map(|c| (distance(word, c), c))
         .filter(|(d, _)| *d <= limit)
         .min_by_key(|(d, c)| (*d, c.len()))
@@ -56,5 +60,13 @@ mod tests {
             Some("default_action")
         );
         assert_eq!(nearest("zzzzzz", ["execve", "read"]), None);
+    }
+
+    #[test]
+    fn a_huge_word_is_compared_by_length_only() {
+        let huge = "a".repeat(1 << 20);
+        let start = std::time::Instant::now();
+        assert_eq!(nearest(&huge, ["execve", "read"]), None);
+        assert!(start.elapsed() < std::time::Duration::from_secs(5));
     }
 }

@@ -1,12 +1,26 @@
 //! From the policy as written to the rules that really apply: presets merged in, `@groups`
 //! expanded, `mode` applied, and conflicts between rules found.
+//!
+//! Own rules refine presets. For a syscall that a preset names:
+//! - an own rule without conditions replaces the preset's rules for it (the own choice wins);
+//! - own rules that all have conditions go first, and the preset's rule applies to every call
+//!   they do not match. libseccomp cannot order an unconditional rule beside conditional ones
+//!   with another action (it keeps the unconditional one and drops the others), so the preset's
+//!   rule is compiled as its complement: one conditional rule per way of not matching the own
+//!   rules (`arg0 == X` leaves `arg0 != X` to the preset). When that complement needs two
+//!   comparisons of one argument in one rule, which libseccomp cannot express, the policy is
+//!   refused rather than the preset silently dropped.
 
-use super::{ArgCondition, Policy};
+use super::{ArgCondition, CmpOp, Policy};
 use crate::action::Action;
 use crate::arch::Arch;
 use crate::diagnostic::Diagnostic;
 use crate::groups;
 use crate::syscalls::{self, Resolution};
+use std::collections::{HashMap, HashSet};
+
+/// The most rules one preset rule may become once own conditional rules are carved out of it.
+const MAX_COMPLEMENT_TERMS: usize = 256;
 
 /// One syscall's rule after expansion.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -19,39 +33,68 @@ pub struct EffectiveRule {
     pub written_action: Action,
     /// Conditions on the arguments (all must hold).
     pub args: Vec<ArgCondition>,
-    /// Where it came from: `rules[1].syscalls[0]`, or `extends[0] (no-exec) rules[0]`.
+    /// Where it came from: `rules[1].syscalls[0]`, or `extends[0] (no-exec) rules[0]`; a
+    /// preset rule narrowed by own conditional rules says so
+    /// (`extends[0] (no-exec) rules[0].syscalls[0] where rules[1] does not match`).
     pub origin: String,
 }
 
-/// Every rule with its groups expanded: the policy's own rules first, then those of its presets
-/// for syscalls the policy's own rules do not name (the policy's own choice wins).
-fn expanded(policy: &Policy) -> Vec<EffectiveRule> {
+/// The policy's own rules with their groups expanded, in the order written.
+fn own_rules(policy: &Policy, errs: &mut Vec<Diagnostic>) -> Vec<EffectiveRule> {
+    let mut out = Vec::new();
+    push_rules(policy, "", &policy.target_arches(), &mut out, errs);
+    out
+}
+
+/// The rules of every preset the policy extends, in order, groups expanded.
+fn preset_rules(policy: &Policy, errs: &mut Vec<Diagnostic>) -> Vec<EffectiveRule> {
     let arches = policy.target_arches();
     let mut out = Vec::new();
-    push_rules(policy, "", &arches, &mut out);
-    let own: Vec<String> = out.iter().map(|r| r.syscall.clone()).collect();
     for (i, name) in policy.extends.iter().enumerate() {
-        let preset = Policy::preset(name).expect("extends holds validated preset names");
-        let mut theirs = Vec::new();
+        // Validation refuses unknown names; a Policy built by hand may still hold one.
+        let Ok(preset) = Policy::preset(name) else {
+            errs.push(Diagnostic::error(
+                format!("extends[{i}]"),
+                super::unknown_preset_message(name),
+            ));
+            continue;
+        };
         push_rules(
             &preset,
             &format!("extends[{i}] ({name}) "),
             &arches,
-            &mut theirs,
+            &mut out,
+            errs,
         );
-        out.extend(theirs.into_iter().filter(|r| !own.contains(&r.syscall)));
     }
     out
 }
 
-fn push_rules(policy: &Policy, prefix: &str, arches: &[crate::Arch], out: &mut Vec<EffectiveRule>) {
+/// Appends `policy`'s rules with groups expanded. A rule identical to an earlier one (same
+/// syscall, conditions and action) adds nothing and is skipped, so a million copies of one
+/// rule cost a hash lookup each.
+fn push_rules(
+    policy: &Policy,
+    prefix: &str,
+    arches: &[crate::Arch],
+    out: &mut Vec<EffectiveRule>,
+    errs: &mut Vec<Diagnostic>,
+) {
+    let mut seen: HashSet<(&str, &[ArgCondition], Action)> = HashSet::new();
     for (i, rule) in policy.rules.iter().enumerate() {
         for (j, entry) in rule.syscalls.iter().enumerate() {
-            let origin = format!("{prefix}rules[{i}].syscalls[{j}]");
             let names: Vec<&str> = match entry.strip_prefix('@') {
+                None if !seen.insert((entry, &rule.args, rule.action)) => continue,
+                Some(g) if groups::group(g).is_none() => {
+                    errs.push(Diagnostic::error(
+                        format!("{prefix}rules[{i}].syscalls[{j}]"),
+                        format!("unknown group {entry:?}"),
+                    ));
+                    continue;
+                }
                 Some(g) => groups::group(g)
-                    .expect("validated group")
-                    .members
+                    .map(|g| g.members)
+                    .unwrap_or_default()
                     .iter()
                     .copied()
                     // A group member an architecture lacks is skipped there.
@@ -60,58 +103,239 @@ fn push_rules(policy: &Policy, prefix: &str, arches: &[crate::Arch], out: &mut V
                 None => vec![entry.as_str()],
             };
             for name in names {
+                if entry.starts_with('@') && !seen.insert((name, &rule.args, rule.action)) {
+                    continue;
+                }
                 out.push(EffectiveRule {
                     syscall: name.to_string(),
                     action: rule.action,
                     written_action: rule.action,
                     args: rule.args.clone(),
-                    origin: origin.clone(),
+                    origin: format!("{prefix}rules[{i}].syscalls[{j}]"),
                 });
             }
         }
     }
 }
 
-pub(super) fn effective_rules(policy: &Policy) -> Vec<EffectiveRule> {
+/// The effective rules, or the own rules whose exception to a preset cannot be compiled.
+pub(super) fn resolve(policy: &Policy) -> Result<Vec<EffectiveRule>, Vec<Diagnostic>> {
     let default = policy.effective_default();
-    let mut out: Vec<EffectiveRule> = Vec::new();
-    for mut rule in expanded(policy) {
-        rule.action = policy.mode.apply(rule.written_action);
-        if rule.action == default {
+    let mode = policy.mode;
+    let mut errs: Vec<Diagnostic> = Vec::new();
+    let mut own = own_rules(policy, &mut errs);
+    let presets = preset_rules(policy, &mut errs);
+    if !errs.is_empty() {
+        return Err(errs);
+    }
+    for r in &mut own {
+        r.action = mode.apply(r.written_action);
+    }
+    let own_unconditional: HashSet<&str> = own
+        .iter()
+        .filter(|r| r.args.is_empty())
+        .map(|r| r.syscall.as_str())
+        .collect();
+    let mut own_conditional: HashMap<&str, Vec<&EffectiveRule>> = HashMap::new();
+    for r in own.iter().filter(|r| !r.args.is_empty()) {
+        own_conditional.entry(&r.syscall).or_default().push(r);
+    }
+
+    // Syscalls where an own conditional rule is an exception to a preset rule that is not the
+    // default: the own rule stays even when its action is the default (explain names it).
+    let mut refined: HashSet<String> = HashSet::new();
+    let mut from_presets: Vec<EffectiveRule> = Vec::new();
+    for mut p in presets {
+        p.action = mode.apply(p.written_action);
+        if p.action == default || own_unconditional.contains(p.syscall.as_str()) {
             continue;
         }
-        let duplicate = out
-            .iter()
-            .any(|r| r.syscall == rule.syscall && r.args == rule.args && r.action == rule.action);
-        if !duplicate {
+        let exceptions: Vec<&EffectiveRule> = own_conditional
+            .get(p.syscall.as_str())
+            .map(|rs| {
+                rs.iter()
+                    .copied()
+                    .filter(|r| r.action != p.action)
+                    .collect()
+            })
+            .unwrap_or_default();
+        if exceptions.is_empty() {
+            from_presets.push(p);
+            continue;
+        }
+        match complement(&p.args, &exceptions) {
+            Ok(terms) => {
+                // `rules[1]`, each named once.
+                let mut except: Vec<&str> = Vec::new();
+                for r in &exceptions {
+                    let rule = r.origin.split(".syscalls").next().unwrap_or(&r.origin);
+                    if !except.contains(&rule) {
+                        except.push(rule);
+                    }
+                }
+                let origin = format!("{} where {} does not match", p.origin, except.join(" or "));
+                refined.insert(p.syscall.clone());
+                for args in terms {
+                    from_presets.push(EffectiveRule {
+                        args,
+                        origin: origin.clone(),
+                        ..p.clone()
+                    });
+                }
+            }
+            Err(why) => errs.push(Diagnostic::error(
+                exceptions[0].origin.clone(),
+                format!(
+                    "cannot make this an exception to {} ({} -> {}): {why}, which one libseccomp rule cannot express; \
+                     name {} without conditions in your own rules (your choice then replaces the preset's), \
+                     or write the exception with other conditions",
+                    p.origin, p.syscall, p.written_action, p.syscall
+                ),
+            )),
+        }
+    }
+    if !errs.is_empty() {
+        return Err(errs);
+    }
+
+    let mut out: Vec<EffectiveRule> = Vec::new();
+    let mut seen: HashSet<(String, Vec<ArgCondition>, Action)> = HashSet::new();
+    let rules = own
+        .into_iter()
+        .filter(|r| {
+            r.action != default || (!r.args.is_empty() && refined.contains(r.syscall.as_str()))
+        })
+        .chain(from_presets);
+    for rule in rules {
+        if seen.insert((rule.syscall.clone(), rule.args.clone(), rule.action)) {
             out.push(rule);
+        }
+    }
+    Ok(out)
+}
+
+pub(super) fn effective_rules(policy: &Policy) -> Vec<EffectiveRule> {
+    resolve(policy).unwrap_or_default()
+}
+
+/// The ways a call can fail to match a rule with these conditions: one single condition each.
+fn negations(conds: &[ArgCondition]) -> Vec<ArgCondition> {
+    let mut out = Vec::new();
+    for c in conds {
+        let flip = |op| ArgCondition { op, ..*c };
+        match c.op {
+            CmpOp::Eq => out.push(flip(CmpOp::Ne)),
+            CmpOp::Ne => out.push(flip(CmpOp::Eq)),
+            CmpOp::Lt => out.push(flip(CmpOp::Ge)),
+            CmpOp::Ge => out.push(flip(CmpOp::Lt)),
+            CmpOp::Le => out.push(flip(CmpOp::Gt)),
+            CmpOp::Gt => out.push(flip(CmpOp::Le)),
+            // `arg & m != v`: some bit of the mask differs from v.
+            CmpOp::MaskedEq => {
+                for b in (0..64).filter(|b| c.mask >> b & 1 == 1) {
+                    let bit = 1u64 << b;
+                    out.push(ArgCondition {
+                        index: c.index,
+                        op: CmpOp::MaskedEq,
+                        mask: bit,
+                        value: !c.value & bit,
+                    });
+                }
+            }
         }
     }
     out
 }
 
-/// Rules that give one syscall two different actions where libseccomp cannot order them: an
-/// unconditional rule beside any other rule, or two rules with the same conditions.
-pub(super) fn conflicts(policy: &Policy) -> Vec<Diagnostic> {
-    let rules = expanded(policy);
-    let mut errs: Vec<Diagnostic> = Vec::new();
-    for (k, later) in rules.iter().enumerate() {
-        let clash = rules[..k].iter().find(|earlier| {
-            earlier.syscall == later.syscall
-                && earlier.written_action != later.written_action
-                && (earlier.args.is_empty() || later.args.is_empty() || earlier.args == later.args)
-        });
-        if let Some(earlier) = clash {
-            if errs.iter().any(|d| d.path == later.origin) {
-                continue;
+/// `base` and none of `exceptions`, as a list of rules (each a conjunction of at most one
+/// condition per argument, as libseccomp requires). Err says why it cannot be written so.
+fn complement(
+    base: &[ArgCondition],
+    exceptions: &[&EffectiveRule],
+) -> Result<Vec<Vec<ArgCondition>>, String> {
+    let mut terms: Vec<Vec<ArgCondition>> = vec![base.to_vec()];
+    for ex in exceptions {
+        let alternatives = negations(&ex.args);
+        let mut next: Vec<Vec<ArgCondition>> = Vec::new();
+        let mut seen: HashSet<Vec<ArgCondition>> = HashSet::new();
+        for term in &terms {
+            for alt in &alternatives {
+                if let Some(t) = conjoin(term, *alt)? {
+                    if seen.insert(t.clone()) {
+                        next.push(t);
+                    }
+                }
             }
-            errs.push(Diagnostic::error(
-                later.origin.clone(),
-                format!(
-                    "conflicting rules for {:?}: {} here, but {} in {}",
-                    later.syscall, later.written_action, earlier.written_action, earlier.origin
-                ),
-            ));
+            if next.len() > MAX_COMPLEMENT_TERMS {
+                return Err(format!(
+                    "what the exceptions leave to the preset takes more than {MAX_COMPLEMENT_TERMS} rules"
+                ));
+            }
+        }
+        terms = next;
+    }
+    Ok(terms)
+}
+
+/// `term` and `c`: Ok(None) when they contradict each other.
+fn conjoin(term: &[ArgCondition], c: ArgCondition) -> Result<Option<Vec<ArgCondition>>, String> {
+    let mut out = term.to_vec();
+    let Some(pos) = out.iter().position(|o| o.index == c.index) else {
+        out.push(c);
+        out.sort_by_key(|o| o.index);
+        return Ok(Some(out));
+    };
+    let old = out[pos];
+    let merged = if old == c {
+        Some(old)
+    } else if old.op == CmpOp::Eq {
+        c.matches(old.value).then_some(old)
+    } else if c.op == CmpOp::Eq {
+        old.matches(c.value).then_some(c)
+    } else if old.op == CmpOp::MaskedEq && c.op == CmpOp::MaskedEq {
+        // Both hold iff the masks agree where they overlap: one combined mask.
+        let both = old.mask & c.mask;
+        (old.value & both == c.value & both).then_some(ArgCondition {
+            mask: old.mask | c.mask,
+            value: old.value | c.value,
+            ..old
+        })
+    } else {
+        return Err(format!(
+            "it needs two comparisons of argument {} in one rule ({} {:#x} and {} {:#x})",
+            c.index,
+            old.op.name(),
+            old.value,
+            c.op.name(),
+            c.value
+        ));
+    };
+    Ok(merged.map(|m| {
+        out[pos] = m;
+        out
+    }))
+}
+
+/// Rules that give one syscall two different actions where libseccomp cannot order them: an
+/// unconditional rule beside any other rule, or two rules with the same conditions. Own rules
+/// are checked against own rules, and preset rules against preset rules (for syscalls that no
+/// own unconditional rule takes over): own rules refine presets, see the module docs.
+pub(super) fn conflicts(policy: &Policy) -> Vec<Diagnostic> {
+    let mut errs = Vec::new();
+    let own = own_rules(policy, &mut errs);
+    let own_unconditional: HashSet<&str> = own
+        .iter()
+        .filter(|r| r.args.is_empty())
+        .map(|r| r.syscall.as_str())
+        .collect();
+    let presets: Vec<EffectiveRule> = preset_rules(policy, &mut errs)
+        .into_iter()
+        .filter(|r| !own_unconditional.contains(r.syscall.as_str()))
+        .collect();
+    errs.extend(conflicts_among(&own));
+    for d in conflicts_among(&presets) {
+        if !errs.iter().any(|e| e.path == d.path) {
+            errs.push(d);
         }
     }
     errs
@@ -140,7 +364,9 @@ pub(crate) fn fits_32bit(value: u64) -> bool {
 /// - values above 32 bits on a 32-bit ABI, where the filter compares the low half only.
 pub(crate) fn unenforceable_conditions(policy: &Policy) -> Vec<Diagnostic> {
     let arches = policy.target_arches();
-    let rules = expanded(policy);
+    let mut ignored = Vec::new();
+    let mut rules = own_rules(policy, &mut ignored);
+    rules.extend(preset_rules(policy, &mut ignored));
     if rules.iter().all(|r| r.args.is_empty()) {
         return Vec::new();
     }
@@ -210,4 +436,72 @@ pub(crate) fn matches_on(cond: &ArgCondition, arg: u64, arch: Arch) -> bool {
     } else {
         cond.matches(arg)
     }
+}
+
+/// [`conflicts`] within one list, in linear time: each rule is compared with the first
+/// earlier rule of a different action that it cannot be ordered with.
+fn conflicts_among(rules: &[EffectiveRule]) -> Vec<Diagnostic> {
+    #[derive(Default)]
+    struct Seen<'a> {
+        /// The first rule of each action (index, rule).
+        first_by_action: Vec<(usize, &'a EffectiveRule)>,
+        /// The first unconditional rule of each action.
+        first_unconditional_by_action: Vec<(usize, &'a EffectiveRule)>,
+        /// The first rule of each action for each set of conditions.
+        by_args: HashMap<&'a [ArgCondition], Vec<(usize, &'a EffectiveRule)>>,
+    }
+    fn earliest_other<'a>(
+        list: Option<&Vec<(usize, &'a EffectiveRule)>>,
+        action: Action,
+    ) -> Option<(usize, &'a EffectiveRule)> {
+        list?
+            .iter()
+            .filter(|(_, r)| r.written_action != action)
+            .min_by_key(|(i, _)| *i)
+            .copied()
+    }
+    fn note<'a>(list: &mut Vec<(usize, &'a EffectiveRule)>, k: usize, r: &'a EffectiveRule) {
+        if !list
+            .iter()
+            .any(|(_, o)| o.written_action == r.written_action)
+        {
+            list.push((k, r));
+        }
+    }
+
+    let mut by_syscall: HashMap<&str, Seen> = HashMap::new();
+    let mut errs: Vec<Diagnostic> = Vec::new();
+    let mut reported: HashSet<&str> = HashSet::new();
+    for (k, later) in rules.iter().enumerate() {
+        let seen = by_syscall.entry(&later.syscall).or_default();
+        let action = later.written_action;
+        let clash = if later.args.is_empty() {
+            earliest_other(Some(&seen.first_by_action), action)
+        } else {
+            [
+                earliest_other(Some(&seen.first_unconditional_by_action), action),
+                earliest_other(seen.by_args.get(later.args.as_slice()), action),
+            ]
+            .into_iter()
+            .flatten()
+            .min_by_key(|(i, _)| *i)
+        };
+        if let Some((_, earlier)) = clash {
+            if reported.insert(&later.origin) {
+                errs.push(Diagnostic::error(
+                    later.origin.clone(),
+                    format!(
+                        "conflicting rules for {:?}: {} here, but {} in {}",
+                        later.syscall, later.written_action, earlier.written_action, earlier.origin
+                    ),
+                ));
+            }
+        }
+        note(&mut seen.first_by_action, k, later);
+        if later.args.is_empty() {
+            note(&mut seen.first_unconditional_by_action, k, later);
+        }
+        note(seen.by_args.entry(&later.args).or_default(), k, later);
+    }
+    errs
 }

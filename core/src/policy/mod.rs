@@ -2,10 +2,12 @@
 //! effective rules it stands for once presets and `@groups` are expanded.
 
 mod expand;
+pub(crate) mod json;
 mod parse;
 
 pub use expand::EffectiveRule;
 pub(crate) use expand::{matches_on, rule_path};
+pub use json::{read_policy_text, MAX_POLICY_BYTES};
 
 use crate::action::Action;
 use crate::arch::Arch;
@@ -185,19 +187,10 @@ impl fmt::Display for Mode {
 
 impl Policy {
     /// Parses and validates a policy from JSON text. On failure the error holds every problem
-    /// found, each with its JSON path.
+    /// found, each with its JSON path. A key given twice in one object and a leading byte
+    /// order mark are errors.
     pub fn from_json(text: &str) -> Result<Policy> {
-        let value: Value = serde_json::from_str(text).map_err(|e| {
-            Error::policy(
-                "$",
-                format!(
-                    "invalid JSON at line {} column {}: {e}",
-                    e.line(),
-                    e.column()
-                ),
-            )
-        })?;
-        Policy::from_value(&value)
+        Policy::from_value(&json::parse(text)?)
     }
 
     /// Validates a policy given as a JSON value (what Python dicts and JS objects become).
@@ -208,9 +201,9 @@ impl Policy {
     /// Reads and validates a policy file.
     pub fn from_file(path: impl AsRef<std::path::Path>) -> Result<Policy> {
         let path = path.as_ref();
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| Error::io(&path.display().to_string(), &e))?;
-        Policy::from_json(&text)
+        let name = path.display().to_string();
+        let file = std::fs::File::open(path).map_err(|e| Error::io(&name, &e))?;
+        Policy::from_json(&read_policy_text(file, &name)?)
     }
 
     /// A preset by name (`no-exec`, `no-spawn`, `hardened`).
@@ -270,9 +263,19 @@ impl Policy {
     }
 
     /// The rules that really apply, after presets and groups are expanded, with the action the
-    /// mode gives them. Rules whose action equals the default action are left out.
+    /// mode gives them: own rules first, then the presets' rules for what own rules leave to
+    /// them (see docs/policy.md, "Presets"). Rules whose action equals the default action are
+    /// left out, except an own conditional rule that makes an exception to a preset's rule:
+    /// `explain` names it, and the compiler skips it (the preset's rule, narrowed to the calls
+    /// it does not match, leaves those calls to the default).
     pub fn effective_rules(&self) -> Vec<EffectiveRule> {
         expand::effective_rules(self)
+    }
+
+    /// [`Policy::effective_rules`], or the errors of a policy built by hand that validation
+    /// would have refused (an exception to a preset that libseccomp cannot express).
+    pub(crate) fn try_effective_rules(&self) -> Result<Vec<EffectiveRule>> {
+        expand::resolve(self).map_err(Error::Policy)
     }
 
     /// The effective default action (after `mode`).

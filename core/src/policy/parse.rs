@@ -10,6 +10,7 @@ use crate::groups;
 use crate::suggest::nearest;
 use crate::syscalls::{self, Resolution};
 use serde_json::{Map, Value};
+use std::collections::HashSet;
 
 const POLICY_FIELDS: &[&str] = &[
     "default_action",
@@ -28,7 +29,10 @@ const ARG_FIELDS: &[&str] = &["index", "op", "value", "mask"];
 /// The number of syscall arguments a condition can test.
 pub const MAX_ARGS: u64 = 6;
 
-struct Errors(Vec<Diagnostic>);
+/// The problems found so far, and what is worth remembering across rules: syscall names
+/// already resolved, and the names suggestions are drawn from (so that a policy of many rules
+/// asks libseccomp once per name, not once per rule).
+struct Errors(Vec<Diagnostic>, HashSet<String>, Option<Vec<String>>);
 
 impl Errors {
     fn add(&mut self, path: impl Into<String>, message: impl Into<String>) {
@@ -37,7 +41,7 @@ impl Errors {
 }
 
 pub(super) fn parse(value: &Value) -> Result<Policy> {
-    let mut errs = Errors(Vec::new());
+    let mut errs = Errors(Vec::new(), HashSet::new(), None);
     let Some(obj) = value.as_object() else {
         return Err(Error::policy(
             "$",
@@ -146,13 +150,23 @@ pub(super) fn parse(value: &Value) -> Result<Policy> {
     if !unenforceable.is_empty() {
         return Err(Error::Policy(unenforceable));
     }
-    if policy.default_action == Action::Allow && policy.effective_rules().is_empty() {
+    let effective = expand::resolve(&policy).map_err(Error::Policy)?;
+    if policy.default_action == Action::Allow && effective.is_empty() {
         return Err(Error::policy(
             "$",
             "the policy has no effect: default_action is allow and no rule refuses anything",
         ));
     }
     Ok(policy)
+}
+
+/// A name quoted for a message, cut short when it is long (a 1 MB name is not echoed).
+fn shown(name: &str) -> String {
+    const MAX: usize = 64;
+    match name.char_indices().nth(MAX) {
+        Some((cut, _)) => format!("{:?}... ({} bytes)", &name[..cut], name.len()),
+        None => format!("{name:?}"),
+    }
 }
 
 fn kind(v: &Value) -> &'static str {
@@ -227,6 +241,34 @@ fn architectures(v: &Value, errs: &mut Errors) -> Vec<Arch> {
     for (i, item) in items.iter().enumerate() {
         let path = format!("architectures[{i}]");
         match item.as_str().map(str::parse::<Arch>) {
+            Some(Ok(a))
+                if out
+                    .first()
+                    .is_some_and(|f: &Arch| f.little_endian() != a.little_endian()) =>
+            {
+                let first = out[0];
+                let order = |a: Arch| {
+                    if a.little_endian() {
+                        "little-endian"
+                    } else {
+                        "big-endian"
+                    }
+                };
+                let same: Vec<&str> = Arch::all()
+                    .filter(|o| o.little_endian() == first.little_endian() && *o != first)
+                    .map(|o| o.name())
+                    .collect();
+                errs.add(
+                    path,
+                    format!(
+                        "{a} is {} but {first} (architectures[0]) is {}: one filter covers architectures of one byte order \
+                         (write one policy per byte order); {first} combines with {}",
+                        order(a),
+                        order(first),
+                        same.join(", ")
+                    ),
+                );
+            }
             Some(Ok(a)) if !out.contains(&a) => out.push(a),
             Some(Ok(a)) => errs.add(path, format!("{a} is listed twice")),
             Some(Err(msg)) => errs.add(path, msg),
@@ -395,20 +437,28 @@ fn syscall_name(v: &Value, path: &str, arches: &[Arch], errs: &mut Errors) -> Op
         errs.add(path, msg);
         return None;
     }
+    if errs.1.contains(name) {
+        return Some(name.to_string());
+    }
     let resolutions: Vec<Resolution> = arches.iter().map(|a| syscalls::resolve(name, *a)).collect();
     if resolutions.iter().any(|r| r.exists()) {
+        errs.1.insert(name.to_string());
         return Some(name.to_string());
     }
     let arch_names: Vec<&str> = arches.iter().map(|a| a.name()).collect();
     if resolutions.iter().all(|r| *r == Resolution::NotOnArch) {
         errs.add(
             path,
-            format!("{name:?} is not a syscall on {}", arch_names.join(", ")),
+            format!(
+                "{} is not a syscall on {}",
+                shown(name),
+                arch_names.join(", ")
+            ),
         );
         return None;
     }
-    let mut msg = format!("unknown syscall {name:?}");
-    let known = syscalls::names_of(arches[0]);
+    let mut msg = format!("unknown syscall {}", shown(name));
+    let known = errs.2.get_or_insert_with(|| syscalls::names_of(arches[0]));
     if let Some(g) = groups::group(name) {
         msg.push_str(&format!(" (did you mean the group \"@{}\"?)", g.name));
     } else if let Some(s) = nearest(name, known.iter().map(String::as_str)) {
