@@ -223,7 +223,10 @@ ignored = int([l for l in open("/proc/self/status") if l.startswith("SigIgn:")][
 print("SIGINT ignored" if ignored & (1 << (signal.SIGINT - 1)) else "SIGINT default", flush=True)
 signal.signal(signal.SIGTERM, got)
 print("ready", flush=True)
-time.sleep(30)
+# Short sleeps: a signal that lands between Python's last check and a long sleep would only
+# be handled when that sleep ends.
+for _ in range(600):
+    time.sleep(0.05)
 print("no signal", flush=True)
 "#;
 
