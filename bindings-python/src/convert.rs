@@ -2,10 +2,10 @@
 //!
 //! A policy given as a dict becomes a `serde_json::Value` here and is validated by the core, like
 //! JSON text is. What JSON cannot hold becomes a `PolicyError` naming the place, never a panic:
-//! keys that are not strings, the same key twice, NaN and infinities, integers beyond 64 bits
-//! that no float holds either, objects of other types, and nesting deeper than 128 levels (a
-//! dict that contains itself). Integers that fit no 64-bit integer become floats, as the same
-//! number in JSON text does, so the core reports them as out of range at their path.
+//! keys that are not strings, the same key twice, NaN and infinities, integers wider than 256
+//! bits, objects of other types, and nesting deeper than 128 levels (a dict that contains
+//! itself). Integers that fit no 64-bit integer keep their digits, as the same number in JSON
+//! text does, so the core reports them as out of range at their path, as written.
 //!
 //! Each value is read once, as stored: a `dict` (or subclass) and a `list` or `tuple` (or
 //! subclass) by their contents, never through overridden `items`, `__getitem__`, `__iter__` or
@@ -190,17 +190,26 @@ impl Walk {
             if let Ok(n) = obj.extract::<u64>() {
                 return Value::from(n);
             }
-            // Beyond 64 bits: a float, as serde_json reads the same digits in JSON text.
-            // PyLong_AsDouble reads the digits; `float(obj)` would call a subclass's
-            // `__float__`.
-            // SAFETY: `obj` is an int (or subclass) instance.
-            let f = unsafe { pyo3::ffi::PyLong_AsDouble(obj.as_ptr()) };
-            if PyErr::take(obj.py()).is_some() {
-                return self.fail(path, "integer too large for JSON".to_string());
+            // Beyond 64 bits: the number as written (the core reports it with its digits, as
+            // it does for JSON text). `int.bit_length` and `int.__repr__` of the base type read
+            // the stored digits and call no method of a subclass; the width is checked first,
+            // so a huge int never becomes a huge string.
+            let py = obj.py();
+            let int = py.get_type::<PyInt>();
+            let bits = int
+                .getattr("bit_length")
+                .and_then(|f| f.call1((obj,)))
+                .and_then(|b| b.extract::<u64>());
+            if !matches!(bits, Ok(b) if b <= 256) {
+                return self.fail(path, "integer too large (more than 256 bits)".to_string());
             }
-            return match Number::from_f64(f) {
-                Some(n) => Value::Number(n),
-                None => self.fail(path, "integer too large for JSON".to_string()),
+            let digits = int
+                .getattr("__repr__")
+                .and_then(|f| f.call1((obj,)))
+                .and_then(|r| r.extract::<String>());
+            return match digits.map(|d| serde_json::from_str::<Number>(&d)) {
+                Ok(Ok(n)) => Value::Number(n),
+                _ => self.fail(path, "integer too large for JSON".to_string()),
             };
         }
         if let Ok(f) = obj.cast::<PyFloat>() {

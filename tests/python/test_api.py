@@ -186,6 +186,21 @@ def test_values_json_cannot_hold_are_policy_errors(policy: Any, path: str) -> No
     assert [d["path"] for d in sysfence.check_policy(policy) if d["severity"] == "error"] == [path]
 
 
+def test_integers_beyond_64_bits_are_reported_as_written() -> None:
+    class Sneaky(int):
+        def __str__(self) -> str:
+            raise AssertionError("__str__ called")
+
+        __repr__ = __str__
+
+    for value in (2**64, Sneaky(2**64)):
+        policy = {"default_action": "allow", "rules": [{"action": "errno", "syscalls": ["read"], "args": [{"index": 0, "op": "eq", "value": value}]}]}
+        with pytest.raises(sysfence.PolicyError) as info:
+            sysfence.compile_policy(policy)
+        assert "18446744073709551616" in str(info.value)
+        assert "e19" not in str(info.value) and ".0" not in str(info.value)
+
+
 def test_a_policy_that_contains_itself_is_a_policy_error() -> None:
     rule: Dict[str, Any] = {"action": "errno", "syscalls": ["read"]}
     rule["args"] = [rule]
