@@ -8,6 +8,7 @@ mod helper;
 mod inject;
 mod notify;
 mod output;
+mod ps;
 mod run;
 mod supervise;
 
@@ -38,6 +39,8 @@ enum Command {
     Groups(commands::ListArgs),
     /// Show this process's (or another's) seccomp state.
     Status(commands::StatusArgs),
+    /// List every process with its seccomp mode, filter count, no_new_privs and command line.
+    Ps(commands::ListArgs),
     /// Read kernel seccomp records and print ECS events, a readable line each, or a summary.
     Audit(audit::AuditArgs),
     /// Print sysfence's version and the linked libseccomp version.
@@ -54,6 +57,7 @@ fn main() -> ExitCode {
         Command::Presets(a) => commands::presets(a),
         Command::Groups(a) => commands::groups(a),
         Command::Status(a) => commands::status(a),
+        Command::Ps(a) => ps::ps(a),
         Command::Audit(a) => audit::run(a),
         Command::Version(a) => commands::version(a),
     }
