@@ -72,6 +72,12 @@ fn push_rules(policy: &Policy, prefix: &str, arches: &[crate::Arch], out: &mut V
     }
 }
 
+/// Every rule with groups expanded and presets merged, before `mode` and before rules equal to
+/// the default action are dropped.
+pub(super) fn effective_rules_unfiltered(policy: &Policy) -> Vec<EffectiveRule> {
+    expanded(policy)
+}
+
 pub(super) fn effective_rules(policy: &Policy) -> Vec<EffectiveRule> {
     let default = policy.effective_default();
     let mut out: Vec<EffectiveRule> = Vec::new();
