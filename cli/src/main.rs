@@ -8,6 +8,8 @@ mod helper;
 mod inject;
 mod notify;
 mod output;
+mod profile;
+mod profile_args;
 mod ps;
 mod run;
 mod supervise;
@@ -39,6 +41,8 @@ enum Command {
     Groups(commands::ListArgs),
     /// Show this process's (or another's) seccomp state.
     Status(commands::StatusArgs),
+    /// Run a command, record every syscall it makes, and write the policy that allows them.
+    Profile(profile::ProfileArgs),
     /// List every process with its seccomp mode, filter count, no_new_privs and command line.
     Ps(commands::ListArgs),
     /// Read kernel seccomp records and print ECS events, a readable line each, or a summary.
@@ -58,6 +62,7 @@ fn main() -> ExitCode {
         Command::Groups(a) => commands::groups(a),
         Command::Status(a) => commands::status(a),
         Command::Ps(a) => ps::ps(a),
+        Command::Profile(a) => profile::profile(a),
         Command::Audit(a) => audit::run(a),
         Command::Version(a) => commands::version(a),
     }

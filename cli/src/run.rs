@@ -72,21 +72,30 @@ pub const EXEC_SYSCALLS: &[&str] = &["execve", "execveat"];
 pub fn run(a: &RunArgs) -> ExitCode {
     match prepare(a) {
         Ok(plan) => plan.start(a.exec_guard),
-        Err(Refusal::Policy(e)) => fail(&e, false),
-        Err(Refusal::Command { message, code }) => {
-            eprintln!("sysfence: {message}");
-            ExitCode::from(code)
-        }
+        Err(r) => r.report(),
     }
 }
 
-/// Why `run` does not start.
-enum Refusal {
+/// Why `run` (or `profile`) does not start.
+pub enum Refusal {
     /// The policy or the options (exit 1).
     Policy(Error),
     /// The command cannot be run, with the shell's exit status for it: 127 not found, 126 not
     /// executable.
     Command { message: String, code: u8 },
+}
+
+impl Refusal {
+    /// Says why on stderr and returns the exit status for it.
+    pub fn report(self) -> ExitCode {
+        match self {
+            Refusal::Policy(e) => fail(&e, false),
+            Refusal::Command { message, code } => {
+                eprintln!("sysfence: {message}");
+                ExitCode::from(code)
+            }
+        }
+    }
 }
 
 impl From<Error> for Refusal {
@@ -96,11 +105,23 @@ impl From<Error> for Refusal {
 }
 
 /// A command ready to start: the program resolved, argv as C strings.
-pub struct Plan {
-    policy: Policy,
+pub struct Program {
     /// The program's path.
     pub path: CString,
     argv: Vec<CString>,
+}
+
+/// A command and the policy to run it under.
+pub struct Plan {
+    policy: Policy,
+    program: Program,
+}
+
+impl std::ops::Deref for Plan {
+    type Target = Program;
+    fn deref(&self) -> &Program {
+        &self.program
+    }
 }
 
 fn prepare(a: &RunArgs) -> Result<Plan, Refusal> {
@@ -122,28 +143,38 @@ fn prepare(a: &RunArgs) -> Result<Plan, Refusal> {
     if a.log_only {
         policy.mode = Mode::Log;
     }
-    let program = &a.command[0];
-    let shown = program.to_string_lossy();
-    let path = resolve_command(Path::new(program)).map_err(|code| Refusal::Command {
-        message: if code == 127 {
-            format!("{shown}: command not found")
-        } else {
-            format!("{shown}: permission denied (not an executable file)")
-        },
-        code,
-    })?;
-    let cstr = |s: &[u8]| {
-        CString::new(s).map_err(|_| Error::InvalidArgument("a NUL byte in the command line".into()))
-    };
     Ok(Plan {
-        path: cstr(path.as_os_str().as_bytes())?,
-        argv: a
-            .command
-            .iter()
-            .map(|s| cstr(s.as_bytes()))
-            .collect::<Result<_, _>>()?,
+        program: Program::new(&a.command)?,
         policy,
     })
+}
+
+impl Program {
+    /// Resolves `command[0]` as the shell does and converts the arguments: `Refusal::Command`
+    /// (127 or 126) when there is no such program or it cannot be executed.
+    pub fn new(command: &[OsString]) -> Result<Program, Refusal> {
+        let program = &command[0];
+        let shown = program.to_string_lossy();
+        let path = resolve_command(Path::new(program)).map_err(|code| Refusal::Command {
+            message: if code == 127 {
+                format!("{shown}: command not found")
+            } else {
+                format!("{shown}: permission denied (not an executable file)")
+            },
+            code,
+        })?;
+        let cstr = |s: &[u8]| {
+            CString::new(s)
+                .map_err(|_| Error::InvalidArgument("a NUL byte in the command line".into()))
+        };
+        Ok(Program {
+            path: cstr(path.as_os_str().as_bytes())?,
+            argv: command
+                .iter()
+                .map(|s| cstr(s.as_bytes()))
+                .collect::<Result<_, _>>()?,
+        })
+    }
 }
 
 /// One `--deny` or `--allow` as written, and the rule it stands for.
@@ -290,7 +321,7 @@ extern "C" {
     static environ: *const *const libc::c_char;
 }
 
-impl Plan {
+impl Program {
     /// argv as a NULL-terminated pointer array (valid while `self` lives).
     pub fn argv_ptrs(&self) -> Vec<*const libc::c_char> {
         self.argv
@@ -324,7 +355,9 @@ impl Plan {
         );
         ExitCode::from(code as u8)
     }
+}
 
+impl Plan {
     fn start(self, guard: ExecGuard) -> ExitCode {
         let exec_lets_through = EXEC_SYSCALLS.iter().all(|s| {
             self.policy
