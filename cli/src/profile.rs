@@ -564,6 +564,17 @@ impl Session<'_> {
         Some((self.up.receive()?, self.up.receive()?))
     }
 
+    /// True when the child has no message waiting.
+    fn up_is_empty(&self) -> bool {
+        let mut pfd = libc::pollfd {
+            fd: self.up.read,
+            events: libc::POLLIN,
+            revents: 0,
+        };
+        // SAFETY: one valid pollfd, no wait.
+        unsafe { libc::poll(&mut pfd, 1, 0) <= 0 }
+    }
+
     /// Reaps the command when its pidfd says it ended.
     fn reap(&mut self) {
         let mut status = 0;
@@ -607,7 +618,7 @@ impl Session<'_> {
                 revents: 0,
             };
             // SAFETY: one valid pollfd; readable once the child has ended.
-            if unsafe { libc::poll(&mut pfd, 1, 1) } > 0 {
+            if unsafe { libc::poll(&mut pfd, 1, 1) } > 0 && self.up_is_empty() {
                 self.status = wait_child(self.child);
                 return Err("the command ended before it could be recorded".into());
             }
@@ -1216,14 +1227,11 @@ fn sysfence_text(profile: &Profile, setup: &Setup, rules: &[OutRule]) -> String 
             s
         })
         .collect();
+    let arches = arches.iter().map(|a| js(a)).collect::<Vec<_>>().join(", ");
     format!(
-        "{{\n  \"description\": {},\n  \"default_action\": {},\n  \"architectures\": {},\n  \"rules\": [\n{}\n  ]\n}}\n",
+        "{{\n  \"description\": {},\n  \"default_action\": {},\n  \"architectures\": [{arches}],\n  \"rules\": [\n{}\n  ]\n}}\n",
         js(DESCRIPTION),
         js(&setup.default.to_string()),
-        format!(
-            "[{}]",
-            arches.iter().map(|a| js(a)).collect::<Vec<_>>().join(", ")
-        ),
         rules.join(",\n")
     )
 }

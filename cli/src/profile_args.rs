@@ -136,6 +136,8 @@ fn kind_of(name: &str) -> Option<(Kind, &'static str)> {
 /// The condition lists (one per rule) for `values` of a call of this kind; `None` when the
 /// call must stay unconditional.
 fn conditions(kind: Kind, values: &BTreeSet<u64>) -> Option<Vec<Vec<ArgCondition>>> {
+    // Conditions other than masked_eq carry the mask u64::MAX, as core parses them (so that a
+    // merged profile's conditions compare equal to recorded ones).
     let cond = |index: u8, op: CmpOp, mask: u64, value: u64| ArgCondition {
         index,
         op,
@@ -146,7 +148,7 @@ fn conditions(kind: Kind, values: &BTreeSet<u64>) -> Option<Vec<Vec<ArgCondition
         Kind::Values(a) => Some(
             values
                 .iter()
-                .map(|v| vec![cond(a, CmpOp::Eq, 0, *v)])
+                .map(|v| vec![cond(a, CmpOp::Eq, u64::MAX, *v)])
                 .collect(),
         ),
         Kind::Low32(_) if values.len() > MAX_IOCTLS => None,
