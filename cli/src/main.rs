@@ -10,6 +10,7 @@ mod notify;
 mod output;
 mod profile;
 mod profile_args;
+mod profile_audit;
 mod ps;
 mod run;
 mod supervise;

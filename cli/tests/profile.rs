@@ -670,3 +670,181 @@ fn args_narrow_socket_families_ioctls_and_writable_executable_memory() {
     assert_eq!(std::fs::read(&again).unwrap(), std::fs::read(&p).unwrap());
     let _ = std::fs::remove_dir_all(&d);
 }
+
+/// Log-mode records as the kernel log prints them: perl needed uname (63) and getppid (110),
+/// an i386 helper getpid (20 on i386), python's refused bind is an enforced refusal; one line
+/// says the kernel's rate limit dropped some.
+const AUDIT_LOG: &str = r#"[  100.000001] audit: type=1326 audit(1795826927.796:28): auid=4294967295 uid=0 gid=0 ses=4294967295 pid=3986 comm="perl" exe="/usr/bin/perl" sig=0 arch=c000003e syscall=63 compat=0 ip=0x7f0ee872a829 code=0x7ffc0000
+[  100.000002] audit: type=1326 audit(1795826927.797:29): auid=4294967295 uid=0 gid=0 ses=4294967295 pid=3986 comm="perl" exe="/usr/bin/perl" sig=0 arch=c000003e syscall=110 compat=0 ip=0x7f0ee872a829 code=0x7ffc0000
+[  100.000003] audit: type=1326 audit(1795826927.798:30): auid=4294967295 uid=0 gid=0 ses=4294967295 pid=3986 comm="perl" exe="/usr/bin/perl" sig=0 arch=c000003e syscall=63 compat=0 ip=0x7f0ee872a829 code=0x7ffc0000
+[  100.000004] audit: type=1326 audit(1795826927.799:31): auid=4294967295 uid=0 gid=0 ses=4294967295 pid=3990 comm="helper32" exe="/opt/helper32" sig=0 arch=40000003 syscall=20 compat=1 ip=0x8048085 code=0x7ffc0000
+[  100.000005] audit: type=1326 audit(1795826927.800:32): auid=4294967295 uid=0 gid=0 ses=4294967295 pid=3991 comm="python3" exe="/usr/bin/python3.11" sig=0 arch=c000003e syscall=49 compat=0 ip=0x7f0ee872a829 code=0x50001
+[  101.000000] kauditd_printk_skb: 7 callbacks suppressed
+[  101.500000] usb 1-1: new high-speed USB device number 2 using xhci_hcd
+"#;
+
+#[test]
+fn from_audit_learns_what_log_mode_records_show_was_needed() {
+    let d = dir("from-audit");
+    let log = d.join("kern.log");
+    std::fs::write(&log, AUDIT_LOG).unwrap();
+    let log = log.to_str().unwrap();
+    // A base policy that refuses getppid with a rule of its own.
+    let base = d.join("base.json");
+    std::fs::write(
+        &base,
+        r#"{"default_action":"errno:ENOSYS","description":"mine",
+            "rules":[{"action":"allow","syscalls":["read","write"],"comment":"kept"},
+                     {"action":"errno:EPERM","syscalls":["getppid"]}]}"#,
+    )
+    .unwrap();
+    let out = d.join("learned.json");
+    let o = sysfence(&[
+        "profile",
+        "--from-audit",
+        log,
+        "--policy",
+        base.to_str().unwrap(),
+    ])
+    .args(["--exe", "/usr/bin/perl", "-o", out.to_str().unwrap()])
+    .output()
+    .unwrap();
+    let summary = String::from_utf8_lossy(&o.stderr);
+    assert!(o.status.success(), "{summary}");
+    let v = policy_json(&out);
+    // BASE as written (description, comments), plus one rule: uname. getppid stays refused.
+    assert_eq!(v["description"], "mine");
+    assert_eq!(v["rules"][0]["comment"], "kept");
+    assert_eq!(v["rules"][2]["syscalls"], serde_json::json!(["uname"]));
+    assert_eq!(v["rules"][2]["action"], "allow");
+    assert_eq!(v["rules"].as_array().unwrap().len(), 3);
+    assert!(
+        summary.contains("getppid: not added, BASE refuses it with a rule of its own"),
+        "{summary}"
+    );
+    assert!(
+        summary.contains("records of 2 other executable(s) left out"),
+        "{summary}"
+    );
+    assert!(
+        summary.contains("kauditd_printk_skb: N callbacks suppressed"),
+        "{summary}"
+    );
+    assert!(
+        summary.contains("7 kernel log lines suppressed"),
+        "{summary}"
+    );
+    // Without --exe and BASE: a new policy as profile writes it, with x86 for the i386 record,
+    // and without the enforced refusal (bind).
+    let o = sysfence(&["profile", "--from-audit", log, "-o", out.to_str().unwrap()])
+        .output()
+        .unwrap();
+    let summary = String::from_utf8_lossy(&o.stderr);
+    assert!(o.status.success(), "{summary}");
+    assert!(
+        summary.contains("1 records of calls an enforced policy refused"),
+        "{summary}"
+    );
+    let v = policy_json(&out);
+    assert_eq!(v["default_action"], "errno:ENOSYS");
+    assert_eq!(v["architectures"], serde_json::json!(["x86_64", "x86"]));
+    let all = allowed(&out);
+    for name in ["uname", "getppid", "getpid"] {
+        assert!(all.contains(&name.to_string()), "{name}");
+    }
+    assert!(!all.contains(&"bind".to_string()));
+}
+
+#[test]
+fn from_audit_refuses_a_corrupt_log_and_writes_nothing() {
+    let d = dir("from-audit-bad");
+    let out = d.join("p.json");
+    std::fs::write(&out, "previous").unwrap();
+    let check = |log_text: &[u8], expected: &str| {
+        let log = d.join("bad.log");
+        std::fs::write(&log, log_text).unwrap();
+        let o = sysfence(&["profile", "--from-audit", log.to_str().unwrap()])
+            .args(["-o", out.to_str().unwrap()])
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(1), "{err}");
+        assert!(err.contains(expected), "{err}");
+        assert!(err.contains("no policy written"), "{err}");
+        assert_eq!(std::fs::read_to_string(&out).unwrap(), "previous");
+    };
+    // The fixture's truncated record (a log cut mid-line).
+    let fixture = std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../tests/fixtures/audit/audit.log"
+    ))
+    .unwrap();
+    check(&fixture, "line 14: a seccomp record that cannot be read");
+    // Binary junk inside a record.
+    let mut junk = AUDIT_LOG.as_bytes()[..200].to_vec();
+    junk.extend_from_slice(b"\0\0\xff\xfe type=1326 garbage\n");
+    check(&junk, "line 1: a seccomp record with NUL bytes in it");
+    // No log-mode record at all.
+    check(b"usb 1-1: new device\n", "no log-mode seccomp records");
+    // An empty log; an unreadable one.
+    check(b"", "no log-mode seccomp records");
+    let o = sysfence(&["profile", "--from-audit", "/nonexistent/kern.log"])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("cannot read /nonexistent/kern.log"));
+    // --from-audit takes no command.
+    let o = sysfence(&["profile", "--from-audit", "x", "--", "true"])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+}
+
+#[test]
+fn from_audit_closes_the_loop_on_a_live_log_mode_run() {
+    if !Path::new("/dev/kmsg").exists() {
+        return;
+    }
+    let d = dir("from-audit-live");
+    let cmd = [PERL, "-e", "use POSIX; print((POSIX::uname())[0])"];
+    let full = d.join("full.json");
+    assert!(profile(&[], &full, &cmd).status.success());
+    // The profile without uname: in enforce mode perl fails...
+    let cut = d.join("cut.json");
+    without(&full, "uname", &cut);
+    assert_ne!(run(&cut, "ptrace", &cmd).stdout, unconfined(&cmd).stdout);
+    // ...in log mode it runs, and the kernel records uname; --from-audit adds it back. The
+    // kernel prints at most 10 audit lines per 5 s (other tests make some): retry past that.
+    let learned = d.join("learned.json");
+    for attempt in 0..4 {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_sysfence"));
+        c.args(["run", "--log-only", "--policy", cut.to_str().unwrap(), "--"])
+            .args(cmd);
+        assert_eq!(c.output().unwrap().stdout, unconfined(&cmd).stdout);
+        let o = sysfence(&[
+            "profile",
+            "--from-audit",
+            "/dev/kmsg",
+            "--exe",
+            "/usr/bin/perl",
+        ])
+        .args([
+            "--policy",
+            cut.to_str().unwrap(),
+            "-o",
+            learned.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+        assert!(o.status.success(), "{o:?}");
+        if allowed(&learned).contains(&"uname".to_string()) {
+            break;
+        }
+        assert!(attempt < 3, "uname never reached /dev/kmsg");
+        std::thread::sleep(std::time::Duration::from_millis(5500));
+    }
+    // Enforced, the learned policy runs perl as before.
+    let o = run(&learned, "ptrace", &cmd);
+    assert_eq!(o.stdout, unconfined(&cmd).stdout, "{o:?}");
+    assert_eq!(o.status.code(), Some(0));
+}
