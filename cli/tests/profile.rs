@@ -438,7 +438,21 @@ fn bad_input_gives_a_clear_error_and_no_policy_file() {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    std::thread::sleep(std::time::Duration::from_millis(300));
+    // Once sleep runs (sysfence's child, exec'd), sysfence is recording.
+    let children = format!("/proc/{0}/task/{0}/children", child.id());
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        let running = std::fs::read_to_string(&children)
+            .ok()
+            .and_then(|c| c.split_whitespace().next().map(str::to_string))
+            .and_then(|pid| std::fs::read_to_string(format!("/proc/{pid}/comm")).ok())
+            .is_some_and(|comm| comm.trim() == "sleep");
+        if running {
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "sleep never started");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
     // SAFETY: signalling our own child.
     unsafe { libc::kill(child.id() as i32, libc::SIGTERM) };
     let o = child.wait_with_output().unwrap();
@@ -847,4 +861,78 @@ fn from_audit_closes_the_loop_on_a_live_log_mode_run() {
     let o = run(&learned, "ptrace", &cmd);
     assert_eq!(o.stdout, unconfined(&cmd).stdout, "{o:?}");
     assert_eq!(o.status.code(), Some(0));
+}
+
+/// A static x86_64 program that makes the x32 `getpid` (39 with the x32 bit, 0x40000000) and
+/// exits with the native `exit(0)`. Where the kernel has no x32 ABI the call fails with ENOSYS,
+/// which the program ignores; the filter sees it either way.
+fn x32_getpid_program(d: &Path) -> String {
+    let mut elf: Vec<u8> = vec![0x7f, b'E', b'L', b'F', 2, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0];
+    let base = 0x40_0000u64;
+    let code = [
+        0xb8, 0x27, 0, 0, 0x40, 0x0f, 0x05, // mov eax,0x40000027; syscall
+        0xb8, 60, 0, 0, 0, 0x31, 0xff, 0x0f, 0x05, // mov eax,60; xor edi,edi; syscall
+    ];
+    let size = 64 + 56 + code.len() as u64;
+    elf.extend(2u16.to_le_bytes());
+    elf.extend(0x3eu16.to_le_bytes());
+    elf.extend(1u32.to_le_bytes());
+    elf.extend((base + 120).to_le_bytes());
+    elf.extend(64u64.to_le_bytes());
+    elf.extend(0u64.to_le_bytes());
+    elf.extend(0u32.to_le_bytes());
+    for v in [64u16, 56, 1, 0, 0, 0] {
+        elf.extend(v.to_le_bytes());
+    }
+    elf.extend(1u32.to_le_bytes());
+    elf.extend(5u32.to_le_bytes());
+    for v in [0, base, base, size, size, 0x1000] {
+        elf.extend(v.to_le_bytes());
+    }
+    elf.extend(code);
+    let path = d.join("getpid-x32");
+    std::fs::write(&path, &elf).unwrap();
+    std::fs::set_permissions(&path, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    path.to_string_lossy().to_string()
+}
+
+#[test]
+fn x32_calls_are_recorded_as_x32() {
+    let d = dir("x32");
+    let program = x32_getpid_program(&d);
+    let status = (0..100)
+        .find_map(|_| match Command::new(&program).status() {
+            Err(e) if e.raw_os_error() == Some(libc::ETXTBSY) => {
+                std::thread::sleep(std::time::Duration::from_millis(20));
+                None
+            }
+            other => Some(other.unwrap()),
+        })
+        .unwrap();
+    assert_eq!(status.code(), Some(0));
+    let p = d.join("x32.json");
+    let o = profile(&["--default", "kill_process"], &p, &[&program]);
+    let summary = String::from_utf8_lossy(&o.stderr);
+    assert!(o.status.success(), "{summary}");
+    assert!(
+        summary
+            .lines()
+            .any(|l| l.starts_with("getpid") && l.contains(" x32 ")),
+        "{summary}"
+    );
+    assert_eq!(
+        policy_json(&p)["architectures"],
+        serde_json::json!(["x86_64", "x32"])
+    );
+    assert_eq!(run(&p, "ptrace", &[&program]).status.code(), Some(0));
+    // Without x32: bad_arch_action (kill_process) at that call.
+    let mut v = policy_json(&p);
+    v["architectures"] = serde_json::json!(["x86_64"]);
+    let cut = d.join("no-x32.json");
+    std::fs::write(&cut, v.to_string()).unwrap();
+    assert_eq!(
+        run(&cut, "ptrace", &[&program]).status.signal(),
+        Some(libc::SIGSYS)
+    );
+    let _ = std::fs::remove_dir_all(&d);
 }
