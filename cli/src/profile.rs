@@ -21,7 +21,8 @@
 //!    the command are recorded too.
 //!
 //! Where a notification listener cannot be had (`EBUSY`: the command already runs under one,
-//! e.g. inside `sysfence run --exec-guard notify`; kernels before 5.0), the `ptrace` backend
+//! e.g. inside `sysfence run --exec-guard notify`), or the kernel is older than 5.8 (CONTINUE
+//! answers came in 5.5, the listener's `POLLHUP` in 5.8), the `ptrace` backend
 //! records the same thing: sysfence seizes the child, which loads `return SECCOMP_RET_TRACE`
 //! for everything and execs; each call stops at `PTRACE_EVENT_SECCOMP` and is read with
 //! `PTRACE_GET_SYSCALL_INFO` (Linux 5.3+).
@@ -442,6 +443,7 @@ impl Signals {
 /// Runs the command to the end, recording its calls.
 fn record(program: &Program, backend: Backend, rec: &mut Recorder) -> Result<Run, String> {
     let argv = program.argv_ptrs();
+    let notify_ok = kernel_at_least(5, 8);
     let notify_prog = [SockFilter {
         code: 0x06, // BPF_RET | BPF_K
         jt: 0,
@@ -477,6 +479,7 @@ fn record(program: &Program, backend: Backend, rec: &mut Recorder) -> Result<Run
         signals.restore_in_child();
         let traced = match backend {
             Backend::Ptrace => Err(0),
+            Backend::Auto if !notify_ok => Err(-1),
             _ => load_program(&notify_prog, FLAG_NEW_LISTENER).map_err(|f| f.errno),
         };
         if let Err(errno) = traced {
@@ -535,6 +538,19 @@ fn record(program: &Program, backend: Backend, rec: &mut Recorder) -> Result<Run
         exec_failed: session.exec_failed,
         interrupted: session.interrupted,
     })
+}
+
+/// True when the running kernel's release is at least `major.minor`.
+fn kernel_at_least(major: u32, minor: u32) -> bool {
+    let Ok(release) = std::fs::read_to_string("/proc/sys/kernel/osrelease") else {
+        return true;
+    };
+    let mut parts = release
+        .trim()
+        .split(|c: char| !c.is_ascii_digit())
+        .map(|p| p.parse::<u32>().unwrap_or(0));
+    let (a, b) = (parts.next().unwrap_or(0), parts.next().unwrap_or(0));
+    (a, b) >= (major, minor)
 }
 
 fn wait_child(pid: i32) -> Option<Status> {
@@ -713,6 +729,10 @@ impl Session<'_> {
     fn trace(&mut self, errno: i32, down: &Pipe, rec: &mut Recorder) -> Result<Served, String> {
         let reason = if errno == 0 {
             "--backend ptrace".to_string()
+        } else if errno < 0 {
+            "the kernel is older than 5.8 (notification answers need 5.5, the end of the \
+             command's process tree is signalled from 5.8)"
+                .to_string()
         } else {
             format!(
                 "a notification listener could not be had ({}{})",
