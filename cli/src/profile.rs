@@ -72,7 +72,7 @@ pub struct ProfileArgs {
     output: Option<PathBuf>,
     /// Output format.
     #[arg(long, value_enum, default_value = "sysfence")]
-    format: ProfileFormat,
+    pub format: ProfileFormat,
     /// Add argument conditions where every call agrees (socket families, clone flags,
     /// personality, ioctl requests, no writable+executable mappings).
     #[arg(long)]

@@ -227,6 +227,15 @@ fn verdict(base: &Policy, name: &str) -> Verdict {
 /// `profile --from-audit`.
 pub fn from_audit(a: &crate::profile::ProfileArgs, setup: &Setup) -> ExitCode {
     let log = a.from_audit.as_deref().expect("from_audit is set");
+    if a.policy.is_some() && a.format == crate::profile::ProfileFormat::Oci {
+        return fail(
+            &Error::InvalidArgument(
+                "--format oci with --policy: the result is BASE, a sysfence policy, extended"
+                    .into(),
+            ),
+            false,
+        );
+    }
     let base = match &a.policy {
         None => None,
         Some(file) => {
