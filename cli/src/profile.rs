@@ -928,7 +928,11 @@ impl Recorder {
                     .unwrap_or_else(|_| "?".into())
             })
             .clone();
-        if changes {
+        if self.exec_numbers.contains(&key) {
+            // An exec from any thread changes its whole process (its pid may become another
+            // thread's): read every executable again.
+            self.exe.clear();
+        } else if changes {
             self.exe.remove(&tid);
         }
         let seen = self.calls.entry(key).or_default();
