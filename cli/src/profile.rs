@@ -757,7 +757,7 @@ impl Session<'_> {
             unsafe { libc::kill(self.child, libc::SIGKILL) };
             wait_child(self.child);
             return Err(format!(
-                "{reason}, and ptrace is refused too (PTRACE_SEIZE: {e}; Yama ptrace_scope 3?)"
+                "{reason}, and ptrace is refused too (PTRACE_SEIZE: {e}; a Yama ptrace_scope of 2 or more forbids it)"
             ));
         }
         down.send(1);
