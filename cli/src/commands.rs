@@ -12,7 +12,7 @@ use sysfence::{groups, Arch, Error, Severity};
 pub struct ListArgs {
     /// Machine-readable JSON output.
     #[arg(long)]
-    json: bool,
+    pub json: bool,
 }
 
 /// Arguments of `check`.

@@ -27,6 +27,21 @@ fn clone_process(flags: libc::c_long) -> libc::c_long {
     }
 }
 
+/// A child process (not a grandchild), for `profile`, where sysfence stays the command's
+/// parent: `Ok(0)` in the child, `Ok(pid)` in this process. With `share_files` the child shares
+/// this process's fd table (`CLONE_FILES`) until it execs.
+pub fn fork_child(share_files: bool) -> io::Result<i32> {
+    let flags = if share_files {
+        libc::c_long::from(libc::CLONE_FILES)
+    } else {
+        0
+    };
+    match clone_process(flags) {
+        pid if pid < 0 => Err(io::Error::last_os_error()),
+        pid => Ok(pid as i32),
+    }
+}
+
 /// Starts the helper as a grandchild: an intermediate child clones it and exits at once; this
 /// process reaps the intermediate. With `share_files` the helper shares this process's fd
 /// table (`CLONE_FILES`) until it unshares it.

@@ -8,6 +8,10 @@ mod helper;
 mod inject;
 mod notify;
 mod output;
+mod profile;
+mod profile_args;
+mod profile_audit;
+mod ps;
 mod run;
 mod supervise;
 
@@ -38,6 +42,10 @@ enum Command {
     Groups(commands::ListArgs),
     /// Show this process's (or another's) seccomp state.
     Status(commands::StatusArgs),
+    /// Run a command, record every syscall it makes, and write the policy that allows them.
+    Profile(profile::ProfileArgs),
+    /// List every process with its seccomp mode, filter count, no_new_privs and command line.
+    Ps(commands::ListArgs),
     /// Read kernel seccomp records and print ECS events, a readable line each, or a summary.
     Audit(audit::AuditArgs),
     /// Print sysfence's version and the linked libseccomp version.
@@ -54,6 +62,8 @@ fn main() -> ExitCode {
         Command::Presets(a) => commands::presets(a),
         Command::Groups(a) => commands::groups(a),
         Command::Status(a) => commands::status(a),
+        Command::Ps(a) => ps::ps(a),
+        Command::Profile(a) => profile::profile(a),
         Command::Audit(a) => audit::run(a),
         Command::Version(a) => commands::version(a),
     }

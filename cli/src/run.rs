@@ -38,14 +38,23 @@ pub enum ExecGuard {
 
 /// Arguments of `run`.
 #[derive(Args, Debug)]
-#[command(group = clap::ArgGroup::new("source").required(true).args(["policy", "preset"]))]
+#[command(group = clap::ArgGroup::new("source").required(true).multiple(true)
+    .args(["policy", "preset", "deny", "allow"]))]
 pub struct RunArgs {
     /// The policy file, or `-` for standard input.
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", conflicts_with = "preset")]
     policy: Option<String>,
     /// A preset instead of a policy file (see `sysfence presets`).
     #[arg(long, value_name = "NAME")]
     preset: Option<String>,
+    /// Refuse these syscalls and @groups (comma-separated) with ACTION (default errno:EPERM);
+    /// alone, everything else is allowed. Repeatable; decides over the policy for those names.
+    #[arg(long, value_name = "NAMES[:ACTION]")]
+    deny: Vec<String>,
+    /// Allow these syscalls and @groups (comma-separated); without --policy or --preset,
+    /// everything else is refused with errno:EPERM. Repeatable; decides over the policy.
+    #[arg(long, value_name = "NAMES")]
+    allow: Vec<String>,
     /// Log what the policy would refuse instead of refusing it (mode "log").
     #[arg(long)]
     log_only: bool,
@@ -63,21 +72,30 @@ pub const EXEC_SYSCALLS: &[&str] = &["execve", "execveat"];
 pub fn run(a: &RunArgs) -> ExitCode {
     match prepare(a) {
         Ok(plan) => plan.start(a.exec_guard),
-        Err(Refusal::Policy(e)) => fail(&e, false),
-        Err(Refusal::Command { message, code }) => {
-            eprintln!("sysfence: {message}");
-            ExitCode::from(code)
-        }
+        Err(r) => r.report(),
     }
 }
 
-/// Why `run` does not start.
-enum Refusal {
+/// Why `run` (or `profile`) does not start.
+pub enum Refusal {
     /// The policy or the options (exit 1).
     Policy(Error),
     /// The command cannot be run, with the shell's exit status for it: 127 not found, 126 not
     /// executable.
     Command { message: String, code: u8 },
+}
+
+impl Refusal {
+    /// Says why on stderr and returns the exit status for it.
+    pub fn report(self) -> ExitCode {
+        match self {
+            Refusal::Policy(e) => fail(&e, false),
+            Refusal::Command { message, code } => {
+                eprintln!("sysfence: {message}");
+                ExitCode::from(code)
+            }
+        }
+    }
 }
 
 impl From<Error> for Refusal {
@@ -87,49 +105,182 @@ impl From<Error> for Refusal {
 }
 
 /// A command ready to start: the program resolved, argv as C strings.
-pub struct Plan {
-    policy: Policy,
+pub struct Program {
     /// The program's path.
     pub path: CString,
     argv: Vec<CString>,
 }
 
+/// A command and the policy to run it under.
+pub struct Plan {
+    policy: Policy,
+    program: Program,
+}
+
+impl std::ops::Deref for Plan {
+    type Target = Program;
+    fn deref(&self) -> &Program {
+        &self.program
+    }
+}
+
 fn prepare(a: &RunArgs) -> Result<Plan, Refusal> {
-    let mut policy = match (&a.policy, &a.preset) {
-        (Some(file), _) => load_policy(file)?,
-        (None, Some(name)) => Policy::preset(name)?,
+    let base = match (&a.policy, &a.preset) {
+        (Some(file), _) => Some(load_policy(file)?),
+        (None, Some(name)) => Some(Policy::preset(name)?),
+        (None, None) => None,
+    };
+    let mut policy = match (base, shorthand_rules(a)) {
+        (Some(base), None) => base,
+        (base, Some(rules)) => with_shorthands(base.as_ref(), &rules)?,
         (None, None) => {
-            return Err(Error::InvalidArgument("--policy or --preset is required".into()).into())
+            return Err(Error::InvalidArgument(
+                "--policy, --preset, --deny or --allow is required".into(),
+            )
+            .into())
         }
     };
     if a.log_only {
         policy.mode = Mode::Log;
     }
-    let program = &a.command[0];
-    let shown = program.to_string_lossy();
-    let path = resolve_command(Path::new(program)).map_err(|code| Refusal::Command {
-        message: if code == 127 {
-            format!("{shown}: command not found")
-        } else {
-            format!("{shown}: permission denied (not an executable file)")
-        },
-        code,
-    })?;
-    let cstr = |s: &[u8]| {
-        CString::new(s).map_err(|_| Error::InvalidArgument("a NUL byte in the command line".into()))
-    };
     Ok(Plan {
-        path: cstr(path.as_os_str().as_bytes())?,
-        argv: a
-            .command
-            .iter()
-            .map(|s| cstr(s.as_bytes()))
-            .collect::<Result<_, _>>()?,
+        program: Program::new(&a.command)?,
         policy,
     })
 }
 
-/// Finds the program as the shell does: a path with a slash as is, otherwise the first
+impl Program {
+    /// Resolves `command[0]` as the shell does and converts the arguments: `Refusal::Command`
+    /// (127 or 126) when there is no such program or it cannot be executed.
+    pub fn new(command: &[OsString]) -> Result<Program, Refusal> {
+        let program = &command[0];
+        let shown = program.to_string_lossy();
+        let path = resolve_command(Path::new(program)).map_err(|code| Refusal::Command {
+            message: if code == 127 {
+                format!("{shown}: command not found")
+            } else {
+                format!("{shown}: permission denied (not an executable file)")
+            },
+            code,
+        })?;
+        let cstr = |s: &[u8]| {
+            CString::new(s)
+                .map_err(|_| Error::InvalidArgument("a NUL byte in the command line".into()))
+        };
+        Ok(Program {
+            path: cstr(path.as_os_str().as_bytes())?,
+            argv: command
+                .iter()
+                .map(|s| cstr(s.as_bytes()))
+                .collect::<Result<_, _>>()?,
+        })
+    }
+}
+
+/// One `--deny` or `--allow` as written, and the rule it stands for.
+struct Shorthand {
+    option: String,
+    action: String,
+    names: Vec<String>,
+}
+
+/// The `--deny` and `--allow` options, in the order given (`None` when there are none).
+fn shorthand_rules(a: &RunArgs) -> Option<Vec<Shorthand>> {
+    let deny = a.deny.iter().map(|text| {
+        let (names, action) = text.split_once(':').unwrap_or((text, "errno:EPERM"));
+        (format!("--deny {text}"), action.to_string(), names)
+    });
+    let allow = a.allow.iter().map(|text| {
+        (
+            format!("--allow {text}"),
+            "allow".to_string(),
+            text.as_str(),
+        )
+    });
+    let list: Vec<Shorthand> = deny
+        .chain(allow)
+        .map(|(option, action, names)| Shorthand {
+            option,
+            action,
+            names: names.split(',').map(|n| n.trim().to_string()).collect(),
+        })
+        .collect();
+    (!list.is_empty()).then_some(list)
+}
+
+/// The policy `--deny`/`--allow` stand for, over `base` if there is one (the shorthands decide
+/// for the syscalls they name, see [`Policy::overridden_by`]). Alone, the default action is
+/// `allow` with only `--deny`, `errno:EPERM` as soon as there is an `--allow`. The rules are
+/// validated by core as a policy of their own, on the base's architectures; an error names the
+/// option it comes from.
+fn with_shorthands(base: Option<&Policy>, list: &[Shorthand]) -> Result<Policy, Error> {
+    let any_allow = list.iter().any(|s| s.action == "allow");
+    let default = if any_allow { "errno:EPERM" } else { "allow" };
+    let rules: Vec<serde_json::Value> = list
+        .iter()
+        .map(|s| serde_json::json!({ "action": s.action, "syscalls": s.names }))
+        .collect();
+    let mut value = serde_json::json!({ "default_action": default, "rules": rules });
+    if let Some(base) = base {
+        if !base.architectures.is_empty() {
+            value["architectures"] = base.to_value()["architectures"].clone();
+        }
+    }
+    let name_option = |e: Error| match e {
+        Error::Policy(diags) => Error::Policy(
+            diags
+                .into_iter()
+                .map(|mut d| {
+                    d.path = option_of(&d.path, list);
+                    d.message = rule_paths_to_options(&d.message, list);
+                    d
+                })
+                .collect(),
+        ),
+        other => other,
+    };
+    let extra = Policy::from_value(&value).map_err(name_option)?;
+    match base {
+        None => Ok(extra),
+        Some(base) => base.overridden_by(&extra),
+    }
+}
+
+/// `rules[i]...` (a path into the shorthands' rule set) as the option it came from.
+fn option_of(path: &str, list: &[Shorthand]) -> String {
+    path.strip_prefix("rules[")
+        .and_then(|rest| rest.split(']').next())
+        .and_then(|i| i.parse::<usize>().ok())
+        .and_then(|i| list.get(i))
+        .map_or_else(|| path.to_string(), |s| s.option.clone())
+}
+
+/// Rewrites every `rules[i].syscalls[j]` (or `rules[i]`) in a message as the option it names.
+fn rule_paths_to_options(message: &str, list: &[Shorthand]) -> String {
+    let mut out = String::new();
+    let mut rest = message;
+    while let Some(at) = rest.find("rules[") {
+        out.push_str(&rest[..at]);
+        let tail = &rest[at..];
+        let end = tail[6..].find(']').map_or(tail.len(), |e| 6 + e + 1);
+        let mut end = end;
+        // Swallow a `.syscalls[j]` or `.action` that follows.
+        for field in [".syscalls[", ".action", ".args"] {
+            if tail[end..].starts_with(field) {
+                end += field.len();
+                if field.ends_with('[') {
+                    end += tail[end..].find(']').map_or(0, |e| e + 1);
+                }
+            }
+        }
+        out.push_str(&option_of(&tail[..end], list));
+        rest = &tail[end..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Finds the program as the shell does/// Finds the program as the shell does: a path with a slash as is, otherwise the first
 /// executable file along $PATH. `Err(127)` when there is none, `Err(126)` when what is there
 /// cannot be executed.
 fn resolve_command(program: &Path) -> Result<PathBuf, u8> {
@@ -170,7 +321,7 @@ extern "C" {
     static environ: *const *const libc::c_char;
 }
 
-impl Plan {
+impl Program {
     /// argv as a NULL-terminated pointer array (valid while `self` lives).
     pub fn argv_ptrs(&self) -> Vec<*const libc::c_char> {
         self.argv
@@ -204,7 +355,9 @@ impl Plan {
         );
         ExitCode::from(code as u8)
     }
+}
 
+impl Plan {
     fn start(self, guard: ExecGuard) -> ExitCode {
         let exec_lets_through = EXEC_SYSCALLS.iter().all(|s| {
             self.policy

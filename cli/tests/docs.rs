@@ -1,5 +1,5 @@
-//! Runs every `$ sysfence ...` line of the console blocks in README.md, docs/cli.md and
-//! docs/policy.md from docs/examples/: the exit status must be 0 (or the `# exit N` the line
+//! Runs every `$ sysfence ...` line of the console blocks in README.md, docs/cli.md,
+//! docs/policy.md and docs/learning.md from docs/examples/: the exit status must be 0 (or the `# exit N` the line
 //! gives), and where output lines follow a command they must be exactly what it prints
 //! (stdout and stderr together, compared as sorted lines since the two streams interleave).
 
@@ -50,7 +50,12 @@ fn examples(doc: &'static str) -> Vec<Example> {
 #[test]
 fn every_console_example_runs_as_documented() {
     let mut ran = 0;
-    for doc in ["README.md", "docs/cli.md", "docs/policy.md"] {
+    for doc in [
+        "README.md",
+        "docs/cli.md",
+        "docs/policy.md",
+        "docs/learning.md",
+    ] {
         for ex in examples(doc) {
             let out = Command::new("sh")
                 .arg("-c")

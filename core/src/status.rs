@@ -22,11 +22,18 @@ pub fn status() -> Result<Status> {
 /// The state in a `/proc/<pid>/status` or `/proc/<pid>/task/<tid>/status` file.
 pub fn status_of(path: &str) -> Result<Status> {
     let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, &e))?;
-    parse(&text).ok_or_else(|| {
+    Status::parse(&text).ok_or_else(|| {
         Error::Unsupported(format!(
             "{path} has no Seccomp line (kernel without CONFIG_SECCOMP)"
         ))
     })
+}
+
+impl Status {
+    /// Parses the text of a `/proc/.../status` file; `None` without a `Seccomp:` line.
+    pub fn parse(text: &str) -> Option<Status> {
+        parse(text)
+    }
 }
 
 fn parse(text: &str) -> Option<Status> {

@@ -2,7 +2,6 @@
 
 use crate::arch::{Arch, X32_SYSCALL_BIT};
 use libseccomp::ScmpSyscall;
-use std::collections::HashMap;
 use std::sync::{Mutex, OnceLock};
 
 /// How libseccomp knows a syscall name on one architecture.
@@ -87,20 +86,31 @@ fn multiplexed(name: &str, pseudo: i32, arch: Arch) -> Option<Multiplexed> {
 /// The direct number of a multiplexed name, found once per architecture by reading the
 /// number -> name table (libseccomp resolves names to the pseudo number only).
 fn direct_number(name: &str, arch: Arch) -> Option<u32> {
-    type Table = HashMap<String, u32>;
-    static CACHE: OnceLock<Mutex<HashMap<&'static str, &'static Table>>> = OnceLock::new();
+    // Sorted vectors rather than hash maps: a hash table's pointer points into its allocation,
+    // which valgrind reports as "possibly lost" for what is a cache that lives forever.
+    type Table = Vec<(String, u32)>;
+    static CACHE: OnceLock<Mutex<Vec<(&'static str, &'static Table)>>> = OnceLock::new();
     let cache = CACHE.get_or_init(Default::default);
     let mut guard = cache.lock().unwrap_or_else(|e| e.into_inner());
-    let table: &'static Table = guard.entry(arch.name()).or_insert_with(|| {
-        let table: Table = NUMBER_RANGES
-            .into_iter()
-            .flatten()
-            .filter_map(|nr| name_of(nr, arch).map(|n| (n, nr)))
-            .filter(|(n, _)| MULTIPLEXED_NAMES.contains(&n.as_str()))
-            .collect();
-        Box::leak(Box::new(table))
-    });
-    table.get(name).copied()
+    let table: &'static Table = match guard.iter().find(|(a, _)| *a == arch.name()) {
+        Some((_, t)) => t,
+        None => {
+            let mut table: Table = NUMBER_RANGES
+                .into_iter()
+                .flatten()
+                .filter_map(|nr| name_of(nr, arch).map(|n| (n, nr)))
+                .filter(|(n, _)| MULTIPLEXED_NAMES.contains(&n.as_str()))
+                .collect();
+            table.sort();
+            let table: &'static Table = Box::leak(Box::new(table));
+            guard.push((arch.name(), table));
+            table
+        }
+    };
+    table
+        .binary_search_by(|(n, _)| n.as_str().cmp(name))
+        .ok()
+        .map(|i| table[i].1)
 }
 
 /// The names libseccomp multiplexes on ABIs that have `socketcall` and `ipc`.

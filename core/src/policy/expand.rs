@@ -118,6 +118,12 @@ fn push_rules(
     }
 }
 
+/// The policy's own rules with groups expanded, in the order written, before `mode` and before
+/// rules equal to the default action are dropped (unknown groups are skipped).
+pub(super) fn own_rules_expanded(policy: &Policy) -> Vec<EffectiveRule> {
+    own_rules(policy, &mut Vec::new())
+}
+
 /// The effective rules, or the own rules whose exception to a preset cannot be compiled.
 pub(super) fn resolve(policy: &Policy) -> Result<Vec<EffectiveRule>, Vec<Diagnostic>> {
     let default = policy.effective_default();

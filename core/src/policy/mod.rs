@@ -14,6 +14,7 @@ use crate::arch::Arch;
 use crate::diagnostic::Diagnostic;
 use crate::error::{Error, Result};
 use crate::groups;
+use crate::syscalls;
 use serde_json::{json, Map, Value};
 use std::fmt;
 
@@ -324,6 +325,52 @@ impl Policy {
         expand::unenforceable_conditions(self)
     }
 
+    /// This policy with `extra`'s rules in front: for every syscall `extra`'s rules name
+    /// (`@groups` expanded), `extra`'s rules decide, and this policy's own rules and its
+    /// presets' rules for that syscall are dropped. Everything else (the default action, the
+    /// architectures, `mode`, `log_denied`, the other rules, the presets) is this policy's.
+    /// `extra`'s own default action plays no part. The result is validated again.
+    ///
+    /// This is how `sysfence run --deny`/`--allow` combine with `--policy`/`--preset`.
+    pub fn overridden_by(&self, extra: &Policy) -> Result<Policy> {
+        let arches = self.target_arches();
+        let exists = |name: &str| arches.iter().any(|a| syscalls::resolve(name, *a).exists());
+        let named: Vec<String> = expand::own_rules_expanded(extra)
+            .into_iter()
+            .map(|r| r.syscall)
+            .collect();
+        let mut rules = extra.rules.clone();
+        for rule in &self.rules {
+            let mut kept: Vec<String> = Vec::new();
+            for entry in &rule.syscalls {
+                match entry.strip_prefix('@').and_then(groups::group) {
+                    Some(g) if g.members.iter().any(|m| named.iter().any(|n| n == m)) => kept
+                        .extend(
+                            g.members
+                                .iter()
+                                .filter(|m| !named.iter().any(|n| n == *m) && exists(m))
+                                .map(|m| m.to_string()),
+                        ),
+                    Some(_) => kept.push(entry.clone()),
+                    None if named.contains(entry) => {}
+                    None => kept.push(entry.clone()),
+                }
+            }
+            kept.dedup();
+            if !kept.is_empty() {
+                rules.push(Rule {
+                    syscalls: kept,
+                    ..rule.clone()
+                });
+            }
+        }
+        let merged = Policy {
+            rules,
+            ..self.clone()
+        };
+        Policy::from_value(&merged.to_value())
+    }
+
     /// Warnings about a valid policy: things that work, but probably not as meant.
     pub fn lint(&self) -> Vec<Diagnostic> {
         crate::lint::lint(self)
@@ -354,6 +401,34 @@ mod tests {
         assert_eq!(v["rules"][0]["args"][0]["value"], "0x1234567800000000");
         assert_eq!(v["rules"][1]["args"][0]["value"], 9007199254740991u64);
         assert_eq!(Policy::from_value(&v).unwrap(), p);
+    }
+
+    #[test]
+    fn overriding_rules_decide_for_the_syscalls_they_name() {
+        let base = Policy::from_json(
+            r#"{"default_action":"errno:EPERM","architectures":["x86_64"],"extends":["no-exec"],
+                "rules":[{"action":"allow","syscalls":["read","close"]},
+                         {"action":"errno:EACCES","syscalls":["@network"]}]}"#,
+        )
+        .unwrap();
+        let extra = Policy::from_json(
+            r#"{"default_action":"allow","rules":[
+                {"action":"errno:98","syscalls":["bind"]},
+                {"action":"allow","syscalls":["socket","execve"]}]}"#,
+        )
+        .unwrap();
+        let p = base.overridden_by(&extra).unwrap();
+        assert_eq!(p.default_action, base.default_action);
+        assert_eq!(p.extends, base.extends);
+        let action = |name: &str| p.unconditional_action(name).unwrap().to_string();
+        assert_eq!(action("bind"), "errno:98");
+        assert_eq!(action("socket"), "allow");
+        assert_eq!(action("connect"), "errno:EACCES");
+        assert_eq!(action("read"), "allow");
+        // The preset's rule for execve gives way; its others stay.
+        assert_eq!(action("execve"), "allow");
+        assert_eq!(action("execveat"), "errno:EACCES");
+        assert_eq!(action("write"), "errno:EPERM");
     }
 
     #[test]
