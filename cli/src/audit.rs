@@ -8,7 +8,7 @@ use std::io::{self, BufRead, BufReader, IsTerminal, Read, Seek, SeekFrom, Write}
 use std::os::unix::fs::{MetadataExt, OpenOptionsExt};
 use std::process::ExitCode;
 use std::time::Duration;
-use sysfence::audit::{host_name, parse_line, Summary};
+use sysfence::audit::{host_name, parse_line, EcsOptions, Summary};
 
 /// The kernel log device: one record per read.
 const KMSG: &str = "/dev/kmsg";
@@ -44,6 +44,10 @@ pub struct AuditArgs {
     /// lines were skipped: what a policy would have broken after a log-mode run.
     #[arg(long, conflicts_with = "follow")]
     pub summary: bool,
+    /// Do not look uid, gid and auid up in this machine's account database (for logs from
+    /// another machine): the documents then carry only the names auditd wrote in the record.
+    #[arg(long)]
+    pub no_resolve: bool,
 }
 
 /// Where the lines come from.
@@ -80,6 +84,7 @@ pub fn run(args: &AuditArgs) -> ExitCode {
     let mut sink = Sink {
         out: io::BufWriter::new(io::stdout().lock()),
         format: args.format,
+        resolve: !args.no_resolve,
         summary: args.summary.then(Summary::new),
         flush_each,
         events: 0,
@@ -146,6 +151,7 @@ fn hint(what: &str, err: &io::Error) -> &'static str {
 struct Sink<W: Write> {
     out: W,
     format: Format,
+    resolve: bool,
     summary: Option<Summary>,
     flush_each: bool,
     events: u64,
@@ -167,7 +173,13 @@ impl<W: Write> Sink<W> {
         };
         self.events += 1;
         match self.format {
-            Format::Ecs => event.write_ecs(host_name(), &mut self.out)?,
+            Format::Ecs => event.write_ecs_with(
+                EcsOptions {
+                    host_name: host_name(),
+                    resolve: self.resolve,
+                },
+                &mut self.out,
+            )?,
             Format::Text => self.out.write_all(event.to_text().as_bytes())?,
         }
         self.out.write_all(b"\n")?;

@@ -53,6 +53,25 @@ fn a_log_file_gives_one_ecs_document_per_seccomp_record() {
     assert_eq!(docs[1]["host"]["name"], sysfence::audit::host_name());
 }
 
+/// Names come from this machine's account database unless `--no-resolve`.
+#[test]
+fn names_are_resolved_unless_no_resolve() {
+    let kmsg = fixture("kmsg.txt");
+    let docs = ecs_lines(&sysfence(&["audit", &kmsg]));
+    assert_eq!(docs[0]["user"]["name"], "root");
+    assert_eq!(docs[0]["user"]["group"]["name"], "root");
+    assert_eq!(docs[0]["auditd"]["summary"]["actor"]["secondary"], "root");
+    assert_eq!(docs[0]["auditd"]["summary"]["actor"]["primary"], "unset");
+    let plain = ecs_lines(&sysfence(&["audit", "--no-resolve", &kmsg]));
+    assert_eq!(plain.len(), docs.len());
+    assert!(plain[0]["user"].get("name").is_none(), "{}", plain[0]);
+    assert!(plain[0]["user"]["group"].get("name").is_none());
+    assert_eq!(plain[0]["auditd"]["summary"]["actor"]["secondary"], "0");
+    // Names auditd wrote into the record stay either way.
+    let enriched = ecs_lines(&sysfence(&["audit", "--no-resolve", &fixture("audit.log")]));
+    assert_eq!(enriched[0]["user"]["name"], "alice");
+}
+
 #[test]
 fn standard_input_and_the_text_format() {
     let input = std::fs::read(fixture("kmsg.txt")).unwrap();
@@ -288,6 +307,13 @@ fn assert_names_this_test(doc: &Value, pid: i32, syscall: &str) {
     let exe = std::env::current_exe().unwrap();
     assert_eq!(doc["process"]["executable"], exe.to_string_lossy().as_ref());
     assert!(doc["@timestamp"].as_str().unwrap().ends_with('Z'));
+    // As auditbeat's auditd module sends it.
+    assert_eq!(doc["event"]["module"], "auditd");
+    assert_eq!(doc["auditd"]["message_type"], "seccomp");
+    assert_eq!(doc["auditd"]["data"]["syscall"], syscall);
+    assert_eq!(doc["auditd"]["summary"]["object"]["primary"], syscall);
+    assert_eq!(doc["user"]["id"], "0");
+    assert_eq!(doc["user"]["name"], "root");
 }
 
 #[test]
@@ -300,7 +326,7 @@ fn follow_shows_a_log_mode_violation_as_it_happens() {
     assert_names_this_test(&doc, pid, "getppid");
     assert_eq!(doc["seccomp"]["action"], "log");
     assert_eq!(doc["seccomp"]["code"], "0x7ffc0000");
-    assert_eq!(doc["event"]["outcome"], "success");
+    assert_eq!(doc["event"]["outcome"], "unknown");
 }
 
 #[test]
@@ -316,7 +342,7 @@ fn follow_shows_an_errno_violation_and_the_kernel_log_keeps_it() {
     );
     assert_names_this_test(&doc, pid, "getpgid");
     assert_eq!(doc["seccomp"]["action"], "errno");
-    assert_eq!(doc["event"]["outcome"], "failure");
+    assert_eq!(doc["event"]["outcome"], "unknown");
 
     // Reading /dev/kmsg without --follow prints the buffer and stops; the record is in it.
     let out = sysfence(&["audit", "/dev/kmsg"]);

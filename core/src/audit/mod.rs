@@ -23,11 +23,13 @@
 //! ```
 
 mod ecs;
+mod names;
 mod parse;
 mod summary;
 mod text;
 
-pub use ecs::{ECS_VERSION, EVENT_ACTION};
+pub use ecs::{categorization, EcsOptions, ECS_VERSION, EVENT_ACTION};
+pub use names::{group_name, user_name};
 pub use summary::{Summary, SummaryRow};
 pub use text::signal_name;
 
@@ -152,10 +154,24 @@ pub fn parse_line(line: &str) -> Option<SeccompEvent> {
     parse::parse(line)
 }
 
-/// Parses one line into an ECS document with this machine's host name (what the C, Python and
-/// Node bindings expose). `None` when the line holds no seccomp record.
+/// Parses one line into an ECS document with this machine's host name and the names of the
+/// record's uid, gid and auid looked up in this machine's account database, as `sysfence
+/// audit` does by default and auditbeat's `resolve_ids` does (what the C, Python and Node
+/// bindings' `parse_audit_line` return by default). `None` when the line holds no seccomp
+/// record.
 pub fn parse_line_ecs(line: &str) -> Option<serde_json::Value> {
-    parse_line(line).map(|event| event.to_ecs(host_name()))
+    parse_line_ecs_with(line, true)
+}
+
+/// [`parse_line_ecs`], with the name lookups on or off (`resolve: false` for records written
+/// on another machine, whose ids mean other accounts there).
+pub fn parse_line_ecs_with(line: &str, resolve: bool) -> Option<serde_json::Value> {
+    parse_line(line).map(|event| {
+        event.to_ecs_with(EcsOptions {
+            host_name: host_name(),
+            resolve,
+        })
+    })
 }
 
 /// This machine's host name (`gethostname`), read once.
