@@ -7,6 +7,7 @@ use std::fs::File;
 use std::io::{self, BufRead, BufReader, IsTerminal, Read, Seek, SeekFrom, Write};
 use std::os::unix::fs::{MetadataExt, OpenOptionsExt};
 use std::process::ExitCode;
+use std::sync::mpsc::{sync_channel, SyncSender};
 use std::time::Duration;
 use sysfence::audit::{host_name, parse_line, EcsOptions, Summary};
 
@@ -89,6 +90,7 @@ pub fn run(args: &AuditArgs) -> ExitCode {
         flush_each,
         events: 0,
         skipped: 0,
+        buf: Vec::new(),
     };
     let result = match source {
         Source::Stdin => {
@@ -102,6 +104,7 @@ pub fn run(args: &AuditArgs) -> ExitCode {
             read_lines(stdin.lock(), &mut sink).map_err(|e| e.on("standard input"))
         }
         Source::File(path) => match File::open(path) {
+            Ok(f) if sink.summary.is_none() => read_chunks(f, &mut sink).map_err(|e| e.on(path)),
             Ok(f) => read_lines(BufReader::new(f), &mut sink).map_err(|e| e.on(path)),
             Err(e) => Err(Stop::Read(path.to_string(), e)),
         },
@@ -156,6 +159,28 @@ struct Sink<W: Write> {
     flush_each: bool,
     events: u64,
     skipped: u64,
+    /// The current line's output.
+    buf: Vec<u8>,
+}
+
+/// Appends the output of one line to `out`: `Some(true)` for an event, `Some(false)` for a
+/// skipped line, `None` for a blank one.
+fn render(line: &str, format: Format, resolve: bool, out: &mut Vec<u8>) -> Option<bool> {
+    let Some(event) = parse_line(line) else {
+        return (!line.trim().is_empty()).then_some(false);
+    };
+    match format {
+        Format::Ecs => event.append_ecs(
+            EcsOptions {
+                host_name: host_name(),
+                resolve,
+            },
+            out,
+        ),
+        Format::Text => out.extend_from_slice(event.to_text().as_bytes()),
+    }
+    out.push(b'\n');
+    Some(true)
 }
 
 impl<W: Write> Sink<W> {
@@ -165,26 +190,17 @@ impl<W: Write> Sink<W> {
             summary.add_line(line);
             return Ok(());
         }
-        let Some(event) = parse_line(line) else {
-            if !line.trim().is_empty() {
-                self.skipped += 1;
-            }
-            return Ok(());
-        };
-        self.events += 1;
-        match self.format {
-            Format::Ecs => event.write_ecs_with(
-                EcsOptions {
-                    host_name: host_name(),
-                    resolve: self.resolve,
-                },
-                &mut self.out,
-            )?,
-            Format::Text => self.out.write_all(event.to_text().as_bytes())?,
+        self.buf.clear();
+        match render(line, self.format, self.resolve, &mut self.buf) {
+            Some(true) => self.events += 1,
+            Some(false) => self.skipped += 1,
+            None => {}
         }
-        self.out.write_all(b"\n")?;
-        if self.flush_each {
-            self.out.flush()?;
+        if !self.buf.is_empty() {
+            self.out.write_all(&self.buf)?;
+            if self.flush_each {
+                self.out.flush()?;
+            }
         }
         Ok(())
     }
@@ -215,13 +231,112 @@ fn read_lines(mut reader: impl BufRead, sink: &mut Sink<impl Write>) -> Result<(
         buf.clear();
         match reader.read_until(b'\n', &mut buf) {
             Ok(0) => return Ok(()),
-            Ok(_) => sink
-                .line(&String::from_utf8_lossy(&buf))
-                .map_err(Stop::Write)?,
+            Ok(_) => sink.line(&lossy(&buf)).map_err(Stop::Write)?,
             Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
             Err(e) => return Err(Stop::Read(String::new(), e)),
         }
     }
+}
+
+/// A line as text: borrowed when it is UTF-8 (checking is much faster than
+/// `from_utf8_lossy`'s chunking), invalid bytes replaced otherwise.
+fn lossy(line: &[u8]) -> std::borrow::Cow<'_, str> {
+    match std::str::from_utf8(line) {
+        Ok(text) => text.into(),
+        Err(_) => String::from_utf8_lossy(line),
+    }
+}
+
+/// Bytes a worker gets at a time: whole lines, about this many.
+const CHUNK: usize = 1 << 20;
+
+/// Reads a file with every core: the file is cut into chunks at line ends, the chunks are
+/// rendered by one worker thread per core (round robin), and the outputs are written in the
+/// order of the chunks, so the output is what reading line by line gives. At most two chunks
+/// per worker are in flight either way, so memory stays bounded whatever the file's size.
+fn read_chunks(file: File, sink: &mut Sink<impl Write>) -> Result<(), Stop> {
+    let workers = std::thread::available_parallelism().map_or(1, |n| n.get().min(16));
+    let (format, resolve) = (sink.format, sink.resolve);
+    std::thread::scope(|scope| {
+        let mut inputs = Vec::with_capacity(workers);
+        let mut outputs = Vec::with_capacity(workers);
+        for _ in 0..workers {
+            let (to_worker, chunks) = sync_channel::<Vec<u8>>(1);
+            let (done, from_worker) = sync_channel::<(Vec<u8>, u64, u64)>(1);
+            inputs.push(to_worker);
+            outputs.push(from_worker);
+            scope.spawn(move || {
+                for chunk in chunks {
+                    let mut out = Vec::with_capacity(chunk.len() * 3);
+                    let (mut events, mut skipped) = (0, 0);
+                    for line in chunk.split(|&b| b == b'\n') {
+                        match render(&lossy(line), format, resolve, &mut out) {
+                            Some(true) => events += 1,
+                            Some(false) => skipped += 1,
+                            None => {}
+                        }
+                    }
+                    if done.send((out, events, skipped)).is_err() {
+                        return;
+                    }
+                }
+            });
+        }
+        let reader = scope.spawn(move || split_chunks(file, &inputs));
+        let mut written = Ok(());
+        for i in 0.. {
+            let Ok((out, events, skipped)) = outputs[i % workers].recv() else {
+                break;
+            };
+            sink.events += events;
+            sink.skipped += skipped;
+            if let Err(e) = sink.out.write_all(&out) {
+                written = Err(Stop::Write(e));
+                break;
+            }
+        }
+        drop(outputs); // Stops the workers, then the reader, after a write error.
+        let read = reader
+            .join()
+            .unwrap_or_else(|_| Err(io::Error::other("the reader thread panicked")));
+        written?;
+        read.map_err(|e| Stop::Read(String::new(), e))
+    })
+}
+
+/// Reads `file` in chunks that end at a line end and hands them to `workers` in turn. Stops
+/// quietly when a worker has gone (the output failed).
+fn split_chunks(mut file: File, workers: &[SyncSender<Vec<u8>>]) -> io::Result<()> {
+    let mut carry: Vec<u8> = Vec::new();
+    for turn in 0.. {
+        let mut chunk = std::mem::take(&mut carry);
+        let mut eof = false;
+        // Fill to CHUNK, and on until a line end when one line is longer than that.
+        while !eof && (chunk.len() < CHUNK || !chunk.contains(&b'\n')) {
+            let start = chunk.len();
+            chunk.resize(start + CHUNK.max(chunk.len() / 2), 0);
+            let got = loop {
+                match file.read(&mut chunk[start..]) {
+                    Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                    other => break other,
+                }
+            };
+            let got = got?;
+            chunk.truncate(start + got);
+            eof = got == 0;
+        }
+        if !eof {
+            let cut = chunk.iter().rposition(|&b| b == b'\n').map_or(chunk.len(), |p| p + 1);
+            carry = chunk.split_off(cut);
+        }
+        if chunk.is_empty() {
+            return Ok(());
+        }
+        if workers[turn % workers.len()].send(chunk).is_err() || eof {
+            return Ok(());
+        }
+    }
+    Ok(())
 }
 
 /// Follows a growing file from its current end, like `tail -F`: a file that is truncated or

@@ -3,15 +3,18 @@
 //! `auditd.message_type: seccomp`, `auditd.summary.*`, `auditd.data` with names for the
 //! architecture, syscall and signal, the ids under `user.*`; then sysfence's own decoded values
 //! under `seccomp.*`, and sysfence named as the producer in `agent.*` / `observer.*`. Fields the
-//! record lacks are left out, never `null`. The layout is one borrowed `Serialize` struct:
-//! [`SeccompEvent::write_ecs`] streams it, [`SeccompEvent::to_ecs`] makes a
-//! `serde_json::Value` of the same.
+//! record lacks are left out, never `null`.
+//!
+//! The document is written straight into a byte buffer by [`SeccompEvent::append_ecs`] (no
+//! `serde_json::Value`, no allocation once the buffer has grown): `sysfence audit` writes a
+//! million records a second this way. [`SeccompEvent::to_ecs`] parses those same bytes into a
+//! `serde_json::Value`, so the two cannot differ.
 
+use super::json::Json;
 use super::names::{group_name, user_name, Name};
 use super::text::{signal_name, ActionLabel, ArchLabel, OneLine};
 use super::{SeccompEvent, Timestamp, UNSET_ID};
-use serde::ser::{SerializeMap, Serializer};
-use serde::Serialize;
+use std::cell::RefCell;
 use std::fmt;
 
 /// The ECS version the documents follow.
@@ -21,8 +24,20 @@ pub const ECS_VERSION: &str = "8.11.0";
 /// dashboards and queries (`event.action: "violated-seccomp-policy"`) find sysfence's events.
 pub const EVENT_ACTION: &str = "violated-seccomp-policy";
 
-/// sysfence's version, in `agent.version` and `observer.version`.
-const VERSION: &str = env!("CARGO_PKG_VERSION");
+/// `ecs`, and the start of `event` (left open), the same in every document.
+const EVENT_HEAD: &str = concat!(
+    r#""ecs":{"version":"8.11.0"},"event":{"kind":"event","module":"auditd","#,
+    r#""action":"violated-seccomp-policy""#
+);
+
+/// `service` (auditbeat's), and sysfence as the producer in `agent` and `observer`.
+const PRODUCER: &str = concat!(
+    r#""service":{"type":"auditd"},"agent":{"type":"sysfence","version":""#,
+    env!("CARGO_PKG_VERSION"),
+    r#""},"observer":{"vendor":"sysfence","product":"sysfence","version":""#,
+    env!("CARGO_PKG_VERSION"),
+    r#""}"#
+);
 
 /// How a document is made.
 #[derive(Debug, Clone, Copy)]
@@ -33,6 +48,26 @@ pub struct EcsOptions<'a> {
     /// `user.group.name`, `user.audit.name` and the summary's actors (names auditd wrote in
     /// the record's `ENRICHED` part are used either way). Off for logs from another machine.
     pub resolve: bool,
+}
+
+thread_local! {
+    /// A reusable buffer for `write_ecs_with` and `to_ecs_with`.
+    static SCRATCH: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
+}
+
+/// A name: from the record, or from the account database.
+enum Label<'a> {
+    Borrowed(&'a str),
+    Shared(Name),
+}
+
+impl Label<'_> {
+    fn write(&self, json: &mut Json<'_>, key: &str) {
+        match self {
+            Label::Borrowed(v) => json.str(key, v),
+            Label::Shared(v) => json.str(key, v),
+        }
+    }
 }
 
 impl SeccompEvent {
@@ -48,11 +83,18 @@ impl SeccompEvent {
 
     /// The ECS document made with `options`.
     pub fn to_ecs_with(&self, options: EcsOptions<'_>) -> serde_json::Value {
-        serde_json::to_value(self.ecs(options)).unwrap_or_default()
+        SCRATCH.with(|cell| {
+            let mut buf = cell.take();
+            buf.clear();
+            self.append_ecs(options, &mut buf);
+            let value = serde_json::from_slice(&buf).unwrap_or_default();
+            cell.replace(buf);
+            value
+        })
     }
 
     /// Writes the ECS document ([`to_ecs`](SeccompEvent::to_ecs)) as one line of JSON (no
-    /// newline), without building a `serde_json::Value` first.
+    /// newline).
     pub fn write_ecs<W: std::io::Write>(&self, host_name: &str, out: W) -> std::io::Result<()> {
         self.write_ecs_with(
             EcsOptions {
@@ -63,128 +105,207 @@ impl SeccompEvent {
         )
     }
 
-    /// Writes the ECS document made with `options` as one line of JSON (no newline): what
-    /// `sysfence audit` prints.
+    /// Writes the ECS document made with `options` as one line of JSON (no newline).
     pub fn write_ecs_with<W: std::io::Write>(
         &self,
         options: EcsOptions<'_>,
-        out: W,
+        mut out: W,
     ) -> std::io::Result<()> {
-        serde_json::to_writer(out, &self.ecs(options)).map_err(std::io::Error::from)
+        SCRATCH.with(|cell| {
+            let mut buf = cell.take();
+            buf.clear();
+            self.append_ecs(options, &mut buf);
+            let result = out.write_all(&buf);
+            cell.replace(buf);
+            result
+        })
     }
 
-    fn ecs<'a>(&'a self, options: EcsOptions<'a>) -> Doc<'a> {
+    /// Appends the ECS document made with `options` to `out` as one line of JSON (no
+    /// newline): what `sysfence audit` prints.
+    pub fn append_ecs(&self, options: EcsOptions<'_>, out: &mut Vec<u8>) {
+        debug_assert!(EVENT_HEAD.contains(ECS_VERSION) && EVENT_HEAD.contains(EVENT_ACTION));
         let known = |id: Option<u32>| id.filter(|&v| v != UNSET_ID);
-        let name =
-            |key: &str, id: Option<u32>, lookup: fn(u32) -> Option<Name>| -> Option<Label<'a>> {
-                if let Some(v) = self.enriched_ref(key) {
-                    return Some(Label::Borrowed(v));
+        let name = |key: &str, id: Option<u32>, lookup: fn(u32) -> Option<Name>| {
+            if let Some(v) = self.enriched_ref(key) {
+                return Some(Label::Borrowed(v));
+            }
+            match (options.resolve, known(id)) {
+                (true, Some(id)) => lookup(id).map(Label::Shared),
+                _ => None,
+            }
+        };
+        let user_label = name("UID", self.uid, user_name);
+        let group_label = name("GID", self.gid, group_name);
+        let audit_label = known(self.auid).and_then(|_| name("AUID", self.auid, user_name));
+
+        let mut j = Json::new(out);
+        j.begin();
+        if let Some(t) = self.timestamp {
+            j.display("@timestamp", t);
+        }
+        j.display("message", OneLine(self));
+        j.raw(EVENT_HEAD.as_bytes());
+        if self.syscall.is_some() {
+            let (category, kind) = categorization(self.syscall_name.as_deref());
+            j.str_array("category", category);
+            j.str_array("type", kind);
+        }
+        j.str("outcome", "unknown");
+        if let Some(serial) = self.serial {
+            j.num("sequence", serial);
+        }
+        j.str("original", &self.raw);
+        j.end();
+        j.raw(PRODUCER.as_bytes());
+        let m = j.open("host");
+        j.str("name", self.node.as_deref().unwrap_or(options.host_name));
+        j.close(m);
+
+        let m = j.open("process");
+        if let Some(pid) = self.pid {
+            j.num("pid", u64::from(pid));
+        }
+        if let Some(comm) = &self.comm {
+            j.str("name", comm);
+        }
+        if let Some(exe) = &self.exe {
+            j.str("executable", exe);
+        }
+        j.close(m);
+
+        let m = j.open("user");
+        if let Some(uid) = self.uid {
+            j.id("id", uid);
+        }
+        if let Some(n) = &user_label {
+            n.write(&mut j, "name");
+        }
+        let g = j.open("group");
+        if let Some(gid) = self.gid {
+            j.id("id", gid);
+        }
+        if let Some(n) = &group_label {
+            n.write(&mut j, "name");
+        }
+        j.close(g);
+        let a = j.open("audit");
+        if let Some(auid) = known(self.auid) {
+            j.id("id", auid);
+        }
+        if let Some(n) = &audit_label {
+            n.write(&mut j, "name");
+        }
+        j.close(a);
+        if let Some(subj) = self.subj.as_deref().filter(|s| !matches!(*s, "" | "?" | "(null)")) {
+            // go-libaudit's parseSELinuxContext: at most five parts at `:`.
+            let s = j.open("selinux");
+            for (key, part) in ["user", "role", "domain", "level", "category"]
+                .into_iter()
+                .zip(subj.splitn(5, ':'))
+            {
+                j.str(key, part);
+            }
+            j.close(s);
+        }
+        j.close(m);
+
+        let m = j.open("auditd");
+        j.str("message_type", "seccomp");
+        if let Some(serial) = self.serial {
+            j.num("sequence", serial);
+        }
+        j.str("result", "unknown");
+        if let Some(ses) = known(self.ses) {
+            j.id("session", ses);
+        }
+        let s = j.open("summary");
+        let a = j.open("actor");
+        match (self.auid, &audit_label) {
+            (None, _) => {}
+            (Some(UNSET_ID), _) => j.str("primary", "unset"),
+            (Some(_), Some(n)) => n.write(&mut j, "primary"),
+            (Some(id), None) => j.id("primary", id),
+        }
+        match (self.uid, &user_label) {
+            (None, _) => {}
+            (Some(_), Some(n)) => n.write(&mut j, "secondary"),
+            (Some(id), None) => j.id("secondary", id),
+        }
+        j.close(a);
+        if let Some(nr) = self.syscall {
+            let o = j.open("object");
+            j.str("type", "process");
+            match &self.syscall_name {
+                Some(n) => j.str("primary", n),
+                None => j.id("primary", nr),
+            }
+            j.close(o);
+        }
+        if let Some(how) = self.how() {
+            j.str("how", how);
+        }
+        j.close(s);
+        let d = j.open("data");
+        self.write_data(&mut j);
+        j.close(d);
+        j.close(m);
+
+        let m = j.open("seccomp");
+        let s = j.open("syscall");
+        if let Some(n) = &self.syscall_name {
+            j.str("name", n);
+        }
+        if let Some(nr) = self.syscall {
+            j.num("number", u64::from(nr));
+        }
+        j.close(s);
+        if self.arch.is_some() || self.arch_raw.is_some() {
+            j.display("arch", ArchLabel(self));
+        }
+        if let Some(a) = self.action {
+            j.display("action", ActionLabel(a));
+        }
+        if let Some(c) = self.code {
+            j.display("code", Hex(u64::from(c)));
+        }
+        if let Some(sig) = self.sig.and_then(signal_name) {
+            j.str("signal", sig);
+        }
+        if let Some(c) = self.compat {
+            j.bool("compat", c);
+        }
+        if let Some(ip) = self.ip {
+            j.display("ip", Hex(ip));
+        }
+        j.close(m);
+        j.end();
+    }
+
+    /// `auditd.data`: the record's remaining fields, with go-libaudit's values for `arch`
+    /// (`x86_64`), `syscall` (its name) and `sig` (`SIGSYS`; 0 stays `0`). Empty, `?` and
+    /// `(null)` values are left out, as go-libaudit does; a repeated key keeps its last value.
+    fn write_data(&self, j: &mut Json<'_>) {
+        let keys = || self.fields().map(|(k, _)| k);
+        for (i, (k, v)) in self.fields().enumerate() {
+            if moved(k, self)
+                || matches!(v, "" | "?" | "(null)")
+                || keys().skip(i + 1).any(|later| later == k)
+            {
+                continue;
+            }
+            match k {
+                "arch" if self.arch_raw.is_some() => {
+                    j.display("arch", AuditArchName(self.arch_raw.unwrap_or_default()))
                 }
-                match (options.resolve, known(id)) {
-                    (true, Some(id)) => lookup(id).map(Label::Shared),
-                    _ => None,
+                "syscall" if self.syscall_name.is_some() => {
+                    j.str("syscall", self.syscall_name.as_deref().unwrap_or_default())
                 }
-            };
-        let user_name_ = name("UID", self.uid, user_name);
-        let group_name_ = name("GID", self.gid, group_name);
-        let audit_name = match known(self.auid) {
-            Some(_) => name("AUID", self.auid, user_name),
-            None => None,
-        };
-        let (category, kind_of) = match self.syscall {
-            Some(_) => categorization(self.syscall_name.as_deref()),
-            None => (&[][..], &[][..]),
-        };
-        let selinux = self.subj.as_deref().map(SeLinux::of).unwrap_or_default();
-        let actor = Actor {
-            primary: self.auid.map(|auid| match (auid, &audit_name) {
-                (UNSET_ID, _) => Label::Borrowed("unset"),
-                (_, Some(n)) => n.clone(),
-                (id, None) => Label::Id(id),
-            }),
-            secondary: self.uid.map(|uid| match &user_name_ {
-                Some(n) => n.clone(),
-                None => Label::Id(uid),
-            }),
-        };
-        Doc {
-            timestamp: self.timestamp.map(Text),
-            message: Text(OneLine(self)),
-            ecs: Ecs {
-                version: ECS_VERSION,
-            },
-            event: Event {
-                kind: "event",
-                module: "auditd",
-                action: EVENT_ACTION,
-                category,
-                kind_of,
-                outcome: "unknown",
-                sequence: self.serial,
-                original: &self.raw,
-            },
-            service: Service { kind: "auditd" },
-            agent: Agent {
-                kind: "sysfence",
-                version: VERSION,
-            },
-            observer: Observer {
-                vendor: "sysfence",
-                product: "sysfence",
-                version: VERSION,
-            },
-            host: Host {
-                name: self.node.as_deref().unwrap_or(options.host_name),
-            },
-            process: Process {
-                pid: self.pid,
-                name: self.comm.as_deref(),
-                executable: self.exe.as_deref(),
-            },
-            user: User {
-                id: self.uid.map(Text),
-                name: user_name_,
-                group: Id {
-                    id: self.gid.map(Text),
-                    name: group_name_,
-                },
-                audit: Id {
-                    id: known(self.auid).map(Text),
-                    name: audit_name,
-                },
-                selinux,
-            },
-            auditd: Auditd {
-                message_type: "seccomp",
-                sequence: self.serial,
-                result: "unknown",
-                session: known(self.ses).map(Text),
-                summary: Summary {
-                    actor,
-                    object: Object {
-                        kind: self.syscall.map(|_| "process"),
-                        primary: self.syscall.map(|nr| match &self.syscall_name {
-                            Some(n) => Label::Borrowed(n),
-                            None => Label::Id(nr),
-                        }),
-                    },
-                    how: self.how(),
-                },
-                data: Data(self),
-            },
-            seccomp: Seccomp {
-                syscall: Syscall {
-                    name: self.syscall_name.as_deref(),
-                    number: self.syscall,
-                },
-                arch: (self.arch.is_some() || self.arch_raw.is_some())
-                    .then_some(Text(ArchLabel(self))),
-                action: self.action.map(|a| Text(ActionLabel(a))),
-                code: self.code.map(|c| Text(Hex(u64::from(c)))),
-                signal: self.sig.and_then(signal_name),
-                compat: self.compat,
-                ip: self.ip.map(|ip| Text(Hex(ip))),
-            },
+                "sig" if self.sig.and_then(signal_name).is_some() => {
+                    j.str("sig", self.sig.and_then(signal_name).unwrap_or_default())
+                }
+                _ => j.str(k, v),
+            }
         }
     }
 
@@ -198,20 +319,40 @@ impl SeccompEvent {
         let comm = self.comm.as_deref();
         match self.exe.as_deref() {
             Some(exe)
-                if [
-                    "/usr/bin/python",
-                    "/usr/bin/sh",
-                    "/usr/bin/bash",
-                    "/usr/bin/perl",
-                ]
-                .iter()
-                .any(|p| exe.starts_with(p)) =>
+                if ["/usr/bin/python", "/usr/bin/sh", "/usr/bin/bash", "/usr/bin/perl"]
+                    .iter()
+                    .any(|p| exe.starts_with(p)) =>
             {
                 comm.or(Some(exe))
             }
             Some(exe) => Some(exe),
             None => comm,
         }
+    }
+}
+
+/// The keys go-libaudit moves out of `auditd.data` for a SECCOMP record: the ids (every key
+/// ending in `uid` or `gid`) to `user.*`, `ses` to `auditd.session`, `subj` to
+/// `user.selinux.*`, `pid`/`comm`/`exe` to `process.*`. A number sysfence could not read
+/// (`pid=99999999999`) stays in `auditd.data`, so that the document still carries it.
+fn moved(key: &str, event: &SeccompEvent) -> bool {
+    match key {
+        "pid" => event.pid.is_some(),
+        "uid" => event.uid.is_some(),
+        "gid" => event.gid.is_some(),
+        "auid" => event.auid.is_some(),
+        "ses" => event.ses.is_some(),
+        "subj" | "ppid" | "comm" | "exe" | "cwd" | "proctitle" | "res" | "success" => true,
+        _ => key.ends_with("uid") || key.ends_with("gid"),
+    }
+}
+
+/// `0x7ffc0000`
+struct Hex(u64);
+
+impl fmt::Display for Hex {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:#x}", self.0)
     }
 }
 
@@ -293,325 +434,6 @@ impl fmt::Display for AuditArchName {
             None => write!(f, "unknown[{:x}]", self.0),
         }
     }
-}
-
-/// Serialises any `Display` value as a JSON string, without an intermediate `String`.
-struct Text<T>(T);
-
-impl<T: fmt::Display> Serialize for Text<T> {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_str(&self.0)
-    }
-}
-
-/// `0x7ffc0000`
-struct Hex(u64);
-
-impl fmt::Display for Hex {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{:#x}", self.0)
-    }
-}
-
-/// A name or, lacking one, an id, as a JSON string.
-#[derive(Clone)]
-enum Label<'a> {
-    Borrowed(&'a str),
-    Shared(Name),
-    Id(u32),
-}
-
-impl Serialize for Label<'_> {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        match self {
-            Label::Borrowed(v) => s.serialize_str(v),
-            Label::Shared(v) => s.serialize_str(v),
-            Label::Id(v) => s.collect_str(v),
-        }
-    }
-}
-
-/// The keys go-libaudit moves out of `auditd.data` for a SECCOMP record: the ids (every key
-/// ending in `uid` or `gid`) to `user.*`, `ses` to `auditd.session`, `subj` to
-/// `user.selinux.*`, `pid`/`comm`/`exe` to `process.*`.
-/// A number sysfence could not read (`pid=99999999999`) stays in `auditd.data`, so that the
-/// document still carries it.
-fn moved(key: &str, event: &SeccompEvent) -> bool {
-    match key {
-        "pid" => event.pid.is_some(),
-        "uid" => event.uid.is_some(),
-        "gid" => event.gid.is_some(),
-        "auid" => event.auid.is_some(),
-        "ses" => event.ses.is_some(),
-        "subj" | "ppid" | "comm" | "exe" | "cwd" | "proctitle" | "res" | "success" => true,
-        _ => key.ends_with("uid") || key.ends_with("gid"),
-    }
-}
-
-/// `auditd.data`: the record's remaining fields, with go-libaudit's values for `arch`
-/// (`x86_64`), `syscall` (its name) and `sig` (`SIGSYS`; 0 stays `0`). Empty, `?` and
-/// `(null)` values are left out, as go-libaudit does; a repeated key keeps its last value.
-struct Data<'a>(&'a SeccompEvent);
-
-impl Serialize for Data<'_> {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let event = self.0;
-        let fields = &event.fields;
-        let last = |i: usize| !fields[i + 1..].iter().any(|(k, _)| *k == fields[i].0);
-        let mut map = s.serialize_map(None)?;
-        for (i, (k, v)) in fields.iter().enumerate() {
-            if moved(k, event) || matches!(v.as_str(), "" | "?" | "(null)") || !last(i) {
-                continue;
-            }
-            match (k.as_str(), event) {
-                (
-                    "arch",
-                    SeccompEvent {
-                        arch_raw: Some(raw),
-                        ..
-                    },
-                ) => map.serialize_entry(k, &Text(AuditArchName(*raw)))?,
-                (
-                    "syscall",
-                    SeccompEvent {
-                        syscall_name: Some(name),
-                        ..
-                    },
-                ) => map.serialize_entry(k, name)?,
-                ("sig", SeccompEvent { sig: Some(sig), .. }) if signal_name(*sig).is_some() => {
-                    map.serialize_entry(k, &signal_name(*sig))?
-                }
-                _ => map.serialize_entry(k, v)?,
-            }
-        }
-        map.end()
-    }
-}
-
-#[derive(Serialize)]
-struct Doc<'a> {
-    #[serde(rename = "@timestamp", skip_serializing_if = "Option::is_none")]
-    timestamp: Option<Text<Timestamp>>,
-    message: Text<OneLine<'a>>,
-    ecs: Ecs,
-    event: Event<'a>,
-    service: Service,
-    agent: Agent,
-    observer: Observer,
-    host: Host<'a>,
-    #[serde(skip_serializing_if = "Process::is_empty")]
-    process: Process<'a>,
-    #[serde(skip_serializing_if = "User::is_empty")]
-    user: User<'a>,
-    auditd: Auditd<'a>,
-    seccomp: Seccomp<'a>,
-}
-
-#[derive(Serialize)]
-struct Ecs {
-    version: &'static str,
-}
-
-#[derive(Serialize)]
-struct Event<'a> {
-    kind: &'static str,
-    module: &'static str,
-    action: &'static str,
-    #[serde(skip_serializing_if = "<[_]>::is_empty")]
-    category: &'static [&'static str],
-    #[serde(rename = "type", skip_serializing_if = "<[_]>::is_empty")]
-    kind_of: &'static [&'static str],
-    outcome: &'static str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    sequence: Option<u64>,
-    original: &'a str,
-}
-
-#[derive(Serialize)]
-struct Service {
-    #[serde(rename = "type")]
-    kind: &'static str,
-}
-
-#[derive(Serialize)]
-struct Agent {
-    #[serde(rename = "type")]
-    kind: &'static str,
-    version: &'static str,
-}
-
-#[derive(Serialize)]
-struct Observer {
-    vendor: &'static str,
-    product: &'static str,
-    version: &'static str,
-}
-
-#[derive(Serialize)]
-struct Host<'a> {
-    name: &'a str,
-}
-
-#[derive(Serialize)]
-struct Process<'a> {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pid: Option<u32>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    name: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    executable: Option<&'a str>,
-}
-
-#[derive(Serialize)]
-struct User<'a> {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    id: Option<Text<u32>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    name: Option<Label<'a>>,
-    #[serde(skip_serializing_if = "Id::is_empty")]
-    group: Id<'a>,
-    #[serde(skip_serializing_if = "Id::is_empty")]
-    audit: Id<'a>,
-    #[serde(skip_serializing_if = "SeLinux::is_empty")]
-    selinux: SeLinux<'a>,
-}
-
-impl User<'_> {
-    fn is_empty(&self) -> bool {
-        self.id.is_none()
-            && self.name.is_none()
-            && self.group.is_empty()
-            && self.audit.is_empty()
-            && self.selinux.is_empty()
-    }
-}
-
-/// `{id, name}` of a user or group.
-#[derive(Serialize)]
-struct Id<'a> {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    id: Option<Text<u32>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    name: Option<Label<'a>>,
-}
-
-/// `user.selinux.*`: the `subj=` context split at `:` into at most five parts, as
-/// go-libaudit's `parseSELinuxContext` does (`system_u:system_r:httpd_t:s0` ->
-/// user, role, domain, level; AppArmor's `unconfined` -> user).
-#[derive(Serialize, Default)]
-struct SeLinux<'a> {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    user: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    role: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    domain: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    level: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    category: Option<&'a str>,
-}
-
-impl<'a> SeLinux<'a> {
-    fn of(subj: &'a str) -> SeLinux<'a> {
-        if matches!(subj, "" | "?" | "(null)") {
-            return SeLinux::default();
-        }
-        let mut parts = subj.splitn(5, ':');
-        SeLinux {
-            user: parts.next(),
-            role: parts.next(),
-            domain: parts.next(),
-            level: parts.next(),
-            category: parts.next(),
-        }
-    }
-
-    fn is_empty(&self) -> bool {
-        self.user.is_none()
-    }
-}
-
-#[derive(Serialize)]
-struct Auditd<'a> {
-    message_type: &'static str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    sequence: Option<u64>,
-    result: &'static str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    session: Option<Text<u32>>,
-    summary: Summary<'a>,
-    data: Data<'a>,
-}
-
-#[derive(Serialize)]
-struct Summary<'a> {
-    #[serde(skip_serializing_if = "Actor::is_empty")]
-    actor: Actor<'a>,
-    #[serde(skip_serializing_if = "Object::is_empty")]
-    object: Object<'a>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    how: Option<&'a str>,
-}
-
-#[derive(Serialize)]
-struct Actor<'a> {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    primary: Option<Label<'a>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    secondary: Option<Label<'a>>,
-}
-
-#[derive(Serialize)]
-struct Object<'a> {
-    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
-    kind: Option<&'static str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    primary: Option<Label<'a>>,
-}
-
-#[derive(Serialize)]
-struct Seccomp<'a> {
-    #[serde(skip_serializing_if = "Syscall::is_empty")]
-    syscall: Syscall<'a>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    arch: Option<Text<ArchLabel<'a>>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    action: Option<Text<ActionLabel>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    code: Option<Text<Hex>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    signal: Option<&'static str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    compat: Option<bool>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    ip: Option<Text<Hex>>,
-}
-
-#[derive(Serialize)]
-struct Syscall<'a> {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    name: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    number: Option<u32>,
-}
-
-macro_rules! skip_empty {
-    ($($name:ident: $($field:ident),+;)+) => {$(
-        impl $name<'_> {
-            fn is_empty(&self) -> bool {
-                $(self.$field.is_none())&&+
-            }
-        }
-    )+};
-}
-
-skip_empty! {
-    Process: pid, name, executable;
-    Id: id, name;
-    Syscall: name, number;
-    Actor: primary, secondary;
-    Object: kind, primary;
 }
 
 /// RFC 3339 in UTC with milliseconds (`2020-10-19T15:14:50.865Z`).

@@ -23,6 +23,7 @@
 //! ```
 
 mod ecs;
+mod json;
 mod names;
 mod parse;
 mod summary;
@@ -120,21 +121,47 @@ pub struct SeccompEvent {
     pub code: Option<u32>,
     /// [`code`](SeccompEvent::code) decoded.
     pub action: Option<Action>,
-    /// Every `key=value` of the record in order, values as written (quotes removed, hex kept).
-    pub fields: Vec<(String, String)>,
-    /// auditd's `ENRICHED` fields (after `\x1d`): `UID="root"`, `SYSCALL=bind`, ...
-    pub enriched: Vec<(String, String)>,
+    /// Where each `key=value` of the record is in [`raw`](SeccompEvent::raw), in order:
+    /// read them with [`fields`](SeccompEvent::fields).
+    pub(crate) fields: Vec<Span>,
+    /// Where auditd's `ENRICHED` fields (after `\x1d`) are in `raw`.
+    pub(crate) enriched: Vec<Span>,
     /// The line as read (without its line ending).
     pub raw: String,
 }
 
+/// Byte ranges of a key and its value (quotes removed) in [`SeccompEvent::raw`]: the record's
+/// fields are slices of the line, not copies of it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Span {
+    pub(crate) key: (u32, u32),
+    pub(crate) value: (u32, u32),
+}
+
 impl SeccompEvent {
-    /// An `ENRICHED` field by name (`UID`, `AUID`, `GID`, ...).
-    pub fn enriched(&self, key: &str) -> Option<&str> {
+    fn slice(&self, (start, end): (u32, u32)) -> &str {
+        self.raw.get(start as usize..end as usize).unwrap_or("")
+    }
+
+    /// Every `key=value` of the record in order, values as written (quotes removed, hex kept).
+    pub fn fields(&self) -> impl Iterator<Item = (&str, &str)> + '_ {
+        self.fields
+            .iter()
+            .map(|s| (self.slice(s.key), self.slice(s.value)))
+    }
+
+    /// auditd's `ENRICHED` fields (after `\x1d`) in order: `UID="root"`, `SYSCALL=bind`, ...
+    pub fn enriched_fields(&self) -> impl Iterator<Item = (&str, &str)> + '_ {
         self.enriched
             .iter()
-            .find(|(k, _)| k == key)
-            .map(|(_, v)| v.as_str())
+            .map(|s| (self.slice(s.key), self.slice(s.value)))
+    }
+
+    /// An `ENRICHED` field by name (`UID`, `AUID`, `GID`, ...).
+    pub fn enriched(&self, key: &str) -> Option<&str> {
+        self.enriched_fields()
+            .find(|(k, _)| *k == key)
+            .map(|(_, v)| v)
     }
 
     /// The action as people write it: `kill_thread`, `errno`, `log`, ... The kernel drops the

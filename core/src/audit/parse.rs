@@ -1,9 +1,11 @@
 //! The record parser: finds a seccomp record in a line of any form the kernel, auditd or
 //! journald writes, splits its `key=value` fields and decodes them through the core's tables.
 
-use super::{RecordForm, SeccompEvent, Timestamp};
+use super::{RecordForm, SeccompEvent, Span, Timestamp};
 use crate::syscalls::name_of;
 use crate::{Action, Arch};
+use std::cell::RefCell;
+use std::collections::HashMap;
 
 /// auditd's separator between the record and its `ENRICHED` (interpreted) fields.
 const ENRICHED_SEPARATOR: char = '\u{1d}';
@@ -14,6 +16,10 @@ const TYPE_TOKENS: [&str; 3] = ["1326", "SECCOMP", "UNKNOWN[1326]"];
 /// Parses one line (see [`crate::audit::parse_line`]).
 pub(crate) fn parse(line: &str) -> Option<SeccompEvent> {
     let line = line.trim_end_matches(['\n', '\r']);
+    // Every form carries one of these; most lines of a busy audit log carry neither.
+    if !line.contains("SECCOMP") && !line.contains("1326") {
+        return None;
+    }
     let (form, prefix, rest) = locate(line)?;
     let (timestamp, serial, body) = match form {
         RecordForm::Journald => (None, None, rest),
@@ -49,13 +55,30 @@ pub(crate) fn parse(line: &str) -> Option<SeccompEvent> {
         enriched: Vec::new(),
         raw: line.to_string(),
     };
+    // Fields are slices of `line`, which `raw` copies: their offsets in one are offsets in
+    // the other.
+    let base = line.as_ptr() as usize;
+    let span = |key: &str, value: &str| {
+        let at = |s: &str| {
+            let start = (s.as_ptr() as usize - base) as u32;
+            (start, start + s.len() as u32)
+        };
+        Span {
+            key: at(key),
+            value: at(value),
+        }
+    };
+    if line.len() > u32::MAX as usize {
+        return None;
+    }
+    event.fields.reserve(16);
     for (key, value, quoted) in Fields::new(body) {
         decode_field(&mut event, key, value, quoted);
-        event.fields.push((key.to_string(), value.to_string()));
+        event.fields.push(span(key, value));
     }
     if let Some(enriched) = enriched {
         event.enriched = Fields::new(enriched)
-            .map(|(k, v, _)| (k.to_string(), v.to_string()))
+            .map(|(k, v, _)| span(k, v))
             .collect();
     }
     if event.fields.is_empty() && event.timestamp.is_none() {
@@ -65,11 +88,33 @@ pub(crate) fn parse(line: &str) -> Option<SeccompEvent> {
         .arch_raw
         .and_then(|raw| Arch::from_audit_arch(raw, event.syscall));
     event.syscall_name = match (event.arch, event.syscall) {
-        (Some(arch), Some(nr)) => name_of(nr, arch),
+        (Some(arch), Some(nr)) => syscall_name(arch, nr),
         _ => None,
     };
     event.action = event.code.map(Action::from_ret);
     Some(event)
+}
+
+/// libseccomp's name of syscall `nr` on `arch`, looked up once per thread (libseccomp searches
+/// its table and allocates the name on every call).
+fn syscall_name(arch: Arch, nr: u32) -> Option<String> {
+    thread_local! {
+        static NAMES: RefCell<HashMap<(u32, u32), Option<Box<str>>>> =
+            RefCell::new(HashMap::new());
+    }
+    NAMES.with(|cell| {
+        let key = (arch.audit_arch(), nr);
+        if let Some(found) = cell.borrow().get(&key) {
+            return found.as_deref().map(str::to_string);
+        }
+        let found = name_of(nr, arch);
+        let mut map = cell.borrow_mut();
+        if map.len() >= 16 * 1024 {
+            map.clear(); // Only numbers no table has grow it this far.
+        }
+        map.insert(key, found.as_deref().map(Box::from));
+        found
+    })
 }
 
 /// Finds the record: its form, the text before it and the text after its type token. The
