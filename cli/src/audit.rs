@@ -7,7 +7,7 @@ use std::fs::File;
 use std::io::{self, BufRead, BufReader, IsTerminal, Read, Seek, SeekFrom, Write};
 use std::os::unix::fs::{MetadataExt, OpenOptionsExt};
 use std::process::ExitCode;
-use std::sync::mpsc::{sync_channel, SyncSender};
+use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
 use std::time::Duration;
 use sysfence::audit::{host_name, parse_line, EcsOptions, Summary};
 
@@ -260,29 +260,43 @@ fn read_chunks(file: File, sink: &mut Sink<impl Write>) -> Result<(), Stop> {
     std::thread::scope(|scope| {
         let mut inputs = Vec::with_capacity(workers);
         let mut outputs = Vec::with_capacity(workers);
+        let mut spares = Vec::with_capacity(workers);
+        // Buffers go round instead of being allocated (and page-faulted in) for every chunk:
+        // read chunks back to the reader, written outputs back to their worker.
+        let (give_back, returned) = sync_channel::<Vec<u8>>(2 * workers);
         for _ in 0..workers {
             let (to_worker, chunks) = sync_channel::<Vec<u8>>(1);
             let (done, from_worker) = sync_channel::<(Vec<u8>, u64, u64)>(1);
+            let (spare, spared) = sync_channel::<Vec<u8>>(2);
             inputs.push(to_worker);
             outputs.push(from_worker);
+            spares.push(spare);
+            let give_back = give_back.clone();
             scope.spawn(move || {
                 for chunk in chunks {
-                    let mut out = Vec::with_capacity(chunk.len() * 3);
+                    let mut out = spared.try_recv().unwrap_or_default();
+                    out.clear();
+                    out.reserve(chunk.len() * 3);
                     let (mut events, mut skipped) = (0, 0);
-                    for line in chunk.split(|&b| b == b'\n') {
-                        match render(&lossy(line), format, resolve, &mut out) {
-                            Some(true) => events += 1,
-                            Some(false) => skipped += 1,
-                            None => {}
-                        }
+                    let mut each = |line: &str| match render(line, format, resolve, &mut out) {
+                        Some(true) => events += 1,
+                        Some(false) => skipped += 1,
+                        None => {}
+                    };
+                    // A chunk is usually all UTF-8: checked at once, split with memchr.
+                    match std::str::from_utf8(&chunk) {
+                        Ok(text) => text.split('\n').for_each(&mut each),
+                        Err(_) => chunk.split(|&b| b == b'\n').for_each(|l| each(&lossy(l))),
                     }
+                    let _ = give_back.try_send(chunk);
                     if done.send((out, events, skipped)).is_err() {
                         return;
                     }
                 }
             });
         }
-        let reader = scope.spawn(move || split_chunks(file, &inputs));
+        drop(give_back);
+        let reader = scope.spawn(move || split_chunks(file, &inputs, &returned));
         let mut written = Ok(());
         for i in 0.. {
             let Ok((out, events, skipped)) = outputs[i % workers].recv() else {
@@ -294,6 +308,7 @@ fn read_chunks(file: File, sink: &mut Sink<impl Write>) -> Result<(), Stop> {
                 written = Err(Stop::Write(e));
                 break;
             }
+            let _ = spares[i % workers].try_send(out);
         }
         drop(outputs); // Stops the workers, then the reader, after a write error.
         let read = reader
@@ -306,24 +321,28 @@ fn read_chunks(file: File, sink: &mut Sink<impl Write>) -> Result<(), Stop> {
 
 /// Reads `file` in chunks that end at a line end and hands them to `workers` in turn. Stops
 /// quietly when a worker has gone (the output failed).
-fn split_chunks(mut file: File, workers: &[SyncSender<Vec<u8>>]) -> io::Result<()> {
+fn split_chunks(
+    mut file: File,
+    workers: &[SyncSender<Vec<u8>>],
+    returned: &Receiver<Vec<u8>>,
+) -> io::Result<()> {
     let mut carry: Vec<u8> = Vec::new();
     for turn in 0.. {
-        let mut chunk = std::mem::take(&mut carry);
+        let mut chunk = returned.try_recv().unwrap_or_default();
+        chunk.clear();
+        chunk.append(&mut carry);
         let mut eof = false;
         // Fill to CHUNK, and on until a line end when one line is longer than that.
         while !eof && (chunk.len() < CHUNK || !chunk.contains(&b'\n')) {
-            let start = chunk.len();
-            chunk.resize(start + CHUNK.max(chunk.len() / 2), 0);
+            let want = CHUNK.max(chunk.len() / 2);
+            chunk.reserve(want);
             let got = loop {
-                match file.read(&mut chunk[start..]) {
+                match (&mut file).take(want as u64).read_to_end(&mut chunk) {
                     Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
                     other => break other,
                 }
             };
-            let got = got?;
-            chunk.truncate(start + got);
-            eof = got == 0;
+            eof = got? == 0;
         }
         if !eof {
             let cut = chunk.iter().rposition(|&b| b == b'\n').map_or(chunk.len(), |p| p + 1);

@@ -442,6 +442,24 @@ impl fmt::Display for Timestamp {
         let days = self.secs / 86_400;
         let rem = self.secs % 86_400;
         let (year, month, day) = civil_from_days(days);
+        if year <= 9999 {
+            // The common case without the formatter's padding machinery.
+            let mut text = *b"0000-00-00T00:00:00.000Z";
+            let mut put = |at: usize, width: usize, mut value: u64| {
+                for i in (at..at + width).rev() {
+                    text[i] = b'0' + (value % 10) as u8;
+                    value /= 10;
+                }
+            };
+            put(0, 4, year);
+            put(5, 2, month);
+            put(8, 2, day);
+            put(11, 2, rem / 3600);
+            put(14, 2, rem % 3600 / 60);
+            put(17, 2, rem % 60);
+            put(20, 3, u64::from(self.millis.min(999)));
+            return f.write_str(std::str::from_utf8(&text).map_err(|_| fmt::Error)?);
+        }
         write!(
             f,
             "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}.{:03}Z",

@@ -2,6 +2,7 @@
 //! objects taken back, strings escaped eight bytes at a time. It does what `serde_json` does
 //! with a borrowed struct at a fraction of the cost, which matters at a million records.
 
+use std::cell::RefCell;
 use std::fmt;
 
 /// Writes one JSON object into `out`.
@@ -39,12 +40,11 @@ impl<'a> Json<'a> {
         if self.comma {
             self.out.push(b',');
         }
+        // Keys are this module's names or record keys, which the parser limits to
+        // `[A-Za-z0-9_-]`: nothing to escape.
+        debug_assert!(key.bytes().all(|b| !NEEDS_ESCAPE[usize::from(b)]));
         self.out.push(b'"');
-        if key.bytes().all(|b| !NEEDS_ESCAPE[usize::from(b)]) {
-            self.out.extend_from_slice(key.as_bytes());
-        } else {
-            escape_into(self.out, key);
-        }
+        self.out.extend_from_slice(key.as_bytes());
         self.out.extend_from_slice(b"\":");
         self.comma = true;
     }
@@ -127,23 +127,23 @@ impl<'a> Json<'a> {
             .extend_from_slice(if value { b"true" } else { b"false" });
     }
 
-    /// `"key":"…"` from a `Display` value, escaped.
+    /// `"key":"…"` from a `Display` value, escaped (formatted into a reused string first, so
+    /// that the escaping runs once over the whole text, not once per piece).
     pub(crate) fn display(&mut self, key: &str, value: impl fmt::Display) {
         use fmt::Write as _;
+        thread_local! {
+            static TEXT: RefCell<String> = const { RefCell::new(String::new()) };
+        }
         self.key(key);
         self.out.push(b'"');
-        let _ = write!(Escaping(self.out), "{value}");
+        TEXT.with(|cell| {
+            let mut text = cell.take();
+            text.clear();
+            let _ = write!(text, "{value}");
+            escape_into(self.out, &text);
+            cell.replace(text);
+        });
         self.out.push(b'"');
-    }
-}
-
-/// A `fmt::Write` that escapes what it is given into a buffer.
-struct Escaping<'a>(&'a mut Vec<u8>);
-
-impl fmt::Write for Escaping<'_> {
-    fn write_str(&mut self, s: &str) -> fmt::Result {
-        escape_into(self.0, s);
-        Ok(())
     }
 }
 
@@ -178,67 +178,74 @@ static NEEDS_ESCAPE: [bool; 256] = {
 const ONES: u64 = 0x0101_0101_0101_0101;
 const HIGHS: u64 = 0x8080_8080_8080_8080;
 
-/// True when one of the eight bytes of `w` may need escaping (a control character, `"` or
-/// `\`); never false when one does.
+/// The high bit of each byte of `w` that needs escaping (a control character, `"` or `\`).
+/// Bytes above one that does may be flagged too, but the lowest flagged byte always does: the
+/// tests below are the exact "has a zero byte" tricks, whose borrows only run upwards.
 #[inline]
-fn may_need_escape(w: u64) -> bool {
+fn special(w: u64) -> u64 {
     let control = w.wrapping_sub(ONES * 0x20) & !w;
     let q = w ^ (ONES * u64::from(b'"'));
     let quote = q.wrapping_sub(ONES) & !q;
     let b = w ^ (ONES * u64::from(b'\\'));
     let backslash = b.wrapping_sub(ONES) & !b;
-    (control | quote | backslash) & HIGHS != 0
+    (control | quote | backslash) & HIGHS
 }
 
 /// Appends `s` as the inside of a JSON string: `"` and `\` escaped, control characters as
-/// `\n`, `\t`, ... or `\u00XX`; everything else (UTF-8 included) as it is.
+/// `\n`, `\t`, ... or `\u00XX`; everything else (UTF-8 included) as it is. Eight bytes are
+/// looked at a time, and runs without escapes are copied whole.
 pub(crate) fn escape_into(out: &mut Vec<u8>, s: &str) {
     let bytes = s.as_bytes();
+    if bytes.len() < 16 && !bytes.iter().any(|&b| NEEDS_ESCAPE[usize::from(b)]) {
+        out.extend_from_slice(bytes);
+        return;
+    }
     let mut start = 0;
     let mut i = 0;
     while i < bytes.len() {
-        if let Some(chunk) = bytes.get(i..i + 8) {
-            let w = u64::from_le_bytes(chunk.try_into().unwrap_or([0; 8]));
-            if !may_need_escape(w) {
-                i += 8;
-                continue;
-            }
-        }
-        let b = bytes[i];
-        if !NEEDS_ESCAPE[usize::from(b)] {
-            i += 1;
-            continue;
-        }
-        let escape: &[u8] = match b {
-            b'"' => b"\\\"",
-            b'\\' => b"\\\\",
-            b'\n' => b"\\n",
-            b'\r' => b"\\r",
-            b'\t' => b"\\t",
-            0x08 => b"\\b",
-            0x0c => b"\\f",
-            0..=0x1f => b"",
-            _ => {
-                i += 1;
-                continue;
+        let (w, n) = match bytes.get(i..i + 8) {
+            Some(chunk) => (u64::from_le_bytes(chunk.try_into().unwrap_or([0; 8])), 8),
+            None => {
+                // The tail, padded with a byte that needs nothing.
+                let mut word = [b'a'; 8];
+                let n = bytes.len() - i;
+                word[..n].copy_from_slice(&bytes[i..]);
+                (u64::from_le_bytes(word), n)
             }
         };
-        out.extend_from_slice(&bytes[start..i]);
-        if escape.is_empty() {
-            const HEX: &[u8; 16] = b"0123456789abcdef";
-            out.extend_from_slice(&[
-                b'\\',
-                b'u',
-                b'0',
-                b'0',
-                HEX[usize::from(b >> 4)],
-                HEX[usize::from(b & 0xf)],
-            ]);
-        } else {
-            out.extend_from_slice(escape);
+        let flagged = special(w);
+        if flagged == 0 {
+            i += n;
+            continue;
         }
-        i += 1;
+        let at = i + (flagged.trailing_zeros() / 8) as usize;
+        let b = bytes[at];
+        i = at + 1;
+        if !NEEDS_ESCAPE[usize::from(b)] {
+            continue; // Cannot happen (see `special`); harmless if it did.
+        }
+        out.extend_from_slice(&bytes[start..at]);
         start = i;
+        match b {
+            b'"' => out.extend_from_slice(b"\\\""),
+            b'\\' => out.extend_from_slice(b"\\\\"),
+            b'\n' => out.extend_from_slice(b"\\n"),
+            b'\r' => out.extend_from_slice(b"\\r"),
+            b'\t' => out.extend_from_slice(b"\\t"),
+            0x08 => out.extend_from_slice(b"\\b"),
+            0x0c => out.extend_from_slice(b"\\f"),
+            _ => {
+                const HEX: &[u8; 16] = b"0123456789abcdef";
+                out.extend_from_slice(&[
+                    b'\\',
+                    b'u',
+                    b'0',
+                    b'0',
+                    HEX[usize::from(b >> 4)],
+                    HEX[usize::from(b & 0xf)],
+                ]);
+            }
+        }
     }
     out.extend_from_slice(&bytes[start..]);
 }
@@ -266,10 +273,22 @@ mod tests {
             assert_eq!(back, s);
         }
         for b in 0u8..=255 {
-            let w = u64::from_le_bytes([b'a', b'b', b, b'c', b'd', b'e', b'f', b'g']);
-            if b < 0x20 || b == b'"' || b == b'\\' {
-                assert!(may_need_escape(w), "{b}");
+            for at in 0..8 {
+                let mut word = [b'a'; 8];
+                word[at] = b;
+                let flagged = special(u64::from_le_bytes(word));
+                if b < 0x20 || b == b'"' || b == b'\\' {
+                    assert_eq!(flagged.trailing_zeros() / 8, at as u32, "{b}");
+                } else {
+                    assert_eq!(flagged, 0, "{b}");
+                }
             }
+            // Every byte in every position of a string, escaped and read back.
+            let text = format!("{}{}{}", "x".repeat(b as usize % 11), char::from(b), "yz");
+            let mut out = vec![b'"'];
+            escape_into(&mut out, &text);
+            out.push(b'"');
+            assert_eq!(serde_json::from_slice::<String>(&out).unwrap(), text);
         }
     }
 

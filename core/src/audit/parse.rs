@@ -316,8 +316,13 @@ impl<'a> Iterator for Fields<'a> {
                 self.rest = text;
                 return None;
             }
-            let end = text.find([' ', '=']).unwrap_or(text.len());
-            if !text[end..].starts_with('=') {
+            let bytes = text.as_bytes();
+            // Byte searches: the separators are ASCII, so every cut is at a char boundary.
+            let end = bytes
+                .iter()
+                .position(|&b| b == b' ' || b == b'=')
+                .unwrap_or(bytes.len());
+            if bytes.get(end) != Some(&b'=') {
                 self.rest = &text[end..];
                 continue;
             }
@@ -326,13 +331,13 @@ impl<'a> Iterator for Fields<'a> {
             let (value, quoted, used) = match after.as_bytes().first() {
                 Some(&q @ (b'"' | b'\'')) => {
                     let inner = &after[1..];
-                    match inner.find(char::from(q)) {
+                    match inner.bytes().position(|b| b == q) {
                         Some(close) => (&inner[..close], true, close + 2),
                         None => (inner, true, after.len()),
                     }
                 }
                 _ => {
-                    let close = after.find(' ').unwrap_or(after.len());
+                    let close = after.bytes().position(|b| b == b' ').unwrap_or(after.len());
                     (&after[..close], false, close)
                 }
             };
