@@ -142,7 +142,7 @@ impl SeccompEvent {
         let mut j = Json::new(out);
         j.begin();
         if let Some(t) = self.timestamp {
-            j.display("@timestamp", t);
+            j.display_safe("@timestamp", t);
         }
         j.display("message", OneLine(self));
         j.raw(EVENT_HEAD.as_bytes());
@@ -151,7 +151,7 @@ impl SeccompEvent {
             j.str_array("category", category);
             j.str_array("type", kind);
         }
-        j.str("outcome", "unknown");
+        j.safe("outcome", "unknown");
         if let Some(serial) = self.serial {
             j.num("sequence", serial);
         }
@@ -211,11 +211,11 @@ impl SeccompEvent {
         j.close(m);
 
         let m = j.open("auditd");
-        j.str("message_type", "seccomp");
+        j.safe("message_type", "seccomp");
         if let Some(serial) = self.serial {
             j.num("sequence", serial);
         }
-        j.str("result", "unknown");
+        j.safe("result", "unknown");
         if let Some(ses) = known(self.ses) {
             j.id("session", ses);
         }
@@ -223,7 +223,7 @@ impl SeccompEvent {
         let a = j.open("actor");
         match (self.auid, &audit_label) {
             (None, _) => {}
-            (Some(UNSET_ID), _) => j.str("primary", "unset"),
+            (Some(UNSET_ID), _) => j.safe("primary", "unset"),
             (Some(_), Some(n)) => n.write(&mut j, "primary"),
             (Some(id), None) => j.id("primary", id),
         }
@@ -235,7 +235,7 @@ impl SeccompEvent {
         j.close(a);
         if let Some(nr) = self.syscall {
             let o = j.open("object");
-            j.str("type", "process");
+            j.safe("type", "process");
             match &self.syscall_name {
                 Some(n) => j.str("primary", n),
                 None => j.id("primary", nr),
@@ -261,22 +261,22 @@ impl SeccompEvent {
         }
         j.close(s);
         if self.arch.is_some() || self.arch_raw.is_some() {
-            j.display("arch", ArchLabel(self));
+            j.display_safe("arch", ArchLabel(self));
         }
         if let Some(a) = self.action {
-            j.display("action", ActionLabel(a));
+            j.display_safe("action", ActionLabel(a));
         }
         if let Some(c) = self.code {
-            j.display("code", Hex(u64::from(c)));
+            j.display_safe("code", Hex(u64::from(c)));
         }
         if let Some(sig) = self.sig.and_then(signal_name) {
-            j.str("signal", sig);
+            j.safe("signal", sig);
         }
         if let Some(c) = self.compat {
             j.bool("compat", c);
         }
         if let Some(ip) = self.ip {
-            j.display("ip", Hex(ip));
+            j.display_safe("ip", Hex(ip));
         }
         j.close(m);
         j.end();
@@ -286,23 +286,23 @@ impl SeccompEvent {
     /// (`x86_64`), `syscall` (its name) and `sig` (`SIGSYS`; 0 stays `0`). Empty, `?` and
     /// `(null)` values are left out, as go-libaudit does; a repeated key keeps its last value.
     fn write_data(&self, j: &mut Json<'_>) {
-        let keys = || self.fields().map(|(k, _)| k);
-        for (i, (k, v)) in self.fields().enumerate() {
+        let fields: Vec<(&str, &str)> = self.fields().collect();
+        for (i, &(k, v)) in fields.iter().enumerate() {
             if moved(k, self)
                 || matches!(v, "" | "?" | "(null)")
-                || keys().skip(i + 1).any(|later| later == k)
+                || fields[i + 1..].iter().any(|&(later, _)| later == k)
             {
                 continue;
             }
             match k {
                 "arch" if self.arch_raw.is_some() => {
-                    j.display("arch", AuditArchName(self.arch_raw.unwrap_or_default()))
+                    j.display_safe("arch", AuditArchName(self.arch_raw.unwrap_or_default()))
                 }
                 "syscall" if self.syscall_name.is_some() => {
                     j.str("syscall", self.syscall_name.as_deref().unwrap_or_default())
                 }
                 "sig" if self.sig.and_then(signal_name).is_some() => {
-                    j.str("sig", self.sig.and_then(signal_name).unwrap_or_default())
+                    j.safe("sig", self.sig.and_then(signal_name).unwrap_or_default())
                 }
                 _ => j.str(k, v),
             }
@@ -352,7 +352,21 @@ struct Hex(u64);
 
 impl fmt::Display for Hex {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{:#x}", self.0)
+        const DIGITS: &[u8; 16] = b"0123456789abcdef";
+        let mut text = [0u8; 18];
+        let mut at = text.len();
+        let mut value = self.0;
+        loop {
+            at -= 1;
+            text[at] = DIGITS[(value & 0xf) as usize];
+            value >>= 4;
+            if value == 0 {
+                break;
+            }
+        }
+        at -= 2;
+        text[at..at + 2].copy_from_slice(b"0x");
+        f.write_str(std::str::from_utf8(&text[at..]).map_err(|_| fmt::Error)?)
     }
 }
 

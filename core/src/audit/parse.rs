@@ -306,47 +306,64 @@ impl<'a> Fields<'a> {
     }
 }
 
+/// The first `needle` in `bytes`, eight bytes at a time (the "has a zero byte" test on
+/// `word ^ needle`, whose lowest flagged byte is always a real match).
+fn find_byte(bytes: &[u8], needle: u8) -> Option<usize> {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    let pattern = ONES * u64::from(needle);
+    let mut i = 0;
+    while let Some(chunk) = bytes.get(i..i + 8) {
+        let w = u64::from_le_bytes(chunk.try_into().unwrap_or([0; 8])) ^ pattern;
+        let found = w.wrapping_sub(ONES) & !w & HIGHS;
+        if found != 0 {
+            return Some(i + (found.trailing_zeros() / 8) as usize);
+        }
+        i += 8;
+    }
+    bytes[i..].iter().position(|&b| b == needle).map(|p| i + p)
+}
+
 impl<'a> Iterator for Fields<'a> {
     type Item = (&'a str, &'a str, bool);
 
     fn next(&mut self) -> Option<Self::Item> {
+        // One pass over the bytes: the separators are ASCII, so every cut is at a char
+        // boundary, and the key is checked while it is scanned.
         loop {
-            let text = self.rest.trim_start_matches(' ');
-            if text.is_empty() {
-                self.rest = text;
-                return None;
+            let rest: &'a str = self.rest;
+            let bytes = rest.as_bytes();
+            let mut i = bytes.iter().position(|&b| b != b' ')?;
+            let start = i;
+            let mut valid = true;
+            while let Some(&b) = bytes.get(i) {
+                if b == b' ' || b == b'=' {
+                    break;
+                }
+                valid &= b.is_ascii_alphanumeric() || b == b'_' || b == b'-';
+                i += 1;
             }
-            let bytes = text.as_bytes();
-            // Byte searches: the separators are ASCII, so every cut is at a char boundary.
-            let end = bytes
-                .iter()
-                .position(|&b| b == b' ' || b == b'=')
-                .unwrap_or(bytes.len());
-            if bytes.get(end) != Some(&b'=') {
-                self.rest = &text[end..];
+            if bytes.get(i) != Some(&b'=') {
+                self.rest = &rest[i..];
                 continue;
             }
-            let key = &text[..end];
-            let after = &text[end + 1..];
-            let (value, quoted, used) = match after.as_bytes().first() {
+            let key = &rest[start..i];
+            let at = i + 1;
+            let (value, quoted, next) = match bytes.get(at) {
                 Some(&q @ (b'"' | b'\'')) => {
-                    let inner = &after[1..];
-                    match inner.bytes().position(|b| b == q) {
-                        Some(close) => (&inner[..close], true, close + 2),
-                        None => (inner, true, after.len()),
+                    let inner = at + 1;
+                    match find_byte(&bytes[inner..], q) {
+                        Some(close) => (&rest[inner..inner + close], true, inner + close + 1),
+                        None => (&rest[inner..], true, bytes.len()),
                     }
                 }
                 _ => {
-                    let close = after.bytes().position(|b| b == b' ').unwrap_or(after.len());
-                    (&after[..close], false, close)
+                    let end = find_byte(&bytes[at..], b' ').map_or(bytes.len(), |p| at + p);
+                    (&rest[at..end], false, end)
                 }
             };
-            self.rest = &after[used..];
-            if !key.is_empty()
-                && key
-                    .bytes()
-                    .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
-            {
+            self.rest = &rest[next..];
+            if valid && start < i {
                 return Some((key, value, quoted));
             }
         }
@@ -359,6 +376,24 @@ mod tests {
 
     const KERNEL: &str = r#"audit: type=1326 audit(1603120490.865:8): auid=1000 uid=0 gid=0 ses=3 subj==unconfined pid=1376 comm="nc" exe="/usr/bin/nc.traditional" sig=31 arch=c000003e syscall=49 compat=0 ip=0x7f9ad10d7497 code=0x0"#;
     const AUDITD: &str = "node=web-1 type=SECCOMP msg=audit(1603120643.421:21): auid=1000 uid=1000 gid=1000 ses=2 pid=1497 comm=6E632074657374 exe=\"/usr/bin/nc.openbsd\" sig=0 arch=40000003 syscall=102 compat=1 ip=0xf7f2a549 code=0x7ffc0000\u{1d}AUID=\"alice\" UID=\"alice\" GID=\"alice\" ARCH=i386 SYSCALL=socketcall";
+
+    #[test]
+    fn find_byte_finds_the_first() {
+        let text = b"0123456789abcdef 0123456789 x";
+        for needle in [b' ', b'x', b'0', b'f', b'9', b'z'] {
+            assert_eq!(
+                find_byte(text, needle),
+                text.iter().position(|&b| b == needle),
+                "{needle}"
+            );
+            for start in 0..text.len() {
+                assert_eq!(
+                    find_byte(&text[start..], needle),
+                    text[start..].iter().position(|&b| b == needle)
+                );
+            }
+        }
+    }
 
     #[test]
     fn fields_split_quoted_and_bare_values() {
