@@ -91,7 +91,9 @@ fn main() -> ExitCode {
             "  ratio ausearch -i / `sysfence audit --format ecs`: {:.1}x (target: 5x)",
             ratio(t)
         ),
-        None => eprintln!("  SYSFENCE_BIN not set: the command was not timed (`make bench-audit` sets it)"),
+        None => eprintln!(
+            "  SYSFENCE_BIN not set: the command was not timed (`make bench-audit` sets it)"
+        ),
     }
     if found != seccomp {
         eprintln!("  note: ausearch reported {found} SECCOMP records, sysfence {seccomp}");
@@ -124,7 +126,6 @@ impl Timed for (Duration, usize) {
         self.0
     }
 }
-
 
 /// Reads the file line by line and parses every line (optionally writing ECS to a sink).
 fn time_ours(path: &Path, ecs: bool) -> (Duration, usize) {

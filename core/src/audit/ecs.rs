@@ -197,7 +197,11 @@ impl SeccompEvent {
             n.write(&mut j, "name");
         }
         j.close(a);
-        if let Some(subj) = self.subj.as_deref().filter(|s| !matches!(*s, "" | "?" | "(null)")) {
+        if let Some(subj) = self
+            .subj
+            .as_deref()
+            .filter(|s| !matches!(*s, "" | "?" | "(null)"))
+        {
             // go-libaudit's parseSELinuxContext: at most five parts at `:`.
             let s = j.open("selinux");
             for (key, part) in ["user", "role", "domain", "level", "category"]
@@ -319,9 +323,14 @@ impl SeccompEvent {
         let comm = self.comm.as_deref();
         match self.exe.as_deref() {
             Some(exe)
-                if ["/usr/bin/python", "/usr/bin/sh", "/usr/bin/bash", "/usr/bin/perl"]
-                    .iter()
-                    .any(|p| exe.starts_with(p)) =>
+                if [
+                    "/usr/bin/python",
+                    "/usr/bin/sh",
+                    "/usr/bin/bash",
+                    "/usr/bin/perl",
+                ]
+                .iter()
+                .any(|p| exe.starts_with(p)) =>
             {
                 comm.or(Some(exe))
             }

@@ -109,7 +109,9 @@ impl<'a> Json<'a> {
         self.out.push(b'"');
         let at = self.out.len();
         let _ = write!(Raw(self.out), "{value}");
-        debug_assert!(self.out[at..].iter().all(|&b| !NEEDS_ESCAPE[usize::from(b)]));
+        debug_assert!(self.out[at..]
+            .iter()
+            .all(|&b| !NEEDS_ESCAPE[usize::from(b)]));
         self.out.push(b'"');
     }
 

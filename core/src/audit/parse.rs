@@ -77,9 +77,7 @@ pub(crate) fn parse(line: &str) -> Option<SeccompEvent> {
         event.fields.push(span(key, value));
     }
     if let Some(enriched) = enriched {
-        event.enriched = Fields::new(enriched)
-            .map(|(k, v, _)| span(k, v))
-            .collect();
+        event.enriched = Fields::new(enriched).map(|(k, v, _)| span(k, v)).collect();
     }
     if event.fields.is_empty() && event.timestamp.is_none() {
         return None;
