@@ -53,6 +53,8 @@ pub struct EcsOptions<'a> {
 thread_local! {
     /// A reusable buffer for `write_ecs_with` and `to_ecs_with`.
     static SCRATCH: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
+    /// A reusable buffer for `message`.
+    static MESSAGE: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
 }
 
 /// A name: from the record, or from the account database.
@@ -142,9 +144,15 @@ impl SeccompEvent {
         let mut j = Json::new(out);
         j.begin();
         if let Some(t) = self.timestamp {
-            j.display_safe("@timestamp", t);
+            j.safe_with("@timestamp", |out| t.write_into(out));
         }
-        j.display("message", OneLine(self));
+        MESSAGE.with(|cell| {
+            let mut text = cell.take();
+            text.clear();
+            OneLine(self).write_into(&mut text);
+            j.str_bytes("message", &text);
+            cell.replace(text);
+        });
         j.raw(EVENT_HEAD.as_bytes());
         if self.syscall.is_some() {
             let (category, kind) = categorization(self.syscall_name.as_deref());
@@ -290,7 +298,24 @@ impl SeccompEvent {
     /// (`x86_64`), `syscall` (its name) and `sig` (`SIGSYS`; 0 stays `0`). Empty, `?` and
     /// `(null)` values are left out, as go-libaudit does; a repeated key keeps its last value.
     fn write_data(&self, j: &mut Json<'_>) {
-        let fields: Vec<(&str, &str)> = self.fields().collect();
+        // On the stack for the usual record (15 or so fields); a longer one takes the rest
+        // from the heap.
+        let mut inline = [("", ""); 32];
+        let mut heap = Vec::new();
+        let mut count = 0;
+        for field in self.fields() {
+            match inline.get_mut(count) {
+                Some(slot) => *slot = field,
+                None => heap.push(field),
+            }
+            count += 1;
+        }
+        let fields: &[(&str, &str)] = if heap.is_empty() {
+            &inline[..count]
+        } else {
+            heap.splice(0..0, inline.iter().copied());
+            &heap
+        };
         for (i, &(k, v)) in fields.iter().enumerate() {
             if moved(k, self)
                 || matches!(v, "" | "?" | "(null)")
@@ -459,30 +484,48 @@ impl fmt::Display for AuditArchName {
     }
 }
 
+impl Timestamp {
+    /// The RFC 3339 text of years up to 9999, without the formatter's padding machinery.
+    fn digits(self) -> Option<[u8; 24]> {
+        let rem = self.secs % 86_400;
+        let (year, month, day) = civil_from_days(self.secs / 86_400);
+        if year > 9999 {
+            return None;
+        }
+        let mut text = *b"0000-00-00T00:00:00.000Z";
+        let mut put = |at: usize, width: usize, mut value: u64| {
+            for i in (at..at + width).rev() {
+                text[i] = b'0' + (value % 10) as u8;
+                value /= 10;
+            }
+        };
+        put(0, 4, year);
+        put(5, 2, month);
+        put(8, 2, day);
+        put(11, 2, rem / 3600);
+        put(14, 2, rem % 3600 / 60);
+        put(17, 2, rem % 60);
+        put(20, 3, u64::from(self.millis.min(999)));
+        Some(text)
+    }
+
+    /// Appends the RFC 3339 text (what `Display` writes).
+    pub(crate) fn write_into(self, out: &mut Vec<u8>) {
+        match self.digits() {
+            Some(text) => out.extend_from_slice(&text),
+            None => out.extend_from_slice(self.to_string().as_bytes()),
+        }
+    }
+}
+
 /// RFC 3339 in UTC with milliseconds (`2020-10-19T15:14:50.865Z`).
 impl fmt::Display for Timestamp {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let days = self.secs / 86_400;
-        let rem = self.secs % 86_400;
-        let (year, month, day) = civil_from_days(days);
-        if year <= 9999 {
-            // The common case without the formatter's padding machinery.
-            let mut text = *b"0000-00-00T00:00:00.000Z";
-            let mut put = |at: usize, width: usize, mut value: u64| {
-                for i in (at..at + width).rev() {
-                    text[i] = b'0' + (value % 10) as u8;
-                    value /= 10;
-                }
-            };
-            put(0, 4, year);
-            put(5, 2, month);
-            put(8, 2, day);
-            put(11, 2, rem / 3600);
-            put(14, 2, rem % 3600 / 60);
-            put(17, 2, rem % 60);
-            put(20, 3, u64::from(self.millis.min(999)));
+        if let Some(text) = self.digits() {
             return f.write_str(std::str::from_utf8(&text).map_err(|_| fmt::Error)?);
         }
+        let rem = self.secs % 86_400;
+        let (year, month, day) = civil_from_days(self.secs / 86_400);
         write!(
             f,
             "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}.{:03}Z",

@@ -2,7 +2,6 @@
 //! objects taken back, strings escaped eight bytes at a time. It does what `serde_json` does
 //! with a borrowed struct at a fraction of the cost, which matters at a million records.
 
-use std::cell::RefCell;
 use std::fmt;
 
 /// Writes one JSON object into `out`.
@@ -36,6 +35,7 @@ impl<'a> Json<'a> {
         self.comma = true;
     }
 
+    #[inline(always)]
     fn key(&mut self, key: &str) {
         if self.comma {
             self.out.push(b',');
@@ -50,6 +50,7 @@ impl<'a> Json<'a> {
     }
 
     /// `"key":{` ... closed by [`close`](Json::close).
+    #[inline(always)]
     pub(crate) fn open(&mut self, key: &str) -> Mark {
         let (at, comma) = (self.out.len(), self.comma);
         self.key(key);
@@ -63,6 +64,7 @@ impl<'a> Json<'a> {
     }
 
     /// `}`, or nothing at all (the key taken back) when the object is empty.
+    #[inline(always)]
     pub(crate) fn close(&mut self, mark: Mark) {
         if self.out.len() == mark.body {
             self.out.truncate(mark.at);
@@ -75,6 +77,7 @@ impl<'a> Json<'a> {
 
     /// Appends `fields`, written out in advance (`"a":1,"b":{...}`), after a comma if one is
     /// due.
+    #[inline(always)]
     pub(crate) fn raw(&mut self, fields: &[u8]) {
         if self.comma {
             self.out.push(b',');
@@ -84,6 +87,7 @@ impl<'a> Json<'a> {
     }
 
     /// `"key":"value"`, escaped.
+    #[inline(always)]
     pub(crate) fn str(&mut self, key: &str, value: &str) {
         self.key(key);
         self.out.push(b'"');
@@ -93,6 +97,7 @@ impl<'a> Json<'a> {
 
     /// `"key":"value"` for a value known to need no escaping (this module's constants and
     /// names: architectures, signals, actions, numbers).
+    #[inline(always)]
     pub(crate) fn safe(&mut self, key: &str, value: &str) {
         debug_assert!(value.bytes().all(|b| !NEEDS_ESCAPE[usize::from(b)]));
         self.key(key);
@@ -115,7 +120,26 @@ impl<'a> Json<'a> {
         self.out.push(b'"');
     }
 
+    /// `"key":"value"` from UTF-8 bytes, escaped.
+    #[inline(always)]
+    pub(crate) fn str_bytes(&mut self, key: &str, value: &[u8]) {
+        self.key(key);
+        self.out.push(b'"');
+        escape_bytes_into(self.out, value);
+        self.out.push(b'"');
+    }
+
+    /// `"key":"…"` with the value appended by `write`, which writes nothing to escape.
+    #[inline(always)]
+    pub(crate) fn safe_with(&mut self, key: &str, write: impl FnOnce(&mut Vec<u8>)) {
+        self.key(key);
+        self.out.push(b'"');
+        write(self.out);
+        self.out.push(b'"');
+    }
+
     /// `"key":["a","b"]`, for constants that need no escaping.
+    #[inline(always)]
     pub(crate) fn str_array(&mut self, key: &str, values: &[&str]) {
         self.key(key);
         self.out.push(b'[');
@@ -132,12 +156,14 @@ impl<'a> Json<'a> {
     }
 
     /// `"key":123`.
+    #[inline(always)]
     pub(crate) fn num(&mut self, key: &str, value: u64) {
         self.key(key);
         push_decimal(self.out, value);
     }
 
     /// `"key":"123"`: ids are strings in ECS.
+    #[inline(always)]
     pub(crate) fn id(&mut self, key: &str, value: u32) {
         self.key(key);
         self.out.push(b'"');
@@ -146,29 +172,11 @@ impl<'a> Json<'a> {
     }
 
     /// `"key":true`.
+    #[inline(always)]
     pub(crate) fn bool(&mut self, key: &str, value: bool) {
         self.key(key);
         self.out
             .extend_from_slice(if value { b"true" } else { b"false" });
-    }
-
-    /// `"key":"…"` from a `Display` value, escaped (formatted into a reused string first, so
-    /// that the escaping runs once over the whole text, not once per piece).
-    pub(crate) fn display(&mut self, key: &str, value: impl fmt::Display) {
-        use fmt::Write as _;
-        thread_local! {
-            static TEXT: RefCell<String> = const { RefCell::new(String::new()) };
-        }
-        self.key(key);
-        self.out.push(b'"');
-        TEXT.with(|cell| {
-            let mut text = cell.take();
-            text.clear();
-            let _ = write!(text, "{value}");
-            escape_into(self.out, &text);
-            cell.replace(text);
-        });
-        self.out.push(b'"');
     }
 }
 
@@ -183,7 +191,7 @@ impl fmt::Write for Raw<'_> {
 }
 
 /// Appends `value` in decimal.
-fn push_decimal(out: &mut Vec<u8>, mut value: u64) {
+pub(crate) fn push_decimal(out: &mut Vec<u8>, mut value: u64) {
     let mut digits = [0u8; 20];
     let mut at = digits.len();
     loop {
@@ -230,7 +238,11 @@ fn special(w: u64) -> u64 {
 /// `\n`, `\t`, ... or `\u00XX`; everything else (UTF-8 included) as it is. Eight bytes are
 /// looked at a time, and runs without escapes are copied whole.
 pub(crate) fn escape_into(out: &mut Vec<u8>, s: &str) {
-    let bytes = s.as_bytes();
+    escape_bytes_into(out, s.as_bytes());
+}
+
+/// [`escape_into`] for bytes: only ASCII bytes are escaped, so UTF-8 stays UTF-8.
+fn escape_bytes_into(out: &mut Vec<u8>, bytes: &[u8]) {
     if bytes.len() < 16 && !bytes.iter().any(|&b| NEEDS_ESCAPE[usize::from(b)]) {
         out.extend_from_slice(bytes);
         return;

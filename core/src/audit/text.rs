@@ -1,6 +1,7 @@
 //! Readable forms: the action and signal names, and the one-line text of an event. They are
 //! `Display` adapters, so the ECS writer streams them without building strings first.
 
+use super::json::push_decimal;
 use super::{SeccompEvent, UNSET_ID};
 use crate::Action;
 use std::fmt;
@@ -89,78 +90,97 @@ pub(crate) struct OneLine<'a>(pub(crate) &'a SeccompEvent);
 
 impl fmt::Display for OneLine<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        // Plain `write_str`s and `Decimal`s: `write!` costs more than the text here, and
-        // `sysfence audit` formats this for every record.
-        let e = self.0;
-        match e.timestamp {
-            Some(t) => t.fmt(f)?,
-            None => f.write_str("-")?,
-        }
-        match e.action {
-            Some(a) => {
-                f.write_str(" ")?;
-                ActionLabel(a).fmt(f)?;
-            }
-            None => f.write_str(" ?")?,
-        }
-        f.write_str(" ")?;
-        SyscallLabel(e).fmt(f)?;
-        if let (Some(_), Some(nr)) = (&e.syscall_name, e.syscall) {
-            f.write_str("(")?;
-            Decimal(u64::from(nr)).fmt(f)?;
-            f.write_str(")")?;
-        }
-        f.write_str(" ")?;
-        ArchLabel(e).fmt(f)?;
-        if let Some(pid) = e.pid {
-            f.write_str(" pid=")?;
-            Decimal(u64::from(pid)).fmt(f)?;
-        }
-        if let Some(comm) = &e.comm {
-            f.write_str(" comm=")?;
-            fmt::Debug::fmt(comm.as_str(), f)?;
-        }
-        if let Some(exe) = &e.exe {
-            f.write_str(" exe=")?;
-            fmt::Debug::fmt(exe.as_str(), f)?;
-        }
-        if let Some(uid) = e.uid {
-            f.write_str(" uid=")?;
-            Decimal(u64::from(uid)).fmt(f)?;
-        }
-        if let Some(auid) = e.auid.filter(|&a| a != UNSET_ID) {
-            f.write_str(" auid=")?;
-            Decimal(u64::from(auid)).fmt(f)?;
-        }
-        if let Some(name) = e.sig.and_then(signal_name) {
-            f.write_str(" sig=")?;
-            f.write_str(name)?;
-        }
-        if let Some(node) = &e.node {
-            f.write_str(" node=")?;
-            f.write_str(node)?;
-        }
-        Ok(())
+        let mut text = Vec::new();
+        self.write_into(&mut text);
+        f.write_str(std::str::from_utf8(&text).map_err(|_| fmt::Error)?)
     }
 }
 
-/// A number in decimal, without the formatter's padding machinery.
-pub(crate) struct Decimal(pub(crate) u64);
-
-impl fmt::Display for Decimal {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let mut digits = [0u8; 20];
-        let mut at = digits.len();
-        let mut value = self.0;
-        loop {
-            at -= 1;
-            digits[at] = b'0' + (value % 10) as u8;
-            value /= 10;
-            if value == 0 {
-                break;
-            }
+impl OneLine<'_> {
+    /// Appends the line (UTF-8): what `Display` writes, and the ECS `message`. Bytes are
+    /// pushed directly (`sysfence audit` writes this for every record; `write!` costs more
+    /// than the text).
+    pub(crate) fn write_into(&self, out: &mut Vec<u8>) {
+        use std::io::Write as _;
+        let e = self.0;
+        match e.timestamp {
+            Some(t) => t.write_into(out),
+            None => out.push(b'-'),
         }
-        f.write_str(std::str::from_utf8(&digits[at..]).map_err(|_| fmt::Error)?)
+        match e.action {
+            Some(a) => {
+                out.push(b' ');
+                let _ = write!(out, "{}", ActionLabel(a));
+            }
+            None => out.extend_from_slice(b" ?"),
+        }
+        out.push(b' ');
+        match (&e.syscall_name, e.syscall) {
+            (Some(name), Some(nr)) => {
+                out.extend_from_slice(name.as_bytes());
+                out.push(b'(');
+                push_decimal(out, u64::from(nr));
+                out.push(b')');
+            }
+            (Some(name), None) => out.extend_from_slice(name.as_bytes()),
+            (None, Some(nr)) => {
+                out.push(b'#');
+                push_decimal(out, u64::from(nr));
+            }
+            (None, None) => out.push(b'?'),
+        }
+        out.push(b' ');
+        match (e.arch, e.arch_raw) {
+            (Some(arch), _) => out.extend_from_slice(arch.name().as_bytes()),
+            (None, Some(raw)) => {
+                let _ = write!(out, "{raw:08x}");
+            }
+            (None, None) => out.push(b'?'),
+        }
+        if let Some(pid) = e.pid {
+            out.extend_from_slice(b" pid=");
+            push_decimal(out, u64::from(pid));
+        }
+        if let Some(comm) = &e.comm {
+            out.extend_from_slice(b" comm=");
+            quoted(out, comm);
+        }
+        if let Some(exe) = &e.exe {
+            out.extend_from_slice(b" exe=");
+            quoted(out, exe);
+        }
+        if let Some(uid) = e.uid {
+            out.extend_from_slice(b" uid=");
+            push_decimal(out, u64::from(uid));
+        }
+        if let Some(auid) = e.auid.filter(|&a| a != UNSET_ID) {
+            out.extend_from_slice(b" auid=");
+            push_decimal(out, u64::from(auid));
+        }
+        if let Some(name) = e.sig.and_then(signal_name) {
+            out.extend_from_slice(b" sig=");
+            out.extend_from_slice(name.as_bytes());
+        }
+        if let Some(node) = &e.node {
+            out.extend_from_slice(b" node=");
+            out.extend_from_slice(node.as_bytes());
+        }
+    }
+}
+
+/// `"text"` as Rust's `{:?}` writes it; printable ASCII without `"` or `\` (the usual name)
+/// is written as it is, which is what `{:?}` gives for it.
+fn quoted(out: &mut Vec<u8>, text: &str) {
+    use std::io::Write as _;
+    if text
+        .bytes()
+        .all(|b| (0x20..0x7f).contains(&b) && b != b'"' && b != b'\\')
+    {
+        out.push(b'"');
+        out.extend_from_slice(text.as_bytes());
+        out.push(b'"');
+    } else {
+        let _ = write!(out, "{text:?}");
     }
 }
 
