@@ -96,9 +96,10 @@ pub(crate) fn parse(line: &str) -> Option<SeccompEvent> {
 /// libseccomp's name of syscall `nr` on `arch`, looked up once per thread (libseccomp searches
 /// its table and allocates the name on every call).
 fn syscall_name(arch: Arch, nr: u32) -> Option<String> {
+    /// Names by (`AUDIT_ARCH_*` value, number); x32 numbers carry their own bit.
+    type Names = HashMap<(u32, u32), Option<Box<str>>>;
     thread_local! {
-        static NAMES: RefCell<HashMap<(u32, u32), Option<Box<str>>>> =
-            RefCell::new(HashMap::new());
+        static NAMES: RefCell<Names> = RefCell::new(HashMap::new());
     }
     NAMES.with(|cell| {
         let key = (arch.audit_arch(), nr);
