@@ -53,8 +53,6 @@ pub struct EcsOptions<'a> {
 thread_local! {
     /// A reusable buffer for `write_ecs_with` and `to_ecs_with`.
     static SCRATCH: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
-    /// A reusable buffer for `message`.
-    static MESSAGE: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
 }
 
 /// A name: from the record, or from the account database.
@@ -146,13 +144,7 @@ impl SeccompEvent {
         if let Some(t) = self.timestamp {
             j.safe_with("@timestamp", |out| t.write_into(out));
         }
-        MESSAGE.with(|cell| {
-            let mut text = cell.take();
-            text.clear();
-            OneLine(self).write_into(&mut text);
-            j.str_bytes("message", &text);
-            cell.replace(text);
-        });
+        j.safe_with("message", |out| OneLine(self).write_json(out));
         j.raw(EVENT_HEAD.as_bytes());
         if self.syscall.is_some() {
             let (category, kind) = categorization(self.syscall_name.as_deref());

@@ -120,16 +120,6 @@ impl<'a> Json<'a> {
         self.out.push(b'"');
     }
 
-    /// `"key":"value"` from UTF-8 bytes, escaped.
-    #[inline(always)]
-    pub(crate) fn str_bytes(&mut self, key: &str, value: &[u8]) {
-        self.key(key);
-        self.out.push(b'"');
-        escape_bytes_into(self.out, value);
-        self.out.push(b'"');
-    }
-
-    /// `"key":"…"` with the value appended by `write`, which writes nothing to escape.
     #[inline(always)]
     pub(crate) fn safe_with(&mut self, key: &str, write: impl FnOnce(&mut Vec<u8>)) {
         self.key(key);

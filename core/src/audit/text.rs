@@ -1,7 +1,7 @@
 //! Readable forms: the action and signal names, and the one-line text of an event. They are
 //! `Display` adapters, so the ECS writer streams them without building strings first.
 
-use super::json::push_decimal;
+use super::json::{escape_into, push_decimal};
 use super::{SeccompEvent, UNSET_ID};
 use crate::Action;
 use std::fmt;
@@ -97,10 +97,22 @@ impl fmt::Display for OneLine<'_> {
 }
 
 impl OneLine<'_> {
-    /// Appends the line (UTF-8): what `Display` writes, and the ECS `message`. Bytes are
-    /// pushed directly (`sysfence audit` writes this for every record; `write!` costs more
-    /// than the text).
+    /// Appends the line (UTF-8): what `Display` writes.
     pub(crate) fn write_into(&self, out: &mut Vec<u8>) {
+        self.write_with(out, |out, text| out.extend_from_slice(text.as_bytes()));
+    }
+
+    /// Appends the line as the inside of a JSON string (the ECS `message`), escaped as it is
+    /// written rather than in a second pass.
+    pub(crate) fn write_json(&self, out: &mut Vec<u8>) {
+        self.write_with(out, escape_into);
+    }
+
+    /// Writes the line; every piece that may hold a quote, a backslash or a control character
+    /// (the record's names and the quotes around them) goes through `text`, the fixed pieces
+    /// and numbers are pushed as they are. Bytes are pushed directly: `sysfence audit` writes
+    /// this for every record, and `write!` costs more than the text.
+    fn write_with(&self, out: &mut Vec<u8>, text: impl Fn(&mut Vec<u8>, &str)) {
         use std::io::Write as _;
         let e = self.0;
         match e.timestamp {
@@ -117,12 +129,12 @@ impl OneLine<'_> {
         out.push(b' ');
         match (&e.syscall_name, e.syscall) {
             (Some(name), Some(nr)) => {
-                out.extend_from_slice(name.as_bytes());
+                text(out, name);
                 out.push(b'(');
                 push_decimal(out, u64::from(nr));
                 out.push(b')');
             }
-            (Some(name), None) => out.extend_from_slice(name.as_bytes()),
+            (Some(name), None) => text(out, name),
             (None, Some(nr)) => {
                 out.push(b'#');
                 push_decimal(out, u64::from(nr));
@@ -143,11 +155,11 @@ impl OneLine<'_> {
         }
         if let Some(comm) = &e.comm {
             out.extend_from_slice(b" comm=");
-            quoted(out, comm);
+            quoted(out, comm, &text);
         }
         if let Some(exe) = &e.exe {
             out.extend_from_slice(b" exe=");
-            quoted(out, exe);
+            quoted(out, exe, &text);
         }
         if let Some(uid) = e.uid {
             out.extend_from_slice(b" uid=");
@@ -163,24 +175,23 @@ impl OneLine<'_> {
         }
         if let Some(node) = &e.node {
             out.extend_from_slice(b" node=");
-            out.extend_from_slice(node.as_bytes());
+            text(out, node);
         }
     }
 }
 
-/// `"text"` as Rust's `{:?}` writes it; printable ASCII without `"` or `\` (the usual name)
-/// is written as it is, which is what `{:?}` gives for it.
-fn quoted(out: &mut Vec<u8>, text: &str) {
-    use std::io::Write as _;
-    if text
+/// `"name"` as Rust's `{:?}` writes it, through `text`; printable ASCII without `"` or `\`
+/// (the usual name) is written as it is, which is what `{:?}` gives for it.
+fn quoted(out: &mut Vec<u8>, name: &str, text: &impl Fn(&mut Vec<u8>, &str)) {
+    if name
         .bytes()
         .all(|b| (0x20..0x7f).contains(&b) && b != b'"' && b != b'\\')
     {
-        out.push(b'"');
-        out.extend_from_slice(text.as_bytes());
-        out.push(b'"');
+        text(out, "\"");
+        text(out, name);
+        text(out, "\"");
     } else {
-        let _ = write!(out, "{text:?}");
+        text(out, &format!("{name:?}"));
     }
 }
 
