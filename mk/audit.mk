@@ -3,7 +3,8 @@
 # Included by the root Makefile, which exports the libseccomp and CARGO_TARGET_DIR variables.
 #
 #   make bench-audit   write a 1,000,000-line audit.log under target/audit-bench, time
-#                      sysfence's parser on it and `ausearch -if FILE -m SECCOMP`, print the ratio
+#                      `sysfence audit --format ecs FILE` (release build) on it next to
+#                      `ausearch -i -if FILE -m SECCOMP`, print the ratio (target: 5x)
 #   make audit-check   fail when auditd is running: while it runs the kernel hands it every
 #                      audit record and /dev/kmsg, which the kernel tests read, gets none
 #
@@ -44,5 +45,6 @@ audit-check: setup-apt ## check that no auditd runs (it would take seccomp recor
 	  exit 1; \
 	fi
 
-bench-audit: libseccomp audit-check ## parse throughput on a 1,000,000-line audit.log next to ausearch
-	$(CARGO) bench -p sysfence --bench audit_parse
+bench-audit: libseccomp audit-check ## `sysfence audit --format ecs` on a 1,000,000-line audit.log next to `ausearch -i`
+	$(CARGO) build --release -p sysfence-cli
+	SYSFENCE_BIN=$(CARGO_TARGET_DIR)/release/sysfence $(CARGO) bench -p sysfence --bench audit_parse

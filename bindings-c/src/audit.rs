@@ -6,8 +6,11 @@ use std::os::raw::c_char;
 
 /// Parses one line of the kernel log, `/dev/kmsg`, auditd's `audit.log` or journald's audit
 /// stream holding a seccomp record (`type=1326` / `type=SECCOMP`) into an Elastic Common Schema
-/// document as JSON text (`event.action` is `violated-seccomp-policy`; `seccomp.syscall.name`,
-/// `seccomp.action`, `process.pid`, ... are filled in; `host.name` is this machine's name).
+/// document as JSON text, shaped as auditbeat's auditd module sends it (`event.module` is
+/// `auditd`, `event.action` is `violated-seccomp-policy`; `auditd.summary.*`, `process.pid`,
+/// and sysfence's `seccomp.syscall.name`, `seccomp.action`, ... are filled in; uid, gid and
+/// auid are named from this machine's account database; `host.name` is the record's `node=`,
+/// else this machine's name).
 ///
 /// Returns a string the caller frees with `sysfence_string_free`, or NULL: with
 /// `sysfence_last_error_code()` `SYSFENCE_OK` (0) when the line holds no seccomp record, or

@@ -8,10 +8,13 @@ use napi::Env;
 use serde_json::Value;
 
 /// Parses one line holding a kernel seccomp record (`type=1326` / `type=SECCOMP`) into an
-/// Elastic Common Schema document: `event.action` is `violated-seccomp-policy`, the decoded
-/// values are under `seccomp` (`seccomp.syscall.name`, `seccomp.action`, `seccomp.arch`, ...),
-/// the record's own fields under `auditd.data`. `host.name` is the record's `node=`, else
-/// this machine's name. Returns `null` for a line that holds no seccomp record.
+/// Elastic Common Schema document shaped as auditbeat's auditd module sends it
+/// (`event.module: auditd`, `event.action: violated-seccomp-policy`, `auditd.summary`,
+/// `auditd.data`), with the decoded values under `seccomp` (`seccomp.syscall.name`,
+/// `seccomp.action`, `seccomp.arch`, ...). uid, gid and auid are named from this machine's
+/// account database (`user.name`, ...), as `sysfence audit` does by default. `host.name` is
+/// the record's `node=`, else this machine's name. Returns `null` for a line that holds no
+/// seccomp record.
 ///
 /// Reads every form the records take: `dmesg` and `journalctl -k` lines, raw `/dev/kmsg`
 /// records, auditd's `audit.log` (raw or enriched) and journald's copy of the audit stream.

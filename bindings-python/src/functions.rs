@@ -99,9 +99,12 @@ pub fn status(py: Python<'_>) -> PyResult<Bound<'_, PyAny>> {
 }
 
 /// Parses one line of the kernel log, auditd's log or journald holding a seccomp audit record
-/// (`type=1326` / `type=SECCOMP`) into an Elastic Common Schema document (nested dicts, with
-/// `event.action == "violated-seccomp-policy"`, `process.pid`, `seccomp.syscall.name`,
-/// `seccomp.action`, ...). Returns None for any other line; never raises for bad input.
+/// (`type=1326` / `type=SECCOMP`) into an Elastic Common Schema document shaped as auditbeat's
+/// auditd module sends it (nested dicts, with `event.module == "auditd"`,
+/// `event.action == "violated-seccomp-policy"`, `process.pid`, `auditd.summary`, and
+/// sysfence's `seccomp.syscall.name`, `seccomp.action`, ...). uid, gid and auid are named
+/// from this machine's account database, as `sysfence audit` does by default. Returns None
+/// for any other line; never raises for bad input.
 ///
 /// ```python
 /// >>> doc = sysfence.parse_audit_line('audit: type=1326 audit(1603120490.865:8): auid=1000 '

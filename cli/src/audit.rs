@@ -7,8 +7,9 @@ use std::fs::File;
 use std::io::{self, BufRead, BufReader, IsTerminal, Read, Seek, SeekFrom, Write};
 use std::os::unix::fs::{MetadataExt, OpenOptionsExt};
 use std::process::ExitCode;
+use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
 use std::time::Duration;
-use sysfence::audit::{host_name, parse_line, Summary};
+use sysfence::audit::{host_name, parse_line, EcsOptions, Summary};
 
 /// The kernel log device: one record per read.
 const KMSG: &str = "/dev/kmsg";
@@ -44,6 +45,10 @@ pub struct AuditArgs {
     /// lines were skipped: what a policy would have broken after a log-mode run.
     #[arg(long, conflicts_with = "follow")]
     pub summary: bool,
+    /// Do not look uid, gid and auid up in this machine's account database (for logs from
+    /// another machine): the documents then carry only the names auditd wrote in the record.
+    #[arg(long)]
+    pub no_resolve: bool,
 }
 
 /// Where the lines come from.
@@ -80,10 +85,12 @@ pub fn run(args: &AuditArgs) -> ExitCode {
     let mut sink = Sink {
         out: io::BufWriter::new(io::stdout().lock()),
         format: args.format,
+        resolve: !args.no_resolve,
         summary: args.summary.then(Summary::new),
         flush_each,
         events: 0,
         skipped: 0,
+        buf: Vec::new(),
     };
     let result = match source {
         Source::Stdin => {
@@ -97,6 +104,7 @@ pub fn run(args: &AuditArgs) -> ExitCode {
             read_lines(stdin.lock(), &mut sink).map_err(|e| e.on("standard input"))
         }
         Source::File(path) => match File::open(path) {
+            Ok(f) if sink.summary.is_none() => read_chunks(f, &mut sink).map_err(|e| e.on(path)),
             Ok(f) => read_lines(BufReader::new(f), &mut sink).map_err(|e| e.on(path)),
             Err(e) => Err(Stop::Read(path.to_string(), e)),
         },
@@ -146,10 +154,33 @@ fn hint(what: &str, err: &io::Error) -> &'static str {
 struct Sink<W: Write> {
     out: W,
     format: Format,
+    resolve: bool,
     summary: Option<Summary>,
     flush_each: bool,
     events: u64,
     skipped: u64,
+    /// The current line's output.
+    buf: Vec<u8>,
+}
+
+/// Appends the output of one line to `out`: `Some(true)` for an event, `Some(false)` for a
+/// skipped line, `None` for a blank one.
+fn render(line: &str, format: Format, resolve: bool, out: &mut Vec<u8>) -> Option<bool> {
+    let Some(event) = parse_line(line) else {
+        return (!line.trim().is_empty()).then_some(false);
+    };
+    match format {
+        Format::Ecs => event.append_ecs(
+            EcsOptions {
+                host_name: host_name(),
+                resolve,
+            },
+            out,
+        ),
+        Format::Text => out.extend_from_slice(event.to_text().as_bytes()),
+    }
+    out.push(b'\n');
+    Some(true)
 }
 
 impl<W: Write> Sink<W> {
@@ -159,20 +190,17 @@ impl<W: Write> Sink<W> {
             summary.add_line(line);
             return Ok(());
         }
-        let Some(event) = parse_line(line) else {
-            if !line.trim().is_empty() {
-                self.skipped += 1;
-            }
-            return Ok(());
-        };
-        self.events += 1;
-        match self.format {
-            Format::Ecs => event.write_ecs(host_name(), &mut self.out)?,
-            Format::Text => self.out.write_all(event.to_text().as_bytes())?,
+        self.buf.clear();
+        match render(line, self.format, self.resolve, &mut self.buf) {
+            Some(true) => self.events += 1,
+            Some(false) => self.skipped += 1,
+            None => {}
         }
-        self.out.write_all(b"\n")?;
-        if self.flush_each {
-            self.out.flush()?;
+        if !self.buf.is_empty() {
+            self.out.write_all(&self.buf)?;
+            if self.flush_each {
+                self.out.flush()?;
+            }
         }
         Ok(())
     }
@@ -203,54 +231,252 @@ fn read_lines(mut reader: impl BufRead, sink: &mut Sink<impl Write>) -> Result<(
         buf.clear();
         match reader.read_until(b'\n', &mut buf) {
             Ok(0) => return Ok(()),
-            Ok(_) => sink
-                .line(&String::from_utf8_lossy(&buf))
-                .map_err(Stop::Write)?,
+            Ok(_) => sink.line(&lossy(&buf)).map_err(Stop::Write)?,
             Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
             Err(e) => return Err(Stop::Read(String::new(), e)),
         }
     }
 }
 
-/// Follows a growing file from its current end, like `tail -F`: a file that is truncated or
-/// replaced (log rotation) is read again from its start.
+/// A line as text: borrowed when it is UTF-8 (checking is much faster than
+/// `from_utf8_lossy`'s chunking), invalid bytes replaced otherwise.
+fn lossy(line: &[u8]) -> std::borrow::Cow<'_, str> {
+    match std::str::from_utf8(line) {
+        Ok(text) => text.into(),
+        Err(_) => String::from_utf8_lossy(line),
+    }
+}
+
+/// Bytes a worker gets at a time: whole lines, about this many.
+const CHUNK: usize = 1 << 20;
+
+/// Reads a file with every core: the file is cut into chunks at line ends, the chunks are
+/// rendered by one worker thread per core (round robin), and the outputs are written in the
+/// order of the chunks, so the output is what reading line by line gives. At most two chunks
+/// per worker are in flight either way, so memory stays bounded whatever the file's size.
+fn read_chunks(file: File, sink: &mut Sink<impl Write>) -> Result<(), Stop> {
+    let workers = std::thread::available_parallelism().map_or(1, |n| n.get().min(16));
+    let (format, resolve) = (sink.format, sink.resolve);
+    std::thread::scope(|scope| {
+        let mut inputs = Vec::with_capacity(workers);
+        let mut outputs = Vec::with_capacity(workers);
+        let mut spares = Vec::with_capacity(workers);
+        // Buffers go round instead of being allocated (and page-faulted in) for every chunk:
+        // read chunks back to the reader, written outputs back to their worker.
+        let (give_back, returned) = sync_channel::<Vec<u8>>(2 * workers);
+        for _ in 0..workers {
+            let (to_worker, chunks) = sync_channel::<Vec<u8>>(1);
+            let (done, from_worker) = sync_channel::<(Vec<u8>, u64, u64)>(1);
+            let (spare, spared) = sync_channel::<Vec<u8>>(2);
+            inputs.push(to_worker);
+            outputs.push(from_worker);
+            spares.push(spare);
+            let give_back = give_back.clone();
+            scope.spawn(move || {
+                for chunk in chunks {
+                    let mut out = spared.try_recv().unwrap_or_default();
+                    out.clear();
+                    out.reserve(chunk.len() * 3);
+                    let (mut events, mut skipped) = (0, 0);
+                    let mut each = |line: &str| match render(line, format, resolve, &mut out) {
+                        Some(true) => events += 1,
+                        Some(false) => skipped += 1,
+                        None => {}
+                    };
+                    // A chunk is usually all UTF-8: checked at once, split with memchr.
+                    match std::str::from_utf8(&chunk) {
+                        Ok(text) => text.split('\n').for_each(&mut each),
+                        Err(_) => chunk.split(|&b| b == b'\n').for_each(|l| each(&lossy(l))),
+                    }
+                    let _ = give_back.try_send(chunk);
+                    if done.send((out, events, skipped)).is_err() {
+                        return;
+                    }
+                }
+            });
+        }
+        drop(give_back);
+        let reader = scope.spawn(move || split_chunks(file, &inputs, &returned));
+        let mut written = Ok(());
+        for i in 0.. {
+            let Ok((out, events, skipped)) = outputs[i % workers].recv() else {
+                break;
+            };
+            sink.events += events;
+            sink.skipped += skipped;
+            if let Err(e) = sink.out.write_all(&out) {
+                written = Err(Stop::Write(e));
+                break;
+            }
+            let _ = spares[i % workers].try_send(out);
+        }
+        drop(outputs); // Stops the workers, then the reader, after a write error.
+        let read = reader
+            .join()
+            .unwrap_or_else(|_| Err(io::Error::other("the reader thread panicked")));
+        written?;
+        read.map_err(|e| Stop::Read(String::new(), e))
+    })
+}
+
+/// Reads `file` in chunks that end at a line end and hands them to `workers` in turn. Stops
+/// quietly when a worker has gone (the output failed).
+fn split_chunks(
+    mut file: File,
+    workers: &[SyncSender<Vec<u8>>],
+    returned: &Receiver<Vec<u8>>,
+) -> io::Result<()> {
+    let mut carry: Vec<u8> = Vec::new();
+    for turn in 0.. {
+        let mut chunk = returned.try_recv().unwrap_or_default();
+        chunk.clear();
+        chunk.append(&mut carry);
+        let mut eof = false;
+        // Fill to CHUNK, and on until a line end when one line is longer than that.
+        while !eof && (chunk.len() < CHUNK || !chunk.contains(&b'\n')) {
+            let want = CHUNK.max(chunk.len() / 2);
+            chunk.reserve(want);
+            let got = loop {
+                match (&mut file).take(want as u64).read_to_end(&mut chunk) {
+                    Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                    other => break other,
+                }
+            };
+            eof = got? == 0;
+        }
+        if !eof {
+            let cut = chunk
+                .iter()
+                .rposition(|&b| b == b'\n')
+                .map_or(chunk.len(), |p| p + 1);
+            carry = chunk.split_off(cut);
+        }
+        if chunk.is_empty() {
+            return Ok(());
+        }
+        if workers[turn % workers.len()].send(chunk).is_err() || eof {
+            return Ok(());
+        }
+    }
+    Ok(())
+}
+
+/// Follows a growing file from its current end, like `tail -F`. After each quiet spell the
+/// path is looked at again: a file renamed away (log rotation) is read to its end first, so
+/// that nothing written to it just before the rename is lost, then the new file at the path is
+/// read from its start; a file that shrank (truncated in place, `copytruncate`) is read again
+/// from its start. Between the rename and the new file's creation the path may be missing for
+/// a while: the old file is kept until a new one appears.
 fn follow_file(path: &str, sink: &mut Sink<impl Write>) -> Result<(), Stop> {
-    let open = |path: &str| File::open(path).map_err(|e| Stop::Read(path.to_string(), e));
-    let mut file = open(path)?;
-    let mut pos = file
-        .seek(SeekFrom::End(0))
-        .map_err(|e| Stop::Read(path.to_string(), e))?;
-    let mut identity = file.metadata().map(|m| (m.dev(), m.ino())).ok();
+    let failed = |e| Stop::Read(path.to_string(), e);
+    let mut file = File::open(path).map_err(failed)?;
+    let mut pos = file.seek(SeekFrom::End(0)).map_err(failed)?;
+    let mut identity = file
+        .metadata()
+        .map(|m| (m.dev(), m.ino()))
+        .map_err(failed)?;
     eprintln!("sysfence audit: following {path} from its end (Ctrl-C stops)");
     let mut reader = BufReader::new(file);
     let mut partial = Vec::new();
     loop {
-        match reader.read_until(b'\n', &mut partial) {
-            Ok(n) if n > 0 => {
-                pos += n as u64;
-                if partial.ends_with(b"\n") {
-                    sink.line(&String::from_utf8_lossy(&partial))
-                        .map_err(Stop::Write)?;
-                    partial.clear();
-                }
-                continue;
-            }
-            Ok(_) => {}
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-            Err(e) => return Err(Stop::Read(path.to_string(), e)),
-        }
+        pos += drain(&mut reader, &mut partial, sink).map_err(|e| e.on(path))?;
         std::thread::sleep(POLL);
         let Ok(meta) = std::fs::metadata(path) else {
             continue; // Between rotation's rename and the new file's creation.
         };
-        if Some((meta.dev(), meta.ino())) != identity || meta.len() < pos {
-            let file = open(path)?;
-            identity = file.metadata().map(|m| (m.dev(), m.ino())).ok();
+        if (meta.dev(), meta.ino()) != identity {
+            // Rotated: what the old file got since the last read, then the new file.
+            drain(&mut reader, &mut partial, sink).map_err(|e| e.on(path))?;
+            if !partial.is_empty() {
+                sink.line(&lossy(&partial)).map_err(Stop::Write)?;
+                partial.clear();
+            }
+            let Ok(file) = File::open(path) else {
+                continue; // Gone again: try at the next poll.
+            };
+            identity = file
+                .metadata()
+                .map(|m| (m.dev(), m.ino()))
+                .unwrap_or(identity);
             reader = BufReader::new(file);
+            pos = 0;
+        } else if meta.len() < pos {
+            // Truncated in place: read it again from its start.
+            reader.seek(SeekFrom::Start(0)).map_err(failed)?;
             partial.clear();
             pos = 0;
         }
     }
+}
+
+/// Reads every complete line available; a line still being written stays in `partial`.
+/// Returns the bytes read.
+fn drain(
+    reader: &mut BufReader<File>,
+    partial: &mut Vec<u8>,
+    sink: &mut Sink<impl Write>,
+) -> Result<u64, Stop> {
+    let mut read = 0;
+    loop {
+        match reader.read_until(b'\n', partial) {
+            Ok(0) => return Ok(read),
+            Ok(n) => {
+                read += n as u64;
+                if partial.ends_with(b"\n") {
+                    sink.line(&lossy(partial)).map_err(Stop::Write)?;
+                    partial.clear();
+                }
+            }
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(Stop::Read(String::new(), e)),
+        }
+    }
+}
+
+/// Counts the records lost when the kernel's ring buffer overruns a `/dev/kmsg` reader: the
+/// read then fails with EPIPE, and the next one returns the oldest record still there, whose
+/// sequence number says how many were overwritten.
+#[derive(Debug, Default)]
+struct KmsgLoss {
+    /// The sequence number of the last record read.
+    last: Option<u64>,
+    /// An EPIPE was seen since the last record.
+    overrun: bool,
+    /// Records lost so far.
+    total: u64,
+}
+
+impl KmsgLoss {
+    /// The reader was overrun (EPIPE).
+    fn overrun(&mut self) {
+        self.overrun = true;
+    }
+
+    /// A record was read; returns how many records were lost just before it, if any.
+    fn record(&mut self, record: &[u8]) -> Option<u64> {
+        let seq = kmsg_sequence(record);
+        let lost = match (self.last, seq) {
+            (Some(last), Some(seq)) if seq > last + 1 => Some(seq - last - 1),
+            // Overrun but no way to count (no sequence before or now): at least one.
+            (_, _) if self.overrun => Some(0),
+            _ => None,
+        };
+        self.overrun = false;
+        if seq.is_some() {
+            self.last = seq;
+        }
+        if let Some(n) = lost {
+            self.total += n;
+        }
+        lost
+    }
+}
+
+/// The sequence number of a `/dev/kmsg` record (`PRIORITY,SEQUENCE,MICROSECONDS,FLAGS;...`).
+fn kmsg_sequence(record: &[u8]) -> Option<u64> {
+    let head = record.split(|&b| b == b';').next()?;
+    let seq = head.split(|&b| b == b',').nth(1)?;
+    std::str::from_utf8(seq).ok()?.parse().ok()
 }
 
 /// Reads `/dev/kmsg`: the whole buffer then stops, or (`follow`) from now on, for ever.
@@ -272,6 +498,29 @@ fn read_kmsg(follow: bool, sink: &mut Sink<impl Write>) -> Result<(), Stop> {
         kmsg.seek(SeekFrom::End(0)).map_err(failed)?;
         eprintln!("sysfence audit: following {KMSG} from now on (Ctrl-C stops)");
     }
+    let mut loss = KmsgLoss::default();
+    let result = kmsg_records(&mut kmsg, follow, &mut loss, sink);
+    if loss.total > 0 {
+        eprintln!(
+            "sysfence audit: {} kernel log record{} lost in all: the ring buffer overran the \
+             reader",
+            loss.total,
+            if loss.total == 1 { " was" } else { "s were" }
+        );
+    }
+    result
+}
+
+/// Reads records from a `/dev/kmsg`-like source until its end (non-blocking) or for ever:
+/// one record per read; EPIPE means records were overwritten before they were read, which is
+/// said on stderr with the count, and reading goes on with the oldest record left.
+fn kmsg_records(
+    kmsg: &mut impl Read,
+    follow: bool,
+    loss: &mut KmsgLoss,
+    sink: &mut Sink<impl Write>,
+) -> Result<(), Stop> {
+    let failed = |e| Stop::Read(KMSG.to_string(), e);
     // One record per read; a record is at most a few KiB (text plus dictionary lines).
     let mut buf = vec![0u8; 16 * 1024];
     loop {
@@ -280,11 +529,21 @@ fn read_kmsg(follow: bool, sink: &mut Sink<impl Write>) -> Result<(), Stop> {
             Ok(n) => {
                 // Continuation lines (" SUBSYSTEM=...") follow the record's first line.
                 let record = buf[..n].split(|&b| b == b'\n').next().unwrap_or(&[]);
-                sink.line(&String::from_utf8_lossy(record))
-                    .map_err(Stop::Write)?;
+                match loss.record(record) {
+                    Some(0) => eprintln!(
+                        "sysfence audit: the kernel's ring buffer overran the reader: records \
+                         were lost"
+                    ),
+                    Some(lost) => eprintln!(
+                        "sysfence audit: the kernel's ring buffer overran the reader: {lost} \
+                         record{} lost",
+                        if lost == 1 { "" } else { "s" }
+                    ),
+                    None => {}
+                }
+                sink.line(&lossy(record)).map_err(Stop::Write)?;
             }
-            // EPIPE: records were overwritten before we read them; go on with the next.
-            Err(e) if e.raw_os_error() == Some(libc::EPIPE) => {}
+            Err(e) if e.raw_os_error() == Some(libc::EPIPE) => loss.overrun(),
             Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
             Err(e) if e.kind() == io::ErrorKind::WouldBlock && !follow => return Ok(()),
             Err(e) => return Err(failed(e)),
@@ -302,4 +561,79 @@ fn auditd_pid() -> Option<u32> {
             let comm = std::fs::read_to_string(entry.path().join("comm")).ok()?;
             (comm.trim_end() == "auditd").then_some(pid)
         })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A `/dev/kmsg` stand-in: each read gives the next record or error.
+    struct Script(std::collections::VecDeque<io::Result<&'static str>>);
+
+    impl Read for Script {
+        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+            match self.0.pop_front() {
+                None => Err(io::ErrorKind::WouldBlock.into()),
+                Some(Err(e)) => Err(e),
+                Some(Ok(record)) => {
+                    buf[..record.len()].copy_from_slice(record.as_bytes());
+                    Ok(record.len())
+                }
+            }
+        }
+    }
+
+    fn sink() -> Sink<Vec<u8>> {
+        Sink {
+            out: Vec::new(),
+            format: Format::Text,
+            resolve: false,
+            summary: None,
+            flush_each: false,
+            events: 0,
+            skipped: 0,
+            buf: Vec::new(),
+        }
+    }
+
+    const RECORD: &str = "audit: type=1326 audit(1700000000.000:1): pid=7 comm=\"a\" sig=31 \
+                          arch=c000003e syscall=0 compat=0 ip=0x1 code=0x80000000";
+
+    #[test]
+    fn an_overrun_kmsg_reader_counts_the_lost_records_and_goes_on() {
+        let first = Box::leak(format!("6,10,1,-;{RECORD}").into_boxed_str());
+        let second = Box::leak(format!("6,11,2,-;{RECORD}\n SUBSYSTEM=x").into_boxed_str());
+        let after = Box::leak(format!("6,42,3,-;{RECORD}").into_boxed_str());
+        let next = Box::leak(format!("6,43,4,-;{RECORD}").into_boxed_str());
+        let mut script = Script(
+            [
+                Ok(&*first),
+                Ok(&*second),
+                Err(io::Error::from_raw_os_error(libc::EPIPE)),
+                Ok(&*after),
+                Ok(&*next),
+            ]
+            .into(),
+        );
+        let (mut loss, mut sink) = (KmsgLoss::default(), sink());
+        kmsg_records(&mut script, false, &mut loss, &mut sink)
+            .ok()
+            .unwrap();
+        assert_eq!(loss.total, 30, "records 12 to 41 were overwritten");
+        assert_eq!(sink.events, 4, "every record read is still printed");
+        assert_eq!(String::from_utf8(sink.out).unwrap().lines().count(), 4);
+    }
+
+    #[test]
+    fn kmsg_loss_without_sequence_numbers_still_says_so() {
+        let mut loss = KmsgLoss::default();
+        assert_eq!(loss.record(b"6,5,1,-;x"), None);
+        assert_eq!(loss.record(b"6,6,1,-;x"), None);
+        loss.overrun();
+        assert_eq!(loss.record(b"garbage"), Some(0));
+        assert_eq!(loss.record(b"6,9,1,-;x"), Some(2));
+        assert_eq!(loss.total, 2);
+        assert_eq!(kmsg_sequence(b"4,77,1000,c;text"), Some(77));
+        assert_eq!(kmsg_sequence(b"no header"), None);
+    }
 }

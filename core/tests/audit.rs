@@ -2,7 +2,10 @@
 //! kernel, auditd and journald write, decoded fields, the ECS document, and the summary.
 
 use serde_json::Value;
-use sysfence::audit::{parse_line, parse_line_ecs, RecordForm, Summary, SummaryRow};
+use sysfence::audit::{
+    categorization, parse_line, parse_line_ecs, parse_line_ecs_with, EcsOptions, RecordForm,
+    Summary, SummaryRow,
+};
 use sysfence::{Action, Arch};
 
 const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/fixtures/audit");
@@ -296,4 +299,237 @@ fn mutated_fixture_lines_never_panic() {
     }
     assert!(summary.events() > 0 && summary.skipped() > 0);
     let _ = summary.render();
+}
+
+/// Every leaf of a document as `(dotted.path, value)`; arrays are leaves.
+fn leaves<'a>(prefix: &str, value: &'a Value, out: &mut Vec<(String, &'a Value)>) {
+    match value {
+        Value::Object(map) => {
+            for (k, v) in map {
+                let path = if prefix.is_empty() {
+                    k.clone()
+                } else {
+                    format!("{prefix}.{k}")
+                };
+                leaves(&path, v, out);
+            }
+        }
+        other => out.push((prefix.to_string(), other)),
+    }
+}
+
+/// Checks one JSON value against an ECS (or custom) field type; `Err` says why not.
+fn check_type(field: &Value, value: &Value) -> Result<(), String> {
+    let array = field["array"].as_bool().unwrap_or(false);
+    let items: Vec<&Value> = match value {
+        Value::Array(items) if array => items.iter().collect(),
+        Value::Array(_) => return Err("an array for a single-valued field".into()),
+        _ if array => return Err("a single value for an array field".into()),
+        v => vec![v],
+    };
+    for item in items {
+        let ok = match field["type"].as_str().unwrap() {
+            "keyword" | "match_only_text" | "wildcard" | "constant_keyword" => item.is_string(),
+            "long" => item.is_u64() || item.is_i64(),
+            "boolean" => item.is_boolean(),
+            "date" => item.as_str().is_some_and(|s| {
+                let b = s.as_bytes();
+                s.len() == 24
+                    && b[4] == b'-'
+                    && b[10] == b'T'
+                    && s.ends_with('Z')
+                    && s.chars().filter(|c| c.is_ascii_digit()).count() == 17
+            }),
+            other => return Err(format!("type {other} not handled by this test")),
+        };
+        if !ok {
+            return Err(format!("{item} is not a {}", field["type"]));
+        }
+        if let Some(allowed) = field["allowed"].as_array() {
+            if !allowed.contains(item) {
+                return Err(format!("{item} is not an allowed value"));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Every document made from every fixture line is valid for the ECS version it claims: each
+/// field is an ECS 8.11.0 field of the right type (allowed values for event.kind, category,
+/// type and outcome; each type expected by one of the categories), or one of auditbeat's or
+/// sysfence's custom fields; the required fields are there.
+#[test]
+fn every_fixture_document_is_valid_ecs() {
+    let defs: Value = serde_json::from_str(&fixture("ecs-fields.json")).unwrap();
+    let mut lines: Vec<String> = Vec::new();
+    for name in ["audit.log", "dmesg.txt", "kmsg.txt", "invalid-utf8.log"] {
+        lines.extend(fixture(name).lines().map(str::to_string));
+    }
+    let cases: Value = serde_json::from_str(&fixture("cases.json")).unwrap();
+    for case in cases["cases"].as_array().unwrap() {
+        lines.push(case["line"].as_str().unwrap().to_string());
+    }
+    let mut documents = 0;
+    for line in &lines {
+        let Some(event) = parse_line(line) else {
+            continue;
+        };
+        for resolve in [false, true] {
+            let doc = event.to_ecs_with(EcsOptions {
+                host_name: "test-host",
+                resolve,
+            });
+            documents += 1;
+            assert_eq!(doc["ecs"]["version"], defs["ecs_version"], "{line}");
+            let mut fields = Vec::new();
+            leaves("", &doc, &mut fields);
+            for (path, value) in &fields {
+                let field = defs["fields"]
+                    .get(path)
+                    .or_else(|| defs["custom"].get(path))
+                    .or_else(|| {
+                        path.starts_with("auditd.data.")
+                            .then(|| &defs["custom"]["auditd.data.*"])
+                    })
+                    .unwrap_or_else(|| panic!("{path} is neither ECS nor a custom field: {line}"));
+                if let Err(why) = check_type(field, value) {
+                    panic!("{path}: {why}: {line}");
+                }
+            }
+            for (name, field) in defs["fields"].as_object().unwrap() {
+                let required = field["required"].as_bool().unwrap_or(false);
+                // A record without `audit(...)` (journald's form) has no time to give.
+                let exempt = name == "@timestamp" && event.timestamp.is_none();
+                if required && !exempt {
+                    assert!(at(&doc, name).is_some(), "{name} missing: {line}");
+                }
+            }
+            let categories = doc["event"]["category"]
+                .as_array()
+                .cloned()
+                .unwrap_or_default();
+            for kind in doc["event"]["type"].as_array().into_iter().flatten() {
+                assert!(
+                    categories
+                        .iter()
+                        .any(|c| defs["expected_event_types"][c.as_str().unwrap()]
+                            .as_array()
+                            .unwrap()
+                            .contains(kind)),
+                    "event.type {kind} expected by none of {categories:?}: {line}"
+                );
+            }
+        }
+    }
+    assert!(documents > 40, "{documents}");
+}
+
+/// go-libaudit's categorisation of every syscall name is a valid ECS pairing.
+#[test]
+fn every_syscall_categorization_is_valid_ecs() {
+    let defs: Value = serde_json::from_str(&fixture("ecs-fields.json")).unwrap();
+    let mut names: Vec<String> = Vec::new();
+    for arch in Arch::all() {
+        names.extend((0..1000).filter_map(|nr| sysfence::syscalls::name_of(nr, arch)));
+    }
+    names.extend(["stat64", "umount", "stime", "recv", "send"].map(String::from));
+    assert!(names.len() > 500);
+    let allowed = |field: &str, v: &str| {
+        defs["fields"][field]["allowed"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|a| a == v)
+    };
+    for name in &names {
+        let (categories, types) = categorization(Some(name));
+        assert!(!categories.is_empty() && !types.is_empty(), "{name}");
+        for c in categories {
+            assert!(allowed("event.category", c), "{name}: {c}");
+        }
+        for t in types {
+            assert!(allowed("event.type", t), "{name}: {t}");
+            assert!(
+                categories.iter().any(|c| defs["expected_event_types"][c]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .any(|e| e == t)),
+                "{name}: {t} not expected by {categories:?}"
+            );
+        }
+    }
+    assert_eq!(
+        categorization(Some("bind")),
+        (&["network"][..], &["start"][..])
+    );
+    assert_eq!(
+        categorization(Some("connect")),
+        (&["network"][..], &["connection", "start"][..])
+    );
+    assert_eq!(categorization(Some("stat")), (&["file"][..], &["info"][..]));
+    assert_eq!(
+        categorization(Some("no_such")),
+        (&["process"][..], &["info"][..])
+    );
+}
+
+/// The seed's records give what auditbeat's auditd module sends for them (resolve_ids off).
+#[test]
+fn seed_records_match_auditbeat() {
+    let cases: Value = serde_json::from_str(&fixture("auditbeat-parity.json")).unwrap();
+    let cases = cases["cases"].as_array().unwrap();
+    assert!(cases.len() >= 8);
+    for case in cases {
+        let name = case["name"].as_str().unwrap();
+        let line = case["line"].as_str().unwrap();
+        let doc = parse_line(line)
+            .unwrap_or_else(|| panic!("{name}: not parsed"))
+            .to_ecs("test-host");
+        for (path, want) in case["expect"].as_object().unwrap() {
+            assert_eq!(at(&doc, path), Some(want), "{name}: {path} in {doc:#}");
+        }
+        for path in case["absent"].as_array().into_iter().flatten() {
+            let path = path.as_str().unwrap();
+            assert_eq!(at(&doc, path), None, "{name}: {path} should be absent");
+        }
+        // Nothing auditbeat moves out of auditd.data stays there.
+        for key in ["auid", "uid", "gid", "ses", "pid", "comm", "exe", "subj"] {
+            assert!(
+                doc["auditd"]["data"].get(key).is_none(),
+                "{name}: data.{key}"
+            );
+        }
+    }
+}
+
+/// Names come from the local account database when asked, and from the record (ENRICHED)
+/// either way; an unset auid has none.
+#[test]
+fn names_resolve_locally_when_asked() {
+    let line = fixture("dmesg.txt").lines().nth(3).unwrap().to_string(); // uid 0, gid 0
+    let event = parse_line(&line).unwrap();
+    let on = event.to_ecs_with(EcsOptions {
+        host_name: "h",
+        resolve: true,
+    });
+    let off = event.to_ecs("h");
+    assert_eq!(on["user"]["name"], "root");
+    assert_eq!(on["user"]["group"]["name"], "root");
+    assert_eq!(on["auditd"]["summary"]["actor"]["secondary"], "root");
+    assert_eq!(
+        on["user"]["audit"].get("name").map(|v| v.as_str().unwrap()),
+        sysfence::audit::user_name(1000).as_deref()
+    );
+    assert!(off["user"].get("name").is_none());
+    assert_eq!(off["auditd"]["summary"]["actor"]["secondary"], "0");
+    assert_eq!(parse_line_ecs(&line).unwrap()["user"]["name"], "root");
+    assert!(parse_line_ecs_with(&line, false).unwrap()["user"]
+        .get("name")
+        .is_none());
+
+    let unset = fixture("kmsg.txt").lines().next().unwrap().to_string();
+    let doc = parse_line_ecs(&unset).unwrap();
+    assert!(doc["user"].get("audit").is_none(), "{doc:#}");
+    assert_eq!(doc["auditd"]["summary"]["actor"]["primary"], "unset");
 }

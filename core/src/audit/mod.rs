@@ -23,11 +23,14 @@
 //! ```
 
 mod ecs;
+mod json;
+mod names;
 mod parse;
 mod summary;
 mod text;
 
-pub use ecs::{ECS_VERSION, EVENT_ACTION};
+pub use ecs::{categorization, EcsOptions, ECS_VERSION, EVENT_ACTION};
+pub use names::{group_name, user_name};
 pub use summary::{Summary, SummaryRow};
 pub use text::signal_name;
 
@@ -118,21 +121,47 @@ pub struct SeccompEvent {
     pub code: Option<u32>,
     /// [`code`](SeccompEvent::code) decoded.
     pub action: Option<Action>,
-    /// Every `key=value` of the record in order, values as written (quotes removed, hex kept).
-    pub fields: Vec<(String, String)>,
-    /// auditd's `ENRICHED` fields (after `\x1d`): `UID="root"`, `SYSCALL=bind`, ...
-    pub enriched: Vec<(String, String)>,
+    /// Where each `key=value` of the record is in [`raw`](SeccompEvent::raw), in order:
+    /// read them with [`fields`](SeccompEvent::fields).
+    pub(crate) fields: Vec<Span>,
+    /// Where auditd's `ENRICHED` fields (after `\x1d`) are in `raw`.
+    pub(crate) enriched: Vec<Span>,
     /// The line as read (without its line ending).
     pub raw: String,
 }
 
+/// Byte ranges of a key and its value (quotes removed) in [`SeccompEvent::raw`]: the record's
+/// fields are slices of the line, not copies of it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Span {
+    pub(crate) key: (u32, u32),
+    pub(crate) value: (u32, u32),
+}
+
 impl SeccompEvent {
-    /// An `ENRICHED` field by name (`UID`, `AUID`, `GID`, ...).
-    pub fn enriched(&self, key: &str) -> Option<&str> {
+    fn slice(&self, (start, end): (u32, u32)) -> &str {
+        self.raw.get(start as usize..end as usize).unwrap_or("")
+    }
+
+    /// Every `key=value` of the record in order, values as written (quotes removed, hex kept).
+    pub fn fields(&self) -> impl Iterator<Item = (&str, &str)> + '_ {
+        self.fields
+            .iter()
+            .map(|s| (self.slice(s.key), self.slice(s.value)))
+    }
+
+    /// auditd's `ENRICHED` fields (after `\x1d`) in order: `UID="root"`, `SYSCALL=bind`, ...
+    pub fn enriched_fields(&self) -> impl Iterator<Item = (&str, &str)> + '_ {
         self.enriched
             .iter()
-            .find(|(k, _)| k == key)
-            .map(|(_, v)| v.as_str())
+            .map(|s| (self.slice(s.key), self.slice(s.value)))
+    }
+
+    /// An `ENRICHED` field by name (`UID`, `AUID`, `GID`, ...).
+    pub fn enriched(&self, key: &str) -> Option<&str> {
+        self.enriched_fields()
+            .find(|(k, _)| *k == key)
+            .map(|(_, v)| v)
     }
 
     /// The action as people write it: `kill_thread`, `errno`, `log`, ... The kernel drops the
@@ -152,10 +181,24 @@ pub fn parse_line(line: &str) -> Option<SeccompEvent> {
     parse::parse(line)
 }
 
-/// Parses one line into an ECS document with this machine's host name (what the C, Python and
-/// Node bindings expose). `None` when the line holds no seccomp record.
+/// Parses one line into an ECS document with this machine's host name and the names of the
+/// record's uid, gid and auid looked up in this machine's account database, as `sysfence
+/// audit` does by default and auditbeat's `resolve_ids` does (what the C, Python and Node
+/// bindings' `parse_audit_line` return by default). `None` when the line holds no seccomp
+/// record.
 pub fn parse_line_ecs(line: &str) -> Option<serde_json::Value> {
-    parse_line(line).map(|event| event.to_ecs(host_name()))
+    parse_line_ecs_with(line, true)
+}
+
+/// [`parse_line_ecs`], with the name lookups on or off (`resolve: false` for records written
+/// on another machine, whose ids mean other accounts there).
+pub fn parse_line_ecs_with(line: &str, resolve: bool) -> Option<serde_json::Value> {
+    parse_line(line).map(|event| {
+        event.to_ecs_with(EcsOptions {
+            host_name: host_name(),
+            resolve,
+        })
+    })
 }
 
 /// This machine's host name (`gethostname`), read once.

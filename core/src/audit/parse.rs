@@ -1,9 +1,11 @@
 //! The record parser: finds a seccomp record in a line of any form the kernel, auditd or
 //! journald writes, splits its `key=value` fields and decodes them through the core's tables.
 
-use super::{RecordForm, SeccompEvent, Timestamp};
+use super::{RecordForm, SeccompEvent, Span, Timestamp};
 use crate::syscalls::name_of;
 use crate::{Action, Arch};
+use std::cell::RefCell;
+use std::collections::HashMap;
 
 /// auditd's separator between the record and its `ENRICHED` (interpreted) fields.
 const ENRICHED_SEPARATOR: char = '\u{1d}';
@@ -14,6 +16,10 @@ const TYPE_TOKENS: [&str; 3] = ["1326", "SECCOMP", "UNKNOWN[1326]"];
 /// Parses one line (see [`crate::audit::parse_line`]).
 pub(crate) fn parse(line: &str) -> Option<SeccompEvent> {
     let line = line.trim_end_matches(['\n', '\r']);
+    // Every form carries one of these; most lines of a busy audit log carry neither.
+    if !line.contains("SECCOMP") && !line.contains("1326") {
+        return None;
+    }
     let (form, prefix, rest) = locate(line)?;
     let (timestamp, serial, body) = match form {
         RecordForm::Journald => (None, None, rest),
@@ -49,14 +55,29 @@ pub(crate) fn parse(line: &str) -> Option<SeccompEvent> {
         enriched: Vec::new(),
         raw: line.to_string(),
     };
+    // Fields are slices of `line`, which `raw` copies: their offsets in one are offsets in
+    // the other.
+    let base = line.as_ptr() as usize;
+    let span = |key: &str, value: &str| {
+        let at = |s: &str| {
+            let start = (s.as_ptr() as usize - base) as u32;
+            (start, start + s.len() as u32)
+        };
+        Span {
+            key: at(key),
+            value: at(value),
+        }
+    };
+    if line.len() > u32::MAX as usize {
+        return None;
+    }
+    event.fields.reserve(16);
     for (key, value, quoted) in Fields::new(body) {
         decode_field(&mut event, key, value, quoted);
-        event.fields.push((key.to_string(), value.to_string()));
+        event.fields.push(span(key, value));
     }
     if let Some(enriched) = enriched {
-        event.enriched = Fields::new(enriched)
-            .map(|(k, v, _)| (k.to_string(), v.to_string()))
-            .collect();
+        event.enriched = Fields::new(enriched).map(|(k, v, _)| span(k, v)).collect();
     }
     if event.fields.is_empty() && event.timestamp.is_none() {
         return None;
@@ -65,11 +86,34 @@ pub(crate) fn parse(line: &str) -> Option<SeccompEvent> {
         .arch_raw
         .and_then(|raw| Arch::from_audit_arch(raw, event.syscall));
     event.syscall_name = match (event.arch, event.syscall) {
-        (Some(arch), Some(nr)) => name_of(nr, arch),
+        (Some(arch), Some(nr)) => syscall_name(arch, nr),
         _ => None,
     };
     event.action = event.code.map(Action::from_ret);
     Some(event)
+}
+
+/// libseccomp's name of syscall `nr` on `arch`, looked up once per thread (libseccomp searches
+/// its table and allocates the name on every call).
+fn syscall_name(arch: Arch, nr: u32) -> Option<String> {
+    /// Names by (`AUDIT_ARCH_*` value, number); x32 numbers carry their own bit.
+    type Names = HashMap<(u32, u32), Option<Box<str>>>;
+    thread_local! {
+        static NAMES: RefCell<Names> = RefCell::new(HashMap::new());
+    }
+    NAMES.with(|cell| {
+        let key = (arch.audit_arch(), nr);
+        if let Some(found) = cell.borrow().get(&key) {
+            return found.as_deref().map(str::to_string);
+        }
+        let found = name_of(nr, arch);
+        let mut map = cell.borrow_mut();
+        if map.len() >= 16 * 1024 {
+            map.clear(); // Only numbers no table has grow it this far.
+        }
+        map.insert(key, found.as_deref().map(Box::from));
+        found
+    })
 }
 
 /// Finds the record: its form, the text before it and the text after its type token. The
@@ -261,42 +305,64 @@ impl<'a> Fields<'a> {
     }
 }
 
+/// The first `needle` in `bytes`, eight bytes at a time (the "has a zero byte" test on
+/// `word ^ needle`, whose lowest flagged byte is always a real match).
+fn find_byte(bytes: &[u8], needle: u8) -> Option<usize> {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    let pattern = ONES * u64::from(needle);
+    let mut i = 0;
+    while let Some(chunk) = bytes.get(i..i + 8) {
+        let w = u64::from_le_bytes(chunk.try_into().unwrap_or([0; 8])) ^ pattern;
+        let found = w.wrapping_sub(ONES) & !w & HIGHS;
+        if found != 0 {
+            return Some(i + (found.trailing_zeros() / 8) as usize);
+        }
+        i += 8;
+    }
+    bytes[i..].iter().position(|&b| b == needle).map(|p| i + p)
+}
+
 impl<'a> Iterator for Fields<'a> {
     type Item = (&'a str, &'a str, bool);
 
     fn next(&mut self) -> Option<Self::Item> {
+        // One pass over the bytes: the separators are ASCII, so every cut is at a char
+        // boundary, and the key is checked while it is scanned.
         loop {
-            let text = self.rest.trim_start_matches(' ');
-            if text.is_empty() {
-                self.rest = text;
-                return None;
+            let rest: &'a str = self.rest;
+            let bytes = rest.as_bytes();
+            let mut i = bytes.iter().position(|&b| b != b' ')?;
+            let start = i;
+            let mut valid = true;
+            while let Some(&b) = bytes.get(i) {
+                if b == b' ' || b == b'=' {
+                    break;
+                }
+                valid &= b.is_ascii_alphanumeric() || b == b'_' || b == b'-';
+                i += 1;
             }
-            let end = text.find([' ', '=']).unwrap_or(text.len());
-            if !text[end..].starts_with('=') {
-                self.rest = &text[end..];
+            if bytes.get(i) != Some(&b'=') {
+                self.rest = &rest[i..];
                 continue;
             }
-            let key = &text[..end];
-            let after = &text[end + 1..];
-            let (value, quoted, used) = match after.as_bytes().first() {
+            let key = &rest[start..i];
+            let at = i + 1;
+            let (value, quoted, next) = match bytes.get(at) {
                 Some(&q @ (b'"' | b'\'')) => {
-                    let inner = &after[1..];
-                    match inner.find(char::from(q)) {
-                        Some(close) => (&inner[..close], true, close + 2),
-                        None => (inner, true, after.len()),
+                    let inner = at + 1;
+                    match find_byte(&bytes[inner..], q) {
+                        Some(close) => (&rest[inner..inner + close], true, inner + close + 1),
+                        None => (&rest[inner..], true, bytes.len()),
                     }
                 }
                 _ => {
-                    let close = after.find(' ').unwrap_or(after.len());
-                    (&after[..close], false, close)
+                    let end = find_byte(&bytes[at..], b' ').map_or(bytes.len(), |p| at + p);
+                    (&rest[at..end], false, end)
                 }
             };
-            self.rest = &after[used..];
-            if !key.is_empty()
-                && key
-                    .bytes()
-                    .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
-            {
+            self.rest = &rest[next..];
+            if valid && start < i {
                 return Some((key, value, quoted));
             }
         }
@@ -309,6 +375,24 @@ mod tests {
 
     const KERNEL: &str = r#"audit: type=1326 audit(1603120490.865:8): auid=1000 uid=0 gid=0 ses=3 subj==unconfined pid=1376 comm="nc" exe="/usr/bin/nc.traditional" sig=31 arch=c000003e syscall=49 compat=0 ip=0x7f9ad10d7497 code=0x0"#;
     const AUDITD: &str = "node=web-1 type=SECCOMP msg=audit(1603120643.421:21): auid=1000 uid=1000 gid=1000 ses=2 pid=1497 comm=6E632074657374 exe=\"/usr/bin/nc.openbsd\" sig=0 arch=40000003 syscall=102 compat=1 ip=0xf7f2a549 code=0x7ffc0000\u{1d}AUID=\"alice\" UID=\"alice\" GID=\"alice\" ARCH=i386 SYSCALL=socketcall";
+
+    #[test]
+    fn find_byte_finds_the_first() {
+        let text = b"0123456789abcdef 0123456789 x";
+        for needle in [b' ', b'x', b'0', b'f', b'9', b'z'] {
+            assert_eq!(
+                find_byte(text, needle),
+                text.iter().position(|&b| b == needle),
+                "{needle}"
+            );
+            for start in 0..text.len() {
+                assert_eq!(
+                    find_byte(&text[start..], needle),
+                    text[start..].iter().position(|&b| b == needle)
+                );
+            }
+        }
+    }
 
     #[test]
     fn fields_split_quoted_and_bare_values() {

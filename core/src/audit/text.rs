@@ -1,6 +1,7 @@
 //! Readable forms: the action and signal names, and the one-line text of an event. They are
 //! `Display` adapters, so the ECS writer streams them without building strings first.
 
+use super::json::{escape_into, push_decimal};
 use super::{SeccompEvent, UNSET_ID};
 use crate::Action;
 use std::fmt;
@@ -89,42 +90,108 @@ pub(crate) struct OneLine<'a>(pub(crate) &'a SeccompEvent);
 
 impl fmt::Display for OneLine<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut text = Vec::new();
+        self.write_into(&mut text);
+        f.write_str(std::str::from_utf8(&text).map_err(|_| fmt::Error)?)
+    }
+}
+
+impl OneLine<'_> {
+    /// Appends the line (UTF-8): what `Display` writes.
+    pub(crate) fn write_into(&self, out: &mut Vec<u8>) {
+        self.write_with(out, |out, text| out.extend_from_slice(text.as_bytes()));
+    }
+
+    /// Appends the line as the inside of a JSON string (the ECS `message`), escaped as it is
+    /// written rather than in a second pass.
+    pub(crate) fn write_json(&self, out: &mut Vec<u8>) {
+        self.write_with(out, escape_into);
+    }
+
+    /// Writes the line; every piece that may hold a quote, a backslash or a control character
+    /// (the record's names and the quotes around them) goes through `text`, the fixed pieces
+    /// and numbers are pushed as they are. Bytes are pushed directly: `sysfence audit` writes
+    /// this for every record, and `write!` costs more than the text.
+    fn write_with(&self, out: &mut Vec<u8>, text: impl Fn(&mut Vec<u8>, &str)) {
+        use std::io::Write as _;
         let e = self.0;
         match e.timestamp {
-            Some(t) => write!(f, "{t}")?,
-            None => f.write_str("-")?,
+            Some(t) => t.write_into(out),
+            None => out.push(b'-'),
         }
         match e.action {
-            Some(a) => write!(f, " {}", ActionLabel(a))?,
-            None => f.write_str(" ?")?,
+            Some(a) => {
+                out.push(b' ');
+                let _ = write!(out, "{}", ActionLabel(a));
+            }
+            None => out.extend_from_slice(b" ?"),
         }
-        write!(f, " {}", SyscallLabel(e))?;
-        if let (Some(_), Some(nr)) = (&e.syscall_name, e.syscall) {
-            write!(f, "({nr})")?;
+        out.push(b' ');
+        match (&e.syscall_name, e.syscall) {
+            (Some(name), Some(nr)) => {
+                text(out, name);
+                out.push(b'(');
+                push_decimal(out, u64::from(nr));
+                out.push(b')');
+            }
+            (Some(name), None) => text(out, name),
+            (None, Some(nr)) => {
+                out.push(b'#');
+                push_decimal(out, u64::from(nr));
+            }
+            (None, None) => out.push(b'?'),
         }
-        write!(f, " {}", ArchLabel(e))?;
+        out.push(b' ');
+        match (e.arch, e.arch_raw) {
+            (Some(arch), _) => out.extend_from_slice(arch.name().as_bytes()),
+            (None, Some(raw)) => {
+                let _ = write!(out, "{raw:08x}");
+            }
+            (None, None) => out.push(b'?'),
+        }
         if let Some(pid) = e.pid {
-            write!(f, " pid={pid}")?;
+            out.extend_from_slice(b" pid=");
+            push_decimal(out, u64::from(pid));
         }
         if let Some(comm) = &e.comm {
-            write!(f, " comm={comm:?}")?;
+            out.extend_from_slice(b" comm=");
+            quoted(out, comm, &text);
         }
         if let Some(exe) = &e.exe {
-            write!(f, " exe={exe:?}")?;
+            out.extend_from_slice(b" exe=");
+            quoted(out, exe, &text);
         }
         if let Some(uid) = e.uid {
-            write!(f, " uid={uid}")?;
+            out.extend_from_slice(b" uid=");
+            push_decimal(out, u64::from(uid));
         }
         if let Some(auid) = e.auid.filter(|&a| a != UNSET_ID) {
-            write!(f, " auid={auid}")?;
+            out.extend_from_slice(b" auid=");
+            push_decimal(out, u64::from(auid));
         }
         if let Some(name) = e.sig.and_then(signal_name) {
-            write!(f, " sig={name}")?;
+            out.extend_from_slice(b" sig=");
+            out.extend_from_slice(name.as_bytes());
         }
         if let Some(node) = &e.node {
-            write!(f, " node={node}")?;
+            out.extend_from_slice(b" node=");
+            text(out, node);
         }
-        Ok(())
+    }
+}
+
+/// `"name"` as Rust's `{:?}` writes it, through `text`; printable ASCII without `"` or `\`
+/// (the usual name) is written as it is, which is what `{:?}` gives for it.
+fn quoted(out: &mut Vec<u8>, name: &str, text: &impl Fn(&mut Vec<u8>, &str)) {
+    if name
+        .bytes()
+        .all(|b| (0x20..0x7f).contains(&b) && b != b'"' && b != b'\\')
+    {
+        text(out, "\"");
+        text(out, name);
+        text(out, "\"");
+    } else {
+        text(out, &format!("{name:?}"));
     }
 }
 
