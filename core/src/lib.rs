@@ -22,6 +22,7 @@ mod filter;
 pub mod groups;
 mod lint;
 pub mod load;
+pub mod oci;
 mod policy;
 mod status;
 mod suggest;
@@ -34,6 +35,7 @@ pub use compile::{compile, compile_with, CompileOptions};
 pub use diagnostic::{Diagnostic, Severity};
 pub use error::{Error, LoadFailure, LoadStage, Result};
 pub use filter::{Explanation, Filter, MultiplexedVerdict, Verdict};
+pub use oci::{OciContext, OciFormat, OciImport};
 pub use policy::{
     parse_u64, read_policy_text, ArgCondition, CmpOp, EffectiveRule, Mode, Policy, Rule,
     MAX_POLICY_BYTES,

@@ -194,9 +194,15 @@ impl Policy {
         Policy::from_value(&json::parse(text)?)
     }
 
-    /// Validates a policy given as a JSON value (what Python dicts and JS objects become).
+    /// Validates a policy given as a JSON value (what Python dicts and JS objects become). A
+    /// container profile (Docker/Podman, OCI `linux.seccomp`, OCI `config.json`), recognised
+    /// by its keys, is imported for the default [`crate::oci::OciContext`] (see
+    /// [`Policy::from_oci`] for another context and [`crate::oci::import`] for the warnings).
     pub fn from_value(value: &Value) -> Result<Policy> {
-        parse::parse(value)
+        match crate::oci::detect(value) {
+            Some(_) => Policy::from_oci(value, &crate::oci::OciContext::default()),
+            None => parse::parse(value),
+        }
     }
 
     /// Reads and validates a policy file.
@@ -207,9 +213,10 @@ impl Policy {
         Policy::from_json(&read_policy_text(file, &name)?)
     }
 
-    /// A preset by name (`no-exec`, `no-spawn`, `hardened`).
+    /// A preset by name (`no-exec`, `no-spawn`, `hardened`, `docker-default`).
     pub fn preset(name: &str) -> Result<Policy> {
         match groups::preset(name) {
+            Some(p) if p.name == groups::DOCKER_DEFAULT => docker_default(),
             Some(p) => Policy::from_json(p.json),
             None => Err(Error::policy("$", unknown_preset_message(name))),
         }
@@ -375,6 +382,28 @@ impl Policy {
     pub fn lint(&self) -> Vec<Diagnostic> {
         crate::lint::lint(self)
     }
+}
+
+/// A sysfence-format policy value, never a container profile.
+pub(crate) fn parse_sysfence(value: &Value) -> Result<Policy> {
+    parse::parse(value)
+}
+
+/// moby's default profile resolved for Docker's default capabilities, the native architecture
+/// and kernel 6.0 (so that the result does not depend on the machine's kernel; the profile's
+/// only `minKernel` is 4.8). Built once.
+fn docker_default() -> Result<Policy> {
+    static CACHE: std::sync::OnceLock<Result<Policy>> = std::sync::OnceLock::new();
+    CACHE
+        .get_or_init(|| {
+            let value = json::parse(groups::DOCKER_DEFAULT_JSON)?;
+            let ctx = crate::oci::OciContext {
+                kernel: (6, 0),
+                ..crate::oci::OciContext::default()
+            };
+            Policy::from_oci(&value, &ctx)
+        })
+        .clone()
 }
 
 pub(crate) fn unknown_preset_message(name: &str) -> String {
