@@ -312,6 +312,8 @@ pub struct OciImport {
     pub diagnostics: Vec<Diagnostic>,
     /// The shape the input had.
     pub format: OciFormat,
+    /// For each rule of `policy`, the profile path it came from (`syscalls[3]`).
+    pub origins: Vec<String>,
 }
 
 /// OCI actions, as written.
@@ -729,6 +731,7 @@ pub fn import(value: &Value, ctx: &OciContext) -> Result<OciImport> {
         policy,
         diagnostics: f.notes,
         format,
+        origins,
     })
 }
 
@@ -1313,6 +1316,74 @@ pub fn read(value: &Value, ctx: &OciContext) -> Result<(Policy, Vec<Diagnostic>)
     match detect(value) {
         Some(_) => import(value, ctx).map(|i| (i.policy, i.diagnostics)),
         None => crate::policy::parse_sysfence(value).map(|p| (p, Vec::new())),
+    }
+}
+
+/// [`read`] for JSON text (duplicate keys and a byte order mark are errors, as for policies).
+pub fn read_json(text: &str, ctx: &OciContext) -> Result<(Policy, Vec<Diagnostic>)> {
+    read(&crate::policy::json::parse(text)?, ctx)
+}
+
+/// What `check` finds in JSON text, a sysfence policy or a container profile imported for
+/// `ctx`: the import's warnings, then the policy's errors and lint warnings.
+pub fn check_json(text: &str, ctx: &OciContext) -> Vec<Diagnostic> {
+    let value = match crate::policy::json::parse(text) {
+        Ok(v) => v,
+        Err(e) => return e.diagnostics().to_vec(),
+    };
+    check_value(&value, ctx)
+}
+
+/// [`check_json`] for a JSON value. For a container profile, lint warnings name the profile's
+/// paths, and names that exist on only some of the profile's architectures (the usual case in a
+/// multi-architecture profile) are not reported.
+pub fn check_value(value: &Value, ctx: &OciContext) -> Vec<Diagnostic> {
+    let imported = match detect(value) {
+        None => None,
+        Some(_) => match import(value, ctx) {
+            Ok(i) => Some(i),
+            Err(e) => return e.diagnostics().to_vec(),
+        },
+    };
+    let read = match imported {
+        Some(i) => {
+            let prefix = if i.format == OciFormat::Config { "linux.seccomp." } else { "" };
+            let lint: Vec<Diagnostic> = i
+                .policy
+                .lint()
+                .into_iter()
+                .filter(|d| !d.message.contains("the rule does nothing there"))
+                .map(|mut d| {
+                    d.path = match d.path.as_str() {
+                        "log_denied" => {
+                            d.message = "no SECCOMP_FILTER_FLAG_LOG: errno and trap denials leave no audit record, so violations cannot be watched".into();
+                            format!("{prefix}flags")
+                        }
+                        p if p.starts_with("rules[") => {
+                            let f = Found { errors: Vec::new(), notes: Vec::new(), prefix: prefix.trim_end_matches('.').to_string() };
+                            map_path(p, &i.origins, &f)
+                        }
+                        p => p.to_string(),
+                    };
+                    d
+                })
+                .collect();
+            Ok((i.policy, i.diagnostics, lint))
+        }
+        None => crate::policy::parse_sysfence(value).map(|p| {
+            let lint = p.lint();
+            (p, Vec::new(), lint)
+        }),
+    };
+    match read {
+        Err(e) => e.diagnostics().to_vec(),
+        Ok((p, mut notes, lint)) => {
+            notes.extend(lint);
+            if let Err(e) = p.compile() {
+                notes.insert(0, Diagnostic::error("$", e.to_string()));
+            }
+            notes
+        }
     }
 }
 
