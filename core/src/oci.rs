@@ -706,7 +706,8 @@ pub fn import(value: &Value, ctx: &OciContext) -> Result<OciImport> {
         rules,
         mode: crate::Mode::Enforce,
         log_denied,
-        architectures: if arches.is_empty() && ctx.arch == Arch::native() {
+        // The native architecture alone is written as no list, as sysfence prints it.
+        architectures: if policy_arches == [Arch::native()] {
             Vec::new()
         } else {
             policy_arches
