@@ -1295,12 +1295,15 @@ pub fn export(policy: &Policy, target: Target) -> Result<OciExport> {
 /// The policy with presets, groups and mode folded into plain rules, one per effective rule.
 fn flattened(policy: &Policy) -> Result<Policy> {
     let default = policy.effective_default();
-    let rules = policy
-        .try_effective_rules()?
-        .into_iter()
-        .filter(|r| r.action != default)
-        .map(|r| Rule { action: r.action, syscalls: vec![r.syscall], args: r.args })
-        .collect();
+    // One rule per (action, conditions), names in the order they first appear.
+    let mut rules: Vec<Rule> = Vec::new();
+    for r in policy.try_effective_rules()?.into_iter().filter(|r| r.action != default) {
+        match rules.iter_mut().find(|o| o.action == r.action && o.args == r.args) {
+            Some(o) if o.syscalls.contains(&r.syscall) => {}
+            Some(o) => o.syscalls.push(r.syscall),
+            None => rules.push(Rule { action: r.action, syscalls: vec![r.syscall], args: r.args }),
+        }
+    }
     Ok(Policy {
         default_action: default,
         rules,
