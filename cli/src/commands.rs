@@ -76,6 +76,7 @@ pub struct ExplainArgs {
     #[arg(long)]
     preset: Option<String>,
     /// The syscall, by name or number.
+    #[arg(required_unless_present = "preset")]
     syscall: Option<String>,
     /// Up to six arguments, decimal or 0x hex.
     args: Vec<String>,
@@ -176,10 +177,7 @@ pub fn check(a: &CheckArgs) -> ExitCode {
             Err(e) => return fail(&e, a.json),
         },
         (None, Some(p)) => match sysfence::Policy::preset(p) {
-            Ok(policy) => (
-                format!("preset {p}"),
-                sysfence::check(&policy.to_value()),
-            ),
+            Ok(policy) => (format!("preset {p}"), sysfence::check(&policy.to_value())),
             Err(e) => return fail(&e, a.json),
         },
         (None, None) => unreachable!("clap requires one"),

@@ -218,9 +218,14 @@ impl Setup {
                     syscalls: vec!["read".into()],
                     args: Vec::new(),
                 }],
-                ..Policy::from_value(&serde_json::json!({ "default_action": "allow", "rules": [{"action": "errno", "syscalls": ["read"]}] }))?
+                ..Policy::from_value(
+                    &serde_json::json!({ "default_action": "allow", "rules": [{"action": "errno", "syscalls": ["read"]}] }),
+                )?
             };
-            let probe = Policy { default_action: default, ..probe };
+            let probe = Policy {
+                default_action: default,
+                ..probe
+            };
             if let Err(e) = sysfence::oci::export(&probe, sysfence::oci::Target::Oci) {
                 return Err(Error::InvalidArgument(format!("--default {default}: {e}")).into());
             }
@@ -1234,8 +1239,10 @@ pub fn generate(profile: &mut Profile, setup: &Setup) -> Result<String, Error> {
     Ok(match setup.format {
         ProfileFormat::Sysfence => text,
         ProfileFormat::Oci => {
-            let mut text = serde_json::to_string_pretty(&sysfence::oci::export(&policy, sysfence::oci::Target::Oci)?.value)
-                .expect("a JSON value always serialises");
+            let mut text = serde_json::to_string_pretty(
+                &sysfence::oci::export(&policy, sysfence::oci::Target::Oci)?.value,
+            )
+            .expect("a JSON value always serialises");
             text.push('\n');
             text
         }

@@ -104,7 +104,10 @@ fn verdicts() -> Vec<(u64, String)> {
             let o = cmd.output().unwrap();
             assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
             let v: Value = serde_json::from_slice(&o.stdout).unwrap();
-            (v["nr"].as_u64().unwrap(), v["action"].as_str().unwrap().to_string())
+            (
+                v["nr"].as_u64().unwrap(),
+                v["action"].as_str().unwrap().to_string(),
+            )
         })
         .collect()
 }
@@ -133,18 +136,28 @@ fn assert_matches(consumer: &str, lines: &[String], verdicts: &[(u64, String)]) 
                     "ENOSYS" => 38,
                     other => other.parse().unwrap(),
                 };
-                assert_eq!(line, &format!("errno {n}"), "{consumer}: {case:?} ({action})");
+                assert_eq!(
+                    line,
+                    &format!("errno {n}"),
+                    "{consumer}: {case:?} ({action})"
+                );
             }
             None => {
                 assert_eq!(action, "allow", "{case:?}");
-                assert_ne!(line, "errno 1", "{consumer}: {case:?} should pass the filter");
+                assert_ne!(
+                    line, "errno 1",
+                    "{consumer}: {case:?} should pass the filter"
+                );
             }
         }
     }
 }
 
 fn lines(out: &[u8]) -> Vec<String> {
-    String::from_utf8_lossy(out).lines().map(str::to_string).collect()
+    String::from_utf8_lossy(out)
+        .lines()
+        .map(str::to_string)
+        .collect()
 }
 
 #[test]
@@ -159,7 +172,10 @@ fn moby_default_profile_gives_the_same_results_under_runc_bwrap_and_sysfence_run
     let args = probe_args(&verdicts);
     // The verdicts themselves, as the notes on the profile say.
     let action = |name: &str, a: &[u64]| {
-        let i = CASES.iter().position(|(n, x)| *n == name && *x == a).unwrap();
+        let i = CASES
+            .iter()
+            .position(|(n, x)| *n == name && *x == a)
+            .unwrap();
         verdicts[i].1.clone()
     };
     assert_eq!(action("personality", &[0xffff_ffff]), "allow");
@@ -206,7 +222,9 @@ fn moby_default_profile_gives_the_same_results_under_runc_bwrap_and_sysfence_run
     }
 
     // runc with the exported OCI object in linux.seccomp.
-    if !have("runc") || unsafe { libc::geteuid() } != 0 {
+    // SAFETY: geteuid has no preconditions.
+    let root = unsafe { libc::geteuid() } == 0;
+    if !have("runc") || !root {
         eprintln!("skipped: runc needs root and the runc package (make setup)");
         let _ = std::fs::remove_dir_all(&dir);
         return;
@@ -222,7 +240,11 @@ fn moby_default_profile_gives_the_same_results_under_runc_bwrap_and_sysfence_run
     let bundle = dir.join("bundle");
     std::fs::create_dir_all(bundle.join("rootfs")).unwrap();
     std::fs::copy(&probe, bundle.join("rootfs/probe")).unwrap();
-    let spec = Command::new("runc").arg("spec").current_dir(&bundle).status().unwrap();
+    let spec = Command::new("runc")
+        .arg("spec")
+        .current_dir(&bundle)
+        .status()
+        .unwrap();
     assert!(spec.success());
     let mut config: Value =
         serde_json::from_slice(&std::fs::read(bundle.join("config.json")).unwrap()).unwrap();
@@ -240,7 +262,11 @@ fn moby_default_profile_gives_the_same_results_under_runc_bwrap_and_sysfence_run
         .output()
         .unwrap();
     let _ = Command::new("runc").args(["delete", "-f", &id]).output();
-    assert!(o.status.success(), "runc: {}", String::from_utf8_lossy(&o.stderr));
+    assert!(
+        o.status.success(),
+        "runc: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
     let got = lines(&o.stdout);
     assert_matches("runc", &got, &verdicts);
     assert_eq!(got, run, "runc and sysfence run");

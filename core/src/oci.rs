@@ -126,7 +126,11 @@ impl OciContext {
         let obj = match value {
             Value::Null => return Ok(ctx),
             Value::Object(o) => o,
-            _ => return Err(Error::InvalidArgument("the context is a JSON object with caps, arch and kernel".into())),
+            _ => {
+                return Err(Error::InvalidArgument(
+                    "the context is a JSON object with caps, arch and kernel".into(),
+                ))
+            }
         };
         for key in obj.keys() {
             if !["caps", "arch", "kernel"].contains(&key.as_str()) {
@@ -175,9 +179,10 @@ pub fn parse_caps(text: &str) -> Result<Vec<String>> {
         match item {
             "default" => out.extend(DOCKER_DEFAULT_CAPS.iter().map(|c| c.to_string())),
             "all" => out.extend(CAPABILITIES.iter().map(|c| c.to_string())),
-            _ => out.push(capability(item).ok_or_else(|| {
-                Error::InvalidArgument(unknown_cap_message(item))
-            })?),
+            _ => out.push(
+                capability(item)
+                    .ok_or_else(|| Error::InvalidArgument(unknown_cap_message(item)))?,
+            ),
         }
     }
     out.sort();
@@ -287,15 +292,18 @@ pub fn detect(value: &Value) -> Option<OciFormat> {
     }
     let docker = obj.contains_key("archMap")
         || obj.contains_key("defaultErrno")
-        || obj.get("syscalls").and_then(Value::as_array).is_some_and(|s| {
-            s.iter().any(|e| {
-                e.as_object().is_some_and(|e| {
-                    ["includes", "excludes", "name", "comment", "errno"]
-                        .iter()
-                        .any(|k| e.contains_key(*k))
+        || obj
+            .get("syscalls")
+            .and_then(Value::as_array)
+            .is_some_and(|s| {
+                s.iter().any(|e| {
+                    e.as_object().is_some_and(|e| {
+                        ["includes", "excludes", "name", "comment", "errno"]
+                            .iter()
+                            .any(|k| e.contains_key(*k))
+                    })
                 })
-            })
-        });
+            });
     Some(if docker {
         OciFormat::Docker
     } else {
@@ -408,8 +416,9 @@ fn kind(v: &Value) -> &'static str {
 fn unknown_keys(obj: &Map<String, Value>, known: &[&str], rel: &str, f: &mut Found) {
     for key in obj.keys() {
         if !known.contains(&key.as_str()) {
-            let mut msg =
-                format!("unknown field {key:?}: Docker and runc ignore it, and so does this import");
+            let mut msg = format!(
+                "unknown field {key:?}: Docker and runc ignore it, and so does this import"
+            );
             if let Some(s) = crate::suggest::nearest(key, known.iter().copied()) {
                 msg.push_str(&format!(" (did you mean {s:?}?)"));
             }
@@ -445,7 +454,10 @@ fn oci_action(v: Option<&Value>, rel: &str, f: &mut Found) -> Option<OciAction> 
         Some(other) => {
             f.error(
                 rel,
-                format!("expected an action such as \"SCMP_ACT_ERRNO\", found {}", kind(other)),
+                format!(
+                    "expected an action such as \"SCMP_ACT_ERRNO\", found {}",
+                    kind(other)
+                ),
             );
             None
         }
@@ -488,7 +500,10 @@ fn to_action(a: OciAction, errno: Option<u64>, rel: &str, f: &mut Found) -> Opti
         OciAction::Trace => match u16::try_from(data) {
             Ok(d) => Action::Trace(d),
             Err(_) => {
-                f.error(rel, format!("trace value {data} is out of range (0..=65535)"));
+                f.error(
+                    rel,
+                    format!("trace value {data} is out of range (0..=65535)"),
+                );
                 return None;
             }
         },
@@ -504,7 +519,10 @@ fn string_list<'a>(v: &'a Value, rel: &str, what: &str, f: &mut Found) -> Vec<(u
     for (i, item) in items.iter().enumerate() {
         match item.as_str() {
             Some(s) if !s.is_empty() => out.push((i, s)),
-            Some(_) => f.error(&format!("{rel}[{i}]"), "an empty string is not a valid name"),
+            Some(_) => f.error(
+                &format!("{rel}[{i}]"),
+                "an empty string is not a valid name",
+            ),
             None => f.error(
                 &format!("{rel}[{i}]"),
                 format!("expected a string, found {}", kind(item)),
@@ -525,7 +543,13 @@ struct Filter {
 fn filter(v: &Value, rel: &str, f: &mut Found) -> Filter {
     let mut out = Filter::default();
     let Some(obj) = v.as_object() else {
-        f.error(rel, format!("expected an object with caps, arches, minKernel, found {}", kind(v)));
+        f.error(
+            rel,
+            format!(
+                "expected an object with caps, arches, minKernel, found {}",
+                kind(v)
+            ),
+        );
         return out;
     };
     unknown_keys(obj, FILTER_FIELDS, rel, f);
@@ -551,7 +575,10 @@ fn filter(v: &Value, rel: &str, f: &mut Found) -> Filter {
         None | Some(Value::Null) => {}
         Some(Value::String(s)) if s.is_empty() => {}
         Some(Value::String(s)) => match parse_kernel(s) {
-            Some((0, 0)) => f.error(&format!("{rel}.minKernel"), "0.0 is not a valid minimum kernel"),
+            Some((0, 0)) => f.error(
+                &format!("{rel}.minKernel"),
+                "0.0 is not a valid minimum kernel",
+            ),
             Some(k) => out.min_kernel = Some(k),
             None => f.error(
                 &format!("{rel}.minKernel"),
@@ -603,7 +630,10 @@ pub fn import(value: &Value, ctx: &OciContext) -> Result<OciImport> {
     let Some(obj) = seccomp.as_object() else {
         return Err(Error::policy(
             f.path(""),
-            format!("a seccomp profile is a JSON object, found {}", kind(seccomp)),
+            format!(
+                "a seccomp profile is a JSON object, found {}",
+                kind(seccomp)
+            ),
         ));
     };
     unknown_keys(obj, SECCOMP_FIELDS, "", &mut f);
@@ -614,33 +644,47 @@ pub fn import(value: &Value, ctx: &OciContext) -> Result<OciImport> {
         .and_then(|v| uint(v, u64::from(u32::MAX), "defaultErrnoRet", &mut f));
     let default_oci = oci_action(obj.get("defaultAction"), "defaultAction", &mut f);
     if default_oci == Some(OciAction::Notify) {
-        f.error("defaultAction", "SCMP_ACT_NOTIFY cannot be the default action (runc refuses it)");
+        f.error(
+            "defaultAction",
+            "SCMP_ACT_NOTIFY cannot be the default action (runc refuses it)",
+        );
     }
     if default_errno.is_some()
         && default_oci.is_some_and(|a| !matches!(a, OciAction::Errno | OciAction::Trace))
     {
-        f.note("defaultErrnoRet", "ignored: the default action takes no errno");
+        f.note(
+            "defaultErrnoRet",
+            "ignored: the default action takes no errno",
+        );
     }
     let default_action = default_oci.and_then(|a| {
         let errno = matches!(a, OciAction::Errno | OciAction::Trace)
             .then_some(default_errno)
             .flatten();
-        let path = if default_errno.is_some() { "defaultErrnoRet" } else { "defaultAction" };
+        let path = if default_errno.is_some() {
+            "defaultErrnoRet"
+        } else {
+            "defaultAction"
+        };
         to_action(a, errno, path, &mut f)
     });
 
     // Architectures.
     let mut arches: Vec<Arch> = Vec::new();
     match (obj.get("architectures"), obj.get("archMap")) {
-        (Some(a), Some(m)) if !a.is_null() && !m.is_null() => {
-            f.error("archMap", "architectures and archMap are both given (Docker refuses this)")
-        }
+        (Some(a), Some(m)) if !a.is_null() && !m.is_null() => f.error(
+            "archMap",
+            "architectures and archMap are both given (Docker refuses this)",
+        ),
         (Some(a), _) if !a.is_null() => {
             for (i, t) in string_list(a, "architectures", "SCMP_ARCH_* names", &mut f) {
                 match arch_of_token(t) {
                     Some(arch) if !arches.contains(&arch) => arches.push(arch),
                     Some(_) => {}
-                    None => f.error(&format!("architectures[{i}]"), format!("unknown architecture {t:?}")),
+                    None => f.error(
+                        &format!("architectures[{i}]"),
+                        format!("unknown architecture {t:?}"),
+                    ),
                 }
             }
         }
@@ -656,10 +700,13 @@ pub fn import(value: &Value, ctx: &OciContext) -> Result<OciImport> {
             match flag {
                 "SECCOMP_FILTER_FLAG_LOG" => log_denied = true,
                 "SECCOMP_FILTER_FLAG_TSYNC" => {}
-                "SECCOMP_FILTER_FLAG_SPEC_ALLOW" | "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV" => f.note(
-                    &rel,
-                    format!("lossy: sysfence policies have no {flag} (the filter is loaded without it)"),
-                ),
+                "SECCOMP_FILTER_FLAG_SPEC_ALLOW" | "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV" => f
+                    .note(
+                        &rel,
+                        format!(
+                        "lossy: sysfence policies have no {flag} (the filter is loaded without it)"
+                    ),
+                    ),
                 _ => f.error(&rel, format!("unknown flag {flag:?}")),
             }
         }
@@ -771,7 +818,12 @@ fn arch_map(m: &Value, ctx: &OciContext, arches: &mut Vec<Arch>, f: &mut Found) 
         };
         let mut list = vec![(format!("{rel}.architecture"), main)];
         if let Some(subs) = o.get("subArchitectures").filter(|v| !v.is_null()) {
-            for (j, s) in string_list(subs, &format!("{rel}.subArchitectures"), "SCMP_ARCH_* names", f) {
+            for (j, s) in string_list(
+                subs,
+                &format!("{rel}.subArchitectures"),
+                "SCMP_ARCH_* names",
+                f,
+            ) {
                 list.push((format!("{rel}.subArchitectures[{j}]"), s));
             }
         }
@@ -802,27 +854,47 @@ fn arch_map(m: &Value, ctx: &OciContext, arches: &mut Vec<Arch>, f: &mut Found) 
 
 fn entry(v: &Value, rel: &str, ctx: &OciContext, f: &mut Found) -> Option<Entry> {
     let Some(obj) = v.as_object() else {
-        f.error(rel, format!("a rule is an object with names and action, found {}", kind(v)));
+        f.error(
+            rel,
+            format!(
+                "a rule is an object with names and action, found {}",
+                kind(v)
+            ),
+        );
         return None;
     };
     let before = f.errors.len();
     unknown_keys(obj, ENTRY_FIELDS, rel, f);
     if let Some(c) = obj.get("comment") {
         if !c.is_string() && !c.is_null() {
-            f.error(&format!("{rel}.comment"), format!("expected a string, found {}", kind(c)));
+            f.error(
+                &format!("{rel}.comment"),
+                format!("expected a string, found {}", kind(c)),
+            );
         }
     }
     let mut names: Vec<(String, String)> = Vec::new();
     match (obj.get("name"), obj.get("names")) {
-        (Some(_), Some(_)) => f.error(&format!("{rel}.name"), "name and names are both given (Docker refuses this)"),
-        (Some(Value::String(s)), None) if !s.is_empty() => names.push((format!("{rel}.name"), s.clone())),
-        (Some(other), None) => f.error(&format!("{rel}.name"), format!("expected a non-empty string, found {other}")),
+        (Some(_), Some(_)) => f.error(
+            &format!("{rel}.name"),
+            "name and names are both given (Docker refuses this)",
+        ),
+        (Some(Value::String(s)), None) if !s.is_empty() => {
+            names.push((format!("{rel}.name"), s.clone()))
+        }
+        (Some(other), None) => f.error(
+            &format!("{rel}.name"),
+            format!("expected a non-empty string, found {other}"),
+        ),
         (None, Some(list)) => {
             for (i, n) in string_list(list, &format!("{rel}.names"), "syscall names", f) {
                 names.push((format!("{rel}.names[{i}]"), n.to_string()));
             }
             if list.as_array().is_some_and(|l| l.is_empty()) {
-                f.error(&format!("{rel}.names"), "empty list: name at least one syscall");
+                f.error(
+                    &format!("{rel}.names"),
+                    "empty list: name at least one syscall",
+                );
             }
         }
         (None, None) => f.error(&format!("{rel}.names"), "missing"),
@@ -839,8 +911,14 @@ fn entry(v: &Value, rel: &str, ctx: &OciContext, f: &mut Found) -> Option<Entry>
         );
     }
     let action = oci.and_then(|a| {
-        let e = matches!(a, OciAction::Errno | OciAction::Trace).then_some(errno).flatten();
-        let p = if e.is_some() { format!("{rel}.errnoRet") } else { format!("{rel}.action") };
+        let e = matches!(a, OciAction::Errno | OciAction::Trace)
+            .then_some(errno)
+            .flatten();
+        let p = if e.is_some() {
+            format!("{rel}.errnoRet")
+        } else {
+            format!("{rel}.action")
+        };
         to_action(a, e, &p, f)
     });
     let mut args: Vec<(String, ArgCondition)> = Vec::new();
@@ -891,7 +969,13 @@ fn entry(v: &Value, rel: &str, ctx: &OciContext, f: &mut Found) -> Option<Entry>
 
 fn arg(v: &Value, rel: &str, f: &mut Found) -> Option<ArgCondition> {
     let Some(obj) = v.as_object() else {
-        f.error(rel, format!("a condition is an object with index, value and op, found {}", kind(v)));
+        f.error(
+            rel,
+            format!(
+                "a condition is an object with index, value and op, found {}",
+                kind(v)
+            ),
+        );
         return None;
     };
     let before = f.errors.len();
@@ -921,13 +1005,19 @@ fn arg(v: &Value, rel: &str, f: &mut Found) -> Option<ArgCondition> {
                 let names: Vec<&str> = OCI_OPS.iter().map(|(n, _)| *n).collect();
                 f.error(
                     &format!("{rel}.op"),
-                    format!("unknown operator {s:?} (expected one of: {})", names.join(", ")),
+                    format!(
+                        "unknown operator {s:?} (expected one of: {})",
+                        names.join(", ")
+                    ),
                 );
             }
             op
         }
         Some(other) => {
-            f.error(&format!("{rel}.op"), format!("expected an operator name, found {}", kind(other)));
+            f.error(
+                &format!("{rel}.op"),
+                format!("expected an operator name, found {}", kind(other)),
+            );
             None
         }
         None => {
@@ -953,12 +1043,25 @@ fn arg(v: &Value, rel: &str, f: &mut Found) -> Option<ArgCondition> {
                 ),
             );
         }
-        ArgCondition { index, op, mask: value, value: value_two & value }
+        ArgCondition {
+            index,
+            op,
+            mask: value,
+            value: value_two & value,
+        }
     } else {
         if value_two != 0 {
-            f.note(&format!("{rel}.valueTwo"), "ignored: only SCMP_CMP_MASKED_EQ reads valueTwo");
+            f.note(
+                &format!("{rel}.valueTwo"),
+                "ignored: only SCMP_CMP_MASKED_EQ reads valueTwo",
+            );
         }
-        ArgCondition { index, op, value, mask: u64::MAX }
+        ArgCondition {
+            index,
+            op,
+            value,
+            mask: u64::MAX,
+        }
     })
 }
 
@@ -980,7 +1083,10 @@ fn merge(
     let mut states: HashMap<String, State> = HashMap::new();
     for e in entries.into_iter().filter(|e| e.keep) {
         if e.action == default {
-            f.note(&e.path, format!("skipped: the action is the default action ({default}), as runc skips it"));
+            f.note(
+                &e.path,
+                format!("skipped: the action is the default action ({default}), as runc skips it"),
+            );
             continue;
         }
         // Conditions: ANDed, or each its own rule when an index repeats (runc).
@@ -1002,7 +1108,10 @@ fn merge(
             let res: Vec<Resolution> = arches.iter().map(|a| syscalls::resolve(name, *a)).collect();
             if !res.iter().any(|r| r.exists()) {
                 let why = if res.iter().all(|r| *r == Resolution::Unknown) {
-                    format!("dropped: libseccomp {} does not know {name:?} (runc drops it too)", crate::libseccomp_version())
+                    format!(
+                        "dropped: libseccomp {} does not know {name:?} (runc drops it too)",
+                        crate::libseccomp_version()
+                    )
                 } else {
                     let names: Vec<&str> = arches.iter().map(|a| a.name()).collect();
                     format!("dropped: {name:?} is not a syscall on {}", names.join(", "))
@@ -1015,7 +1124,11 @@ fn merge(
                 State::default()
             });
             for (tpath, args) in &terms {
-                let rule_path = if repeats { tpath.clone() } else { e.path.clone() };
+                let rule_path = if repeats {
+                    tpath.clone()
+                } else {
+                    e.path.clone()
+                };
                 if let Some((won, _)) = &st.unconditional {
                     f.note(path, format!("dropped: {won} already decides {name} without conditions (libseccomp keeps the first)"));
                     break;
@@ -1049,7 +1162,14 @@ fn merge(
             Some(&i) => out[i].1.syscalls.push(name.to_string()),
             None => {
                 index.insert(key, out.len());
-                out.push((path, Rule { action, syscalls: vec![name.to_string()], args }));
+                out.push((
+                    path,
+                    Rule {
+                        action,
+                        syscalls: vec![name.to_string()],
+                        args,
+                    },
+                ));
             }
         }
     };
@@ -1096,7 +1216,11 @@ fn refuse_multiplexers(
             for a in arches {
                 if let Resolution::Multiplexed(m) = syscalls::resolve(name, *a) {
                     if !needed.iter().any(|(n, _, _)| *n == m.multiplexer) {
-                        needed.push((m.multiplexer, format!("{name} ({path})"), a.name().to_string()));
+                        needed.push((
+                            m.multiplexer,
+                            format!("{name} ({path})"),
+                            a.name().to_string(),
+                        ));
                     }
                 }
             }
@@ -1120,7 +1244,10 @@ fn refuse_multiplexers(
                 r.syscalls.retain(|n| n != m);
                 f.notes.push(Diagnostic::warning(
                     path.clone(),
-                    format!("narrowed: {m} is refused instead (see the warning at {})", f.path("")),
+                    format!(
+                        "narrowed: {m} is refused instead (see the warning at {})",
+                        f.path("")
+                    ),
                 ));
             }
         }
@@ -1133,7 +1260,11 @@ fn refuse_multiplexers(
         ));
         out.push((
             f.path(""),
-            Rule { action: refusal, syscalls: vec![m.to_string()], args: Vec::new() },
+            Rule {
+                action: refusal,
+                syscalls: vec![m.to_string()],
+                args: Vec::new(),
+            },
         ));
     }
     out.into_iter().map(|(p, r)| (r, p)).unzip()
@@ -1187,14 +1318,21 @@ fn action_out(a: Action) -> (&'static str, Option<u16>) {
 }
 
 fn op_out(op: CmpOp) -> &'static str {
-    OCI_OPS.iter().find(|(_, o)| *o == op).map(|(n, _)| *n).expect("every op has a name")
+    OCI_OPS
+        .iter()
+        .find(|(_, o)| *o == op)
+        .map(|(n, _)| *n)
+        .expect("every op has a name")
 }
 
 /// Writes `policy`'s effective rules (presets, groups and `mode` applied) as a container
 /// profile. Fails when the policy's own rules cannot be resolved.
 pub fn export(policy: &Policy, target: Target) -> Result<OciExport> {
     if target == Target::Sysfence {
-        return Ok(OciExport { value: flattened(policy)?.to_value(), diagnostics: Vec::new() });
+        return Ok(OciExport {
+            value: flattened(policy)?.to_value(),
+            diagnostics: Vec::new(),
+        });
     }
     let mut notes = Vec::new();
     let default = policy.effective_default();
@@ -1212,7 +1350,11 @@ pub fn export(policy: &Policy, target: Target) -> Result<OciExport> {
     }
     out.insert(
         "architectures".into(),
-        json!(policy.target_arches().into_iter().map(arch_token).collect::<Vec<_>>()),
+        json!(policy
+            .target_arches()
+            .into_iter()
+            .map(arch_token)
+            .collect::<Vec<_>>()),
     );
     if policy.log_denied {
         out.insert("flags".into(), json!(["SECCOMP_FILTER_FLAG_LOG"]));
@@ -1231,7 +1373,9 @@ pub fn export(policy: &Policy, target: Target) -> Result<OciExport> {
         ));
     }
     let rules = policy.try_effective_rules()?;
-    let mut groups: Vec<(Action, Vec<ArgCondition>, Vec<String>, Vec<String>)> = Vec::new();
+    // (action, conditions, names, origins)
+    type Group = (Action, Vec<ArgCondition>, Vec<String>, Vec<String>);
+    let mut groups: Vec<Group> = Vec::new();
     for r in rules.iter().filter(|r| r.action != default) {
         if r.action == Action::Notify {
             notes.push(Diagnostic::warning(
@@ -1248,7 +1392,12 @@ pub fn export(policy: &Policy, target: Target) -> Result<OciExport> {
                     g.3.push(r.origin.clone());
                 }
             }
-            None => groups.push((r.action, r.args.clone(), vec![r.syscall.clone()], vec![r.origin.clone()])),
+            None => groups.push((
+                r.action,
+                r.args.clone(),
+                vec![r.syscall.clone()],
+                vec![r.origin.clone()],
+            )),
         }
     }
     let syscalls: Vec<Value> = groups
@@ -1289,7 +1438,10 @@ pub fn export(policy: &Policy, target: Target) -> Result<OciExport> {
         })
         .collect();
     out.insert("syscalls".into(), Value::Array(syscalls));
-    Ok(OciExport { value: Value::Object(out), diagnostics: notes })
+    Ok(OciExport {
+        value: Value::Object(out),
+        diagnostics: notes,
+    })
 }
 
 /// The policy with presets, groups and mode folded into plain rules, one per effective rule.
@@ -1297,11 +1449,22 @@ fn flattened(policy: &Policy) -> Result<Policy> {
     let default = policy.effective_default();
     // One rule per (action, conditions), names in the order they first appear.
     let mut rules: Vec<Rule> = Vec::new();
-    for r in policy.try_effective_rules()?.into_iter().filter(|r| r.action != default) {
-        match rules.iter_mut().find(|o| o.action == r.action && o.args == r.args) {
+    for r in policy
+        .try_effective_rules()?
+        .into_iter()
+        .filter(|r| r.action != default)
+    {
+        match rules
+            .iter_mut()
+            .find(|o| o.action == r.action && o.args == r.args)
+        {
             Some(o) if o.syscalls.contains(&r.syscall) => {}
             Some(o) => o.syscalls.push(r.syscall),
-            None => rules.push(Rule { action: r.action, syscalls: vec![r.syscall], args: r.args }),
+            None => rules.push(Rule {
+                action: r.action,
+                syscalls: vec![r.syscall],
+                args: r.args,
+            }),
         }
     }
     Ok(Policy {
@@ -1351,7 +1514,11 @@ pub fn check_value(value: &Value, ctx: &OciContext) -> Vec<Diagnostic> {
     };
     let read = match imported {
         Some(i) => {
-            let prefix = if i.format == OciFormat::Config { "linux.seccomp." } else { "" };
+            let prefix = if i.format == OciFormat::Config {
+                "linux.seccomp."
+            } else {
+                ""
+            };
             let lint: Vec<Diagnostic> = i
                 .policy
                 .lint()
@@ -1430,7 +1597,11 @@ mod tests {
     use super::*;
 
     fn ctx(caps: &str, kernel: (u32, u32)) -> OciContext {
-        OciContext { caps: parse_caps(caps).unwrap(), arch: Arch::X86_64, kernel }
+        OciContext {
+            caps: parse_caps(caps).unwrap(),
+            arch: Arch::X86_64,
+            kernel,
+        }
     }
 
     fn fixture() -> Value {
@@ -1438,8 +1609,11 @@ mod tests {
     }
 
     fn rules_of(p: &Policy) -> Vec<(String, Action, Vec<ArgCondition>)> {
-        let mut v: Vec<_> =
-            p.effective_rules().into_iter().map(|r| (r.syscall, r.action, r.args)).collect();
+        let mut v: Vec<_> = p
+            .effective_rules()
+            .into_iter()
+            .map(|r| (r.syscall, r.action, r.args))
+            .collect();
         v.sort_by(|a, b| format!("{a:?}").cmp(&format!("{b:?}")));
         v
     }
@@ -1469,17 +1643,35 @@ mod tests {
         assert_eq!(act("mount"), Some(Action::Errno(1))); // CAP_SYS_ADMIN only
         assert_eq!(act("chroot"), Some(Action::Allow)); // CAP_SYS_CHROOT is a default cap
         assert_eq!(act("socketcall"), Some(Action::Errno(38))); // narrowed, reported
-        assert!(i.diagnostics.iter().any(|d| d.message.starts_with("narrowed: socketcall")));
-        let clone: Vec<_> = p.effective_rules().into_iter().filter(|r| r.syscall == "clone").collect();
+        assert!(i
+            .diagnostics
+            .iter()
+            .any(|d| d.message.starts_with("narrowed: socketcall")));
+        let clone: Vec<_> = p
+            .effective_rules()
+            .into_iter()
+            .filter(|r| r.syscall == "clone")
+            .collect();
         assert_eq!(clone.len(), 1);
         assert_eq!(
             clone[0].args,
-            vec![ArgCondition { index: 0, op: CmpOp::MaskedEq, mask: 0x7E02_0000, value: 0 }]
+            vec![ArgCondition {
+                index: 0,
+                op: CmpOp::MaskedEq,
+                mask: 0x7E02_0000,
+                value: 0
+            }]
         );
-        let socket: Vec<_> =
-            p.effective_rules().into_iter().filter(|r| r.syscall == "socket").map(|r| r.args[0]).collect();
-        assert_eq!(socket.iter().map(|c| (c.op, c.value)).collect::<Vec<_>>(),
-                   vec![(CmpOp::Lt, 38), (CmpOp::Eq, 39), (CmpOp::Gt, 40)]);
+        let socket: Vec<_> = p
+            .effective_rules()
+            .into_iter()
+            .filter(|r| r.syscall == "socket")
+            .map(|r| r.args[0])
+            .collect();
+        assert_eq!(
+            socket.iter().map(|c| (c.op, c.value)).collect::<Vec<_>>(),
+            vec![(CmpOp::Lt, 38), (CmpOp::Eq, 39), (CmpOp::Gt, 40)]
+        );
         // The filter decides as runc's would (personality: five allowed values, 64-bit compare).
         let f = p.compile().unwrap();
         let sim = |n: &str, a0: u64| f.simulate(n, &[a0], Some(Arch::X86_64)).unwrap().action;
@@ -1488,23 +1680,37 @@ mod tests {
         assert_eq!(sim("personality", 0x1_0000_0000), Action::Errno(1));
         assert_eq!(sim("socket", 38), Action::Errno(1));
         assert_eq!(sim("socket", 41), Action::Allow);
-        assert_eq!(sim("clone", 0x1000_0000 /* CLONE_NEWUSER */), Action::Errno(1));
+        assert_eq!(
+            sim("clone", 0x1000_0000 /* CLONE_NEWUSER */),
+            Action::Errno(1)
+        );
     }
 
     #[test]
     fn capabilities_and_kernel_pick_entries() {
-        let admin = import(&fixture(), &ctx("default,CAP_SYS_ADMIN", (6, 0))).unwrap().policy;
+        let admin = import(&fixture(), &ctx("default,CAP_SYS_ADMIN", (6, 0)))
+            .unwrap()
+            .policy;
         assert_eq!(admin.unconditional_action("clone"), Some(Action::Allow));
         assert_eq!(admin.unconditional_action("clone3"), Some(Action::Allow));
         assert_eq!(admin.unconditional_action("mount"), Some(Action::Allow));
         let none = import(&fixture(), &ctx("", (4, 4))).unwrap().policy;
         assert_eq!(none.unconditional_action("ptrace"), Some(Action::Errno(1)));
         assert_eq!(none.unconditional_action("chroot"), Some(Action::Errno(1)));
-        let arm = OciContext { arch: "aarch64".parse().unwrap(), ..ctx("default", (6, 0)) };
+        let arm = OciContext {
+            arch: "aarch64".parse().unwrap(),
+            ..ctx("default", (6, 0))
+        };
         let p = import(&fixture(), &arm).unwrap().policy;
-        assert_eq!(p.architectures, vec!["aarch64".parse().unwrap(), "arm".parse().unwrap()]);
+        assert_eq!(
+            p.architectures,
+            vec!["aarch64".parse().unwrap(), "arm".parse().unwrap()]
+        );
         assert!(parse_caps("CAP_NOPE").is_err());
-        assert_eq!(parse_caps("sys_admin,CAP_SYS_ADMIN").unwrap(), vec!["CAP_SYS_ADMIN"]);
+        assert_eq!(
+            parse_caps("sys_admin,CAP_SYS_ADMIN").unwrap(),
+            vec!["CAP_SYS_ADMIN"]
+        );
         assert_eq!(parse_caps("default").unwrap().len(), 14);
     }
 
@@ -1512,13 +1718,25 @@ mod tests {
     fn every_action_and_operator_imports() {
         let rows = [
             (json!({"action": "SCMP_ACT_KILL"}), Action::KillThread),
-            (json!({"action": "SCMP_ACT_KILL_THREAD"}), Action::KillThread),
-            (json!({"action": "SCMP_ACT_KILL_PROCESS"}), Action::KillProcess),
+            (
+                json!({"action": "SCMP_ACT_KILL_THREAD"}),
+                Action::KillThread,
+            ),
+            (
+                json!({"action": "SCMP_ACT_KILL_PROCESS"}),
+                Action::KillProcess,
+            ),
             (json!({"action": "SCMP_ACT_TRAP"}), Action::Trap),
             (json!({"action": "SCMP_ACT_ERRNO"}), Action::Errno(1)),
-            (json!({"action": "SCMP_ACT_ERRNO", "errnoRet": 13}), Action::Errno(13)),
+            (
+                json!({"action": "SCMP_ACT_ERRNO", "errnoRet": 13}),
+                Action::Errno(13),
+            ),
             (json!({"action": "SCMP_ACT_TRACE"}), Action::Trace(1)),
-            (json!({"action": "SCMP_ACT_TRACE", "errnoRet": 7}), Action::Trace(7)),
+            (
+                json!({"action": "SCMP_ACT_TRACE", "errnoRet": 7}),
+                Action::Trace(7),
+            ),
             (json!({"action": "SCMP_ACT_LOG"}), Action::Log),
             (json!({"action": "SCMP_ACT_NOTIFY"}), Action::Notify),
         ];
@@ -1527,72 +1745,148 @@ mod tests {
             let p = one(json!({"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [rule]})).policy;
             assert_eq!(p.unconditional_action("dup"), Some(want), "{rule}");
             let back = export(&p, Target::Oci).unwrap().value;
-            assert_eq!(back["syscalls"][0]["action"], rule["action"].as_str().unwrap().replace("SCMP_ACT_KILL", "SCMP_ACT_KILL_THREAD").replace("_THREAD_THREAD", "_THREAD").replace("_THREAD_PROCESS", "_PROCESS"));
+            assert_eq!(
+                back["syscalls"][0]["action"],
+                rule["action"]
+                    .as_str()
+                    .unwrap()
+                    .replace("SCMP_ACT_KILL", "SCMP_ACT_KILL_THREAD")
+                    .replace("_THREAD_THREAD", "_THREAD")
+                    .replace("_THREAD_PROCESS", "_PROCESS")
+            );
             if matches!(want, Action::Errno(_) | Action::Trace(_)) {
-                assert!(back["syscalls"][0]["errnoRet"].is_u64(), "explicit errnoRet");
+                assert!(
+                    back["syscalls"][0]["errnoRet"].is_u64(),
+                    "explicit errnoRet"
+                );
             }
             assert_eq!(rules_of(&one(back).policy), rules_of(&p));
         }
-        let ops = [("SCMP_CMP_NE", CmpOp::Ne), ("SCMP_CMP_LT", CmpOp::Lt), ("SCMP_CMP_LE", CmpOp::Le),
-                   ("SCMP_CMP_EQ", CmpOp::Eq), ("SCMP_CMP_GE", CmpOp::Ge), ("SCMP_CMP_GT", CmpOp::Gt)];
+        let ops = [
+            ("SCMP_CMP_NE", CmpOp::Ne),
+            ("SCMP_CMP_LT", CmpOp::Lt),
+            ("SCMP_CMP_LE", CmpOp::Le),
+            ("SCMP_CMP_EQ", CmpOp::Eq),
+            ("SCMP_CMP_GE", CmpOp::Ge),
+            ("SCMP_CMP_GT", CmpOp::Gt),
+        ];
         for (name, op) in ops {
             let p = one(json!({"defaultAction": "SCMP_ACT_ALLOW", "architectures": ["SCMP_ARCH_X86_64"],
                 "syscalls": [{"names": ["dup"], "action": "SCMP_ACT_ERRNO",
                               "args": [{"index": 1, "value": 18446744073709551615u64, "op": name}]}]})).policy;
             let r = &p.effective_rules()[0];
-            assert_eq!(r.args, vec![ArgCondition { index: 1, op, value: u64::MAX, mask: u64::MAX }]);
+            assert_eq!(
+                r.args,
+                vec![ArgCondition {
+                    index: 1,
+                    op,
+                    value: u64::MAX,
+                    mask: u64::MAX
+                }]
+            );
             let back = export(&p, Target::Oci).unwrap().value;
             let a = &back["syscalls"][0]["args"][0];
-            assert_eq!((a["op"].as_str(), a["value"].as_u64(), a["index"].as_u64()), (Some(name), Some(u64::MAX), Some(1)));
-            assert!(back.to_string().contains("18446744073709551615"), "exact 64-bit integer");
+            assert_eq!(
+                (a["op"].as_str(), a["value"].as_u64(), a["index"].as_u64()),
+                (Some(name), Some(u64::MAX), Some(1))
+            );
+            assert!(
+                back.to_string().contains("18446744073709551615"),
+                "exact 64-bit integer"
+            );
         }
     }
 
     #[test]
     fn masked_eq_takes_the_mask_first_and_masks_the_datum() {
-        let i = one(json!({"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [{"names": ["dup"],
+        let i = one(
+            json!({"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [{"names": ["dup"],
             "action": "SCMP_ACT_ERRNO", "errnoRet": 13,
-            "args": [{"index": 0, "value": 255, "valueTwo": 511, "op": "SCMP_CMP_MASKED_EQ"}]}]}));
+            "args": [{"index": 0, "value": 255, "valueTwo": 511, "op": "SCMP_CMP_MASKED_EQ"}]}]}),
+        );
         let r = &i.policy.effective_rules()[0];
-        assert_eq!(r.args[0], ArgCondition { index: 0, op: CmpOp::MaskedEq, mask: 0xff, value: 0xff });
-        assert!(i.diagnostics.iter().any(|d| d.path == "syscalls[0].args[0].valueTwo"
-            && d.message.starts_with("rewritten")));
+        assert_eq!(
+            r.args[0],
+            ArgCondition {
+                index: 0,
+                op: CmpOp::MaskedEq,
+                mask: 0xff,
+                value: 0xff
+            }
+        );
+        assert!(i.diagnostics.iter().any(
+            |d| d.path == "syscalls[0].args[0].valueTwo" && d.message.starts_with("rewritten")
+        ));
         let back = export(&i.policy, Target::Oci).unwrap().value;
-        assert_eq!(back["syscalls"][0]["args"][0], json!({"index": 0, "value": 255, "valueTwo": 255, "op": "SCMP_CMP_MASKED_EQ"}));
+        assert_eq!(
+            back["syscalls"][0]["args"][0],
+            json!({"index": 0, "value": 255, "valueTwo": 255, "op": "SCMP_CMP_MASKED_EQ"})
+        );
     }
 
     #[test]
     fn a_repeated_index_splits_into_ored_rules() {
-        let i = one(json!({"defaultAction": "SCMP_ACT_ALLOW", "architectures": ["SCMP_ARCH_X86_64"],
+        let i = one(
+            json!({"defaultAction": "SCMP_ACT_ALLOW", "architectures": ["SCMP_ARCH_X86_64"],
             "syscalls": [{"names": ["socket"], "action": "SCMP_ACT_ERRNO", "errnoRet": 13, "args": [
                 {"index": 0, "value": 2, "op": "SCMP_CMP_EQ"}, {"index": 0, "value": 16, "op": "SCMP_CMP_EQ"},
-                {"index": 1, "value": 2, "op": "SCMP_CMP_EQ"}]}]}));
-        assert!(i.diagnostics.iter().any(|d| d.path == "syscalls[0].args" && d.message.starts_with("rewritten")));
+                {"index": 1, "value": 2, "op": "SCMP_CMP_EQ"}]}]}),
+        );
+        assert!(i
+            .diagnostics
+            .iter()
+            .any(|d| d.path == "syscalls[0].args" && d.message.starts_with("rewritten")));
         let f = i.policy.compile().unwrap();
         // AF_UNIX, SOCK_DGRAM: refused by the arg1 rule alone (runc issue 2735).
-        assert_eq!(f.simulate("socket", &[1, 2, 0], Some(Arch::X86_64)).unwrap().action, Action::Errno(13));
-        assert_eq!(f.simulate("socket", &[1, 1, 0], Some(Arch::X86_64)).unwrap().action, Action::Allow);
+        assert_eq!(
+            f.simulate("socket", &[1, 2, 0], Some(Arch::X86_64))
+                .unwrap()
+                .action,
+            Action::Errno(13)
+        );
+        assert_eq!(
+            f.simulate("socket", &[1, 1, 0], Some(Arch::X86_64))
+                .unwrap()
+                .action,
+            Action::Allow
+        );
         // Distinct indices are ANDed.
-        let and = one(json!({"defaultAction": "SCMP_ACT_ALLOW", "architectures": ["SCMP_ARCH_X86_64"],
+        let and = one(
+            json!({"defaultAction": "SCMP_ACT_ALLOW", "architectures": ["SCMP_ARCH_X86_64"],
             "syscalls": [{"names": ["ftruncate"], "action": "SCMP_ACT_ERRNO", "args": [
-                {"index": 0, "value": 3, "op": "SCMP_CMP_EQ"}, {"index": 1, "value": 7, "op": "SCMP_CMP_EQ"}]}]}));
+                {"index": 0, "value": 3, "op": "SCMP_CMP_EQ"}, {"index": 1, "value": 7, "op": "SCMP_CMP_EQ"}]}]}),
+        );
         assert_eq!(and.policy.effective_rules()[0].args.len(), 2);
     }
 
     #[test]
     fn rules_merge_in_libseccomps_order() {
-        let p = one(json!({"defaultAction": "SCMP_ACT_ERRNO", "architectures": ["SCMP_ARCH_X86_64"], "syscalls": [
+        let p = one(
+            json!({"defaultAction": "SCMP_ACT_ERRNO", "architectures": ["SCMP_ARCH_X86_64"], "syscalls": [
             {"names": ["getpid"], "action": "SCMP_ACT_ALLOW"},
             {"names": ["getpid"], "action": "SCMP_ACT_ERRNO", "errnoRet": 13},
             {"names": ["dup3"], "action": "SCMP_ACT_ALLOW", "args": [{"index": 0, "value": 1, "op": "SCMP_CMP_EQ"}]},
             {"names": ["dup3"], "action": "SCMP_ACT_ERRNO", "errnoRet": 13},
             {"names": ["getppid"], "action": "SCMP_ACT_ERRNO"},
-            {"names": ["getppid"], "action": "SCMP_ACT_ALLOW"}]}));
+            {"names": ["getppid"], "action": "SCMP_ACT_ALLOW"}]}),
+        );
         assert_eq!(p.policy.unconditional_action("getpid"), Some(Action::Allow));
-        assert_eq!(p.policy.unconditional_action("dup3"), Some(Action::Errno(13)));
-        assert_eq!(p.policy.unconditional_action("getppid"), Some(Action::Allow));
-        assert!(p.diagnostics.iter().any(|d| d.path == "syscalls[4]" && d.message.starts_with("skipped")));
-        assert!(p.diagnostics.iter().any(|d| d.path == "syscalls[1].names[0]" && d.message.starts_with("dropped")));
+        assert_eq!(
+            p.policy.unconditional_action("dup3"),
+            Some(Action::Errno(13))
+        );
+        assert_eq!(
+            p.policy.unconditional_action("getppid"),
+            Some(Action::Allow)
+        );
+        assert!(p
+            .diagnostics
+            .iter()
+            .any(|d| d.path == "syscalls[4]" && d.message.starts_with("skipped")));
+        assert!(p
+            .diagnostics
+            .iter()
+            .any(|d| d.path == "syscalls[1].names[0]" && d.message.starts_with("dropped")));
         let clash = import(&json!({"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [
             {"names": ["dup"], "action": "SCMP_ACT_ERRNO", "args": [{"index": 0, "value": 1, "op": "SCMP_CMP_EQ"}]},
             {"names": ["dup"], "action": "SCMP_ACT_KILL", "args": [{"index": 0, "value": 1, "op": "SCMP_CMP_EQ"}]}]}),
@@ -1602,9 +1896,11 @@ mod tests {
 
     #[test]
     fn unknown_names_are_dropped_with_a_warning_and_lossy_fields_reported() {
-        let i = one(json!({"defaultAction": "SCMP_ACT_ERRNO", "listenerPath": "/run/x.sock",
+        let i = one(
+            json!({"defaultAction": "SCMP_ACT_ERRNO", "listenerPath": "/run/x.sock",
             "flags": ["SECCOMP_FILTER_FLAG_LOG", "SECCOMP_FILTER_FLAG_SPEC_ALLOW"], "architecture": ["x"],
-            "syscalls": [{"names": ["read", "no_such_call"], "action": "SCMP_ACT_ALLOW"}]}));
+            "syscalls": [{"names": ["read", "no_such_call"], "action": "SCMP_ACT_ALLOW"}]}),
+        );
         assert!(i.policy.log_denied);
         let at = |p: &str| i.diagnostics.iter().any(|d| d.path == p);
         assert!(at("syscalls[0].names[1]"));
@@ -1619,15 +1915,42 @@ mod tests {
         let cases = [
             (json!({"defaultAction": "SCMP_ACT_NOPE"}), "defaultAction"),
             (json!({"defaultAction": 3}), "defaultAction"),
-            (json!({"defaultAction": "SCMP_ACT_ERRNO", "syscalls": [{"names": "read", "action": "SCMP_ACT_ALLOW"}]}), "syscalls[0].names"),
-            (json!({"defaultAction": "SCMP_ACT_ERRNO", "syscalls": [{"names": ["read"], "action": "SCMP_ACT_ALLOW", "includes": {"caps": ["CAP_FLY"]}}]}), "syscalls[0].includes.caps[0]"),
-            (json!({"defaultAction": "SCMP_ACT_ERRNO", "defaultErrnoRet": 5000}), "defaultErrnoRet"),
-            (json!({"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [{"names": ["dup"], "action": "SCMP_ACT_ERRNO", "errnoRet": -1}]}), "syscalls[0].errnoRet"),
-            (json!({"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [{"names": ["dup"], "action": "SCMP_ACT_ERRNO", "errnoRet": 0}]}), "syscalls[0].errnoRet"),
-            (json!({"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [{"names": ["dup"], "action": "SCMP_ACT_ERRNO", "args": [{"index": 6, "value": 1, "op": "SCMP_CMP_EQ"}]}]}), "syscalls[0].args[0].index"),
-            (json!({"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [{"names": ["dup"], "action": "SCMP_ACT_ERRNO", "args": [{"index": 0, "value": 1, "op": "SCMP_CMP_XX"}]}]}), "syscalls[0].args[0].op"),
-            (json!({"defaultAction": "SCMP_ACT_ERRNO", "architectures": ["SCMP_ARCH_VAX"]}), "architectures[0]"),
-            (json!({"ociVersion": "1.0.2", "linux": {"seccomp": {"defaultAction": "SCMP_ACT_NOPE"}}}), "linux.seccomp.defaultAction"),
+            (
+                json!({"defaultAction": "SCMP_ACT_ERRNO", "syscalls": [{"names": "read", "action": "SCMP_ACT_ALLOW"}]}),
+                "syscalls[0].names",
+            ),
+            (
+                json!({"defaultAction": "SCMP_ACT_ERRNO", "syscalls": [{"names": ["read"], "action": "SCMP_ACT_ALLOW", "includes": {"caps": ["CAP_FLY"]}}]}),
+                "syscalls[0].includes.caps[0]",
+            ),
+            (
+                json!({"defaultAction": "SCMP_ACT_ERRNO", "defaultErrnoRet": 5000}),
+                "defaultErrnoRet",
+            ),
+            (
+                json!({"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [{"names": ["dup"], "action": "SCMP_ACT_ERRNO", "errnoRet": -1}]}),
+                "syscalls[0].errnoRet",
+            ),
+            (
+                json!({"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [{"names": ["dup"], "action": "SCMP_ACT_ERRNO", "errnoRet": 0}]}),
+                "syscalls[0].errnoRet",
+            ),
+            (
+                json!({"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [{"names": ["dup"], "action": "SCMP_ACT_ERRNO", "args": [{"index": 6, "value": 1, "op": "SCMP_CMP_EQ"}]}]}),
+                "syscalls[0].args[0].index",
+            ),
+            (
+                json!({"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [{"names": ["dup"], "action": "SCMP_ACT_ERRNO", "args": [{"index": 0, "value": 1, "op": "SCMP_CMP_XX"}]}]}),
+                "syscalls[0].args[0].op",
+            ),
+            (
+                json!({"defaultAction": "SCMP_ACT_ERRNO", "architectures": ["SCMP_ARCH_VAX"]}),
+                "architectures[0]",
+            ),
+            (
+                json!({"ociVersion": "1.0.2", "linux": {"seccomp": {"defaultAction": "SCMP_ACT_NOPE"}}}),
+                "linux.seccomp.defaultAction",
+            ),
             (json!({"ociVersion": "1.0.2", "linux": {}}), "linux.seccomp"),
         ];
         for (profile, path) in cases {
@@ -1653,21 +1976,39 @@ mod tests {
 
     #[test]
     fn export_reports_what_runtimes_cannot_express_and_flattens_presets() {
-        let p = Policy::from_json(r#"{"default_action": "allow", "extends": ["no-exec"], "mode": "log",
-            "rules": [{"action": "errno:EACCES", "syscalls": ["@mount"]}]}"#).unwrap();
+        let p = Policy::from_json(
+            r#"{"default_action": "allow", "extends": ["no-exec"], "mode": "log",
+            "rules": [{"action": "errno:EACCES", "syscalls": ["@mount"]}]}"#,
+        )
+        .unwrap();
         let e = export(&p, Target::Oci).unwrap();
         assert!(e.diagnostics.iter().any(|d| d.path == "bad_arch_action"));
         assert!(e.diagnostics.iter().any(|d| d.path == "log_denied"));
         assert_eq!(e.value["flags"], json!(["SECCOMP_FILTER_FLAG_LOG"]));
-        assert_eq!(e.value["architectures"], json!([arch_token(Arch::native())]));
+        assert_eq!(
+            e.value["architectures"],
+            json!([arch_token(Arch::native())])
+        );
         // mode log: every refusal becomes SCMP_ACT_LOG; presets are in.
-        let names: Vec<String> = e.value["syscalls"].as_array().unwrap().iter()
+        let names: Vec<String> = e.value["syscalls"]
+            .as_array()
+            .unwrap()
+            .iter()
             .inspect(|s| assert_eq!(s["action"], "SCMP_ACT_LOG"))
-            .flat_map(|s| s["names"].as_array().unwrap().iter().map(|n| n.as_str().unwrap().to_string()))
+            .flat_map(|s| {
+                s["names"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|n| n.as_str().unwrap().to_string())
+            })
             .collect();
         assert!(names.contains(&"execve".to_string()) && names.contains(&"mount".to_string()));
         let d = export(&p, Target::Docker).unwrap().value;
-        assert!(d["syscalls"][0]["comment"].as_str().unwrap().starts_with("sysfence "));
+        assert!(d["syscalls"][0]["comment"]
+            .as_str()
+            .unwrap()
+            .starts_with("sysfence "));
         let s = export(&p, Target::Sysfence).unwrap().value;
         assert_eq!(s["extends"], json!([]));
         assert_eq!(rules_of(&Policy::from_value(&s).unwrap()), rules_of(&p));
@@ -1693,20 +2034,39 @@ mod tests {
     fn the_docker_default_preset_is_the_fixture_for_default_caps() {
         let p = Policy::preset("docker-default").unwrap();
         assert_eq!(p.unconditional_action("clone3"), Some(Action::Errno(38)));
-        let ext = Policy::from_json(r#"{"default_action": "errno", "extends": ["docker-default"],
-            "rules": [{"action": "errno:EACCES", "syscalls": ["chroot"]}]}"#).unwrap();
+        let ext = Policy::from_json(
+            r#"{"default_action": "errno", "extends": ["docker-default"],
+            "rules": [{"action": "errno:EACCES", "syscalls": ["chroot"]}]}"#,
+        )
+        .unwrap();
         assert_eq!(ext.unconditional_action("chroot"), Some(Action::Errno(13)));
         assert_eq!(ext.unconditional_action("read"), Some(Action::Allow));
     }
 
     #[test]
     fn convert_json_takes_a_context() {
-        let (text, _) = convert_json(crate::groups::DOCKER_DEFAULT_JSON, "oci",
-            r#"{"caps": ["default", "CAP_SYS_ADMIN"], "arch": "x86_64", "kernel": "6.1"}"#).unwrap();
+        let (text, _) = convert_json(
+            crate::groups::DOCKER_DEFAULT_JSON,
+            "oci",
+            r#"{"caps": ["default", "CAP_SYS_ADMIN"], "arch": "x86_64", "kernel": "6.1"}"#,
+        )
+        .unwrap();
         let v: Value = serde_json::from_str(&text).unwrap();
-        assert!(v["syscalls"].as_array().unwrap().iter().any(|s| s["names"].as_array().unwrap().contains(&json!("clone3"))
+        assert!(v["syscalls"].as_array().unwrap().iter().any(|s| s["names"]
+            .as_array()
+            .unwrap()
+            .contains(&json!("clone3"))
             && s["action"] == "SCMP_ACT_ALLOW"));
         assert!(convert_json("{}", "yaml", "").is_err());
-        assert_eq!(convert_json(crate::groups::DOCKER_DEFAULT_JSON, "oci", r#"{"caps": "CAP_FLY"}"#).unwrap_err().code(), "invalid_argument");
+        assert_eq!(
+            convert_json(
+                crate::groups::DOCKER_DEFAULT_JSON,
+                "oci",
+                r#"{"caps": "CAP_FLY"}"#
+            )
+            .unwrap_err()
+            .code(),
+            "invalid_argument"
+        );
     }
 }

@@ -287,3 +287,45 @@ fn tsync_child() {
     let errno = worker.join().unwrap();
     println!("thread-errno={errno}");
 }
+
+/// Docker's default profile, imported (the docker-default preset), loaded: the kernel gives
+/// what runc's filter gives (moby's profile notes, cli/tests/containers.rs compares with runc).
+#[test]
+fn docker_default_profile_imported_decides_in_the_kernel_as_runc() {
+    let f = sysfence::Policy::preset("docker-default")
+        .unwrap()
+        .compile()
+        .unwrap();
+    let ret = |name: &str, args: [u64; 6]| outcome_of(&f, name, args);
+    let errno = |e: i32| Outcome::Returned { errno: e };
+    assert_eq!(ret("personality", [1, 0, 0, 0, 0, 0]), errno(libc::EPERM));
+    assert_eq!(
+        ret("personality", [0x1_0000_0000, 0, 0, 0, 0, 0]),
+        errno(libc::EPERM)
+    );
+    assert_eq!(ret("personality", [0xffff_ffff, 0, 0, 0, 0, 0]), errno(0));
+    assert_eq!(ret("socket", [38, 5, 0, 0, 0, 0]), errno(libc::EPERM)); // AF_ALG
+    assert_eq!(ret("socket", [40, 1, 0, 0, 0, 0]), errno(libc::EPERM)); // AF_VSOCK
+    assert_eq!(ret("clone3", [0; 6]), errno(libc::ENOSYS));
+    let newuser = (libc::CLONE_NEWUSER | libc::SIGCHLD) as u64;
+    assert_eq!(ret("clone", [newuser, 0, 0, 0, 0, 0]), errno(libc::EPERM));
+    assert_eq!(
+        ret("unshare", [libc::CLONE_NEWNS as u64, 0, 0, 0, 0, 0]),
+        errno(libc::EPERM)
+    );
+    assert_eq!(ret("io_uring_setup", [0; 6]), errno(libc::EPERM));
+    assert_eq!(ret("getppid", [0; 6]), errno(0));
+    // A profile given in OCI form decides the same as its import (round trip through JSON).
+    let oci = sysfence::Policy::preset("docker-default")
+        .unwrap()
+        .to_oci()
+        .unwrap();
+    let again = sysfence::Policy::from_value(&oci)
+        .unwrap()
+        .compile()
+        .unwrap();
+    assert_eq!(
+        outcome_of(&again, "personality", [1, 0, 0, 0, 0, 0]),
+        errno(libc::EPERM)
+    );
+}
