@@ -231,8 +231,13 @@ export interface PolicyObject {
    * `kill_process`).
    */
   bad_arch_action?: string
-  /** Presets whose rules are merged in (`no-exec`, `no-spawn`, `hardened`). */
+  /** Presets whose rules are merged in (`no-exec`, `no-spawn`, `hardened`, `docker-default`). */
   extends?: Array<string>
+  /**
+   * `enosys`: syscall numbers above the highest libseccomp knows fail with ENOSYS instead
+   * of meeting the default action (default `default_action`).
+   */
+  unknown_syscalls?: 'default_action' | 'enosys'
   /** The format version: 1. */
   version?: number
   /** Free text. */

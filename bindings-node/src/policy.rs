@@ -35,8 +35,12 @@ pub struct PolicyObject {
     /// `kill_process`).
     #[napi(js_name = "bad_arch_action")]
     pub bad_arch_action: Option<String>,
-    /// Presets whose rules are merged in (`no-exec`, `no-spawn`, `hardened`).
+    /// Presets whose rules are merged in (`no-exec`, `no-spawn`, `hardened`, `docker-default`).
     pub extends: Option<Vec<String>>,
+    /// `enosys`: syscall numbers above the highest libseccomp knows fail with ENOSYS instead
+    /// of meeting the default action (default `default_action`).
+    #[napi(js_name = "unknown_syscalls", ts_type = "'default_action' | 'enosys'")]
+    pub unknown_syscalls: Option<String>,
     /// The format version: 1.
     pub version: Option<u32>,
     /// Free text.

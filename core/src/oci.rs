@@ -761,6 +761,7 @@ pub fn import(value: &Value, ctx: &OciContext) -> Result<OciImport> {
         },
         bad_arch_action: Action::KillThread,
         extends: Vec::new(),
+        enosys_unknown: false,
     };
     // core's own validation decides what a policy may hold; its paths are mapped back.
     let policy = Policy::from_value(&policy.to_value()).map_err(|e| match e {
@@ -1370,6 +1371,12 @@ pub fn export(policy: &Policy, target: Target) -> Result<OciExport> {
                 "lossy: container runtimes always kill the thread for other architectures, not {}",
                 policy.bad_arch_action
             ),
+        ));
+    }
+    if policy.enosys_unknown {
+        notes.push(Diagnostic::warning(
+            "unknown_syscalls",
+            "lossy: container profiles have no such field; runc adds its own ENOSYS stub (above the highest number the profile names), crun none",
         ));
     }
     let rules = policy.try_effective_rules()?;

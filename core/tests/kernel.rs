@@ -329,3 +329,65 @@ fn docker_default_profile_imported_decides_in_the_kernel_as_runc() {
         errno(libc::EPERM)
     );
 }
+
+/// `unknown_syscalls: "enosys"`: numbers above the highest libseccomp knows fail with ENOSYS
+/// (a libc newer than the filter falls back); known numbers the policy does not name still get
+/// the default action; an x32 number on an x86_64-only policy still meets the bad-arch action.
+#[cfg(target_arch = "x86_64")]
+#[test]
+fn unknown_syscalls_enosys_stub_answers_numbers_libseccomp_does_not_know() {
+    let json = |stub: &str| {
+        format!(
+            r#"{{"default_action":"errno:EPERM","architectures":["x86_64"],{stub}
+                "rules":[{{"action":"allow","syscalls":["getpid","exit_group","exit"]}}]}}"#
+        )
+    };
+    let with = filter(&json(r#""unknown_syscalls":"enosys","#));
+    let without = filter(&json(""));
+    let unknown = 1000;
+    assert_eq!(
+        in_child(&with, || raw_syscall(unknown, [0; 6])).0,
+        Outcome::Returned {
+            errno: libc::ENOSYS
+        }
+    );
+    assert_eq!(
+        in_child(&without, || raw_syscall(unknown, [0; 6])).0,
+        Outcome::Returned { errno: libc::EPERM }
+    );
+    assert_eq!(
+        outcome_of(&with, "getppid", [0; 6]),
+        Outcome::Returned { errno: libc::EPERM }
+    );
+    assert_eq!(
+        outcome_of(&with, "getpid", [0; 6]),
+        Outcome::Returned { errno: 0 }
+    );
+    // x32's getpid (bit 30 set) on an x86_64-only policy: bad arch, as without the stub.
+    assert_eq!(
+        in_child(&with, || raw_syscall(0x4000_0000 | 39, [0; 6])).0,
+        Outcome::Signal(libc::SIGSYS)
+    );
+    // explain names the stub.
+    let e = with.explain("1000", &[], None).unwrap();
+    assert!(
+        e.decided_by.starts_with("unknown_syscalls"),
+        "{}",
+        e.decided_by
+    );
+    // Not with a default that lets calls through (as runc).
+    let allow = sysfence::Policy::from_json(
+        r#"{"default_action":"allow","unknown_syscalls":"enosys","rules":[{"action":"errno","syscalls":["mount"]}]}"#,
+    )
+    .unwrap();
+    assert_eq!(
+        allow.compile().unwrap().len(),
+        filter(r#"{"default_action":"allow","rules":[{"action":"errno","syscalls":["mount"]}]}"#)
+            .len()
+    );
+    assert_eq!(allow.to_value()["unknown_syscalls"], "enosys");
+    assert!(
+        sysfence::Policy::from_json(r#"{"default_action":"errno","unknown_syscalls":"yes"}"#)
+            .is_err()
+    );
+}

@@ -36,6 +36,10 @@ pub struct Policy {
     pub bad_arch_action: Action,
     /// Presets whose rules are merged in.
     pub extends: Vec<String>,
+    /// `unknown_syscalls: "enosys"`: syscall numbers above the highest that the linked
+    /// libseccomp knows on an architecture fail with ENOSYS instead of meeting the default
+    /// action (as runc does), so that a newer libc falls back. Off by default.
+    pub enosys_unknown: bool,
 }
 
 /// One rule: an action for some syscalls, optionally only when their arguments match.
@@ -252,6 +256,10 @@ impl Policy {
         // Absent means native: an empty list is not a valid policy.
         if !arches.is_empty() {
             out["architectures"] = json!(arches);
+        }
+        // Written only when set, so that policies without it print as before.
+        if self.enosys_unknown {
+            out["unknown_syscalls"] = json!("enosys");
         }
         out
     }
