@@ -93,13 +93,15 @@ int main(int argc, char **argv) {
     Some(out)
 }
 
+type Case = (&'static str, &'static [u64]);
+
 /// `explain --json` on the source profile: (nr, action) per case.
-fn verdicts() -> Vec<(u64, String)> {
-    CASES
+fn verdicts(profile: &str, cases: &[Case]) -> Vec<(u64, String)> {
+    cases
         .iter()
         .map(|(name, args)| {
             let mut cmd = Command::new(BIN);
-            cmd.args(["explain", FIXTURE, name, "--json", "--kernel", "6.0"]);
+            cmd.args(["explain", profile, name, "--json", "--kernel", "6.0"]);
             cmd.args(args.iter().map(|a| a.to_string()));
             let o = cmd.output().unwrap();
             assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
@@ -112,8 +114,8 @@ fn verdicts() -> Vec<(u64, String)> {
         .collect()
 }
 
-fn probe_args(verdicts: &[(u64, String)]) -> Vec<String> {
-    CASES
+fn probe_args(cases: &[Case], verdicts: &[(u64, String)]) -> Vec<String> {
+    cases
         .iter()
         .zip(verdicts)
         .map(|((_, args), (nr, _))| {
@@ -126,26 +128,31 @@ fn probe_args(verdicts: &[(u64, String)]) -> Vec<String> {
 
 /// Each probe line must be what explain said: `errno N` for errno:N; for allow, what the
 /// kernel says (never the profile's default EPERM, except where the kernel itself says so).
-fn assert_matches(consumer: &str, lines: &[String], verdicts: &[(u64, String)]) {
-    assert_eq!(lines.len(), CASES.len(), "{consumer}: {lines:?}");
-    for ((case, (_, action)), line) in CASES.iter().zip(verdicts).zip(lines) {
-        match action.strip_prefix("errno:") {
-            Some(name) => {
-                let n = match name {
-                    "EPERM" => 1,
-                    "ENOSYS" => 38,
-                    other => other.parse().unwrap(),
-                };
-                assert_eq!(
-                    line,
-                    &format!("errno {n}"),
-                    "{consumer}: {case:?} ({action})"
-                );
-            }
-            None => {
+fn assert_matches(consumer: &str, cases: &[Case], lines: &[String], verdicts: &[(u64, String)]) {
+    assert_eq!(lines.len(), cases.len(), "{consumer}: {lines:?}");
+    let errno = |name: &str| match name {
+        "EPERM" => 1,
+        "EACCES" => 13,
+        "ENOSYS" => 38,
+        other => other.parse::<i32>().unwrap(),
+    };
+    for ((case, (_, action)), line) in cases.iter().zip(verdicts).zip(lines) {
+        match action.split_once(':') {
+            Some(("errno", name)) => assert_eq!(
+                line,
+                &format!("errno {}", errno(name)),
+                "{consumer}: {case:?} ({action})"
+            ),
+            // Without a tracer, the kernel fails a traced call with ENOSYS.
+            Some(("trace", _)) => assert_eq!(line, "errno 38", "{consumer}: {case:?}"),
+            _ => {
                 assert_eq!(action, "allow", "{case:?}");
                 assert_ne!(
                     line, "errno 1",
+                    "{consumer}: {case:?} should pass the filter"
+                );
+                assert_ne!(
+                    line, "errno 13",
                     "{consumer}: {case:?} should pass the filter"
                 );
             }
@@ -160,45 +167,34 @@ fn lines(out: &[u8]) -> Vec<String> {
         .collect()
 }
 
-#[test]
-fn moby_default_profile_gives_the_same_results_under_runc_bwrap_and_sysfence_run() {
+/// Runs `cases` under sysfence run, bwrap and runc with `profile`; each must give explain's
+/// verdicts (returned for further checks), and the consumers must agree line by line.
+fn consumers_agree(name: &str, profile: &str, cases: &[Case]) -> Option<Vec<(u64, String)>> {
     if !cfg!(target_arch = "x86_64") {
         eprintln!("skipped: the cases use x86_64 numbers");
-        return;
+        return None;
     }
-    let dir = tmp("moby");
-    let Some(probe) = probe(&dir) else { return };
-    let verdicts = verdicts();
-    let args = probe_args(&verdicts);
-    // The verdicts themselves, as the notes on the profile say.
-    let action = |name: &str, a: &[u64]| {
-        let i = CASES
-            .iter()
-            .position(|(n, x)| *n == name && *x == a)
-            .unwrap();
-        verdicts[i].1.clone()
-    };
-    assert_eq!(action("personality", &[0xffff_ffff]), "allow");
-    assert_eq!(action("personality", &[1]), "errno:EPERM");
-    assert_eq!(action("socket", &[38, 5, 0]), "errno:EPERM");
-    assert_eq!(action("clone3", &[0, 0]), "errno:ENOSYS");
+    let dir = tmp(name);
+    let probe = probe(&dir)?;
+    let verdicts = verdicts(profile, cases);
+    let args = probe_args(cases, &verdicts);
 
     // sysfence run, in-process.
     let o = Command::new(BIN)
-        .args(["run", "--kernel", "6.0", "--policy", FIXTURE, "--"])
+        .args(["run", "--kernel", "6.0", "--policy", profile, "--"])
         .arg(&probe)
         .args(&args)
         .output()
         .unwrap();
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let run = lines(&o.stdout);
-    assert_matches("sysfence run", &run, &verdicts);
+    assert_matches("sysfence run", cases, &run, &verdicts);
 
     // bubblewrap with `sysfence compile` output.
     if have("bwrap") {
         let bpf = dir.join("filter.bpf");
         let o = Command::new(BIN)
-            .args(["compile", FIXTURE, "--kernel", "6.0", "-o"])
+            .args(["compile", profile, "--kernel", "6.0", "-o"])
             .arg(&bpf)
             .output()
             .unwrap();
@@ -212,7 +208,7 @@ fn moby_default_profile_gives_the_same_results_under_runc_bwrap_and_sysfence_run
         let o = Command::new("sh").args(["-c", &script]).output().unwrap();
         if o.status.success() {
             let got = lines(&o.stdout);
-            assert_matches("bwrap", &got, &verdicts);
+            assert_matches("bwrap", cases, &got, &verdicts);
             assert_eq!(got, run, "bwrap and sysfence run");
         } else {
             eprintln!("skipped bwrap: {}", String::from_utf8_lossy(&o.stderr));
@@ -227,11 +223,11 @@ fn moby_default_profile_gives_the_same_results_under_runc_bwrap_and_sysfence_run
     if !have("runc") || !root {
         eprintln!("skipped: runc needs root and the runc package (make setup)");
         let _ = std::fs::remove_dir_all(&dir);
-        return;
+        return Some(verdicts);
     }
     let oci = dir.join("oci.json");
     let o = Command::new(BIN)
-        .args(["convert", FIXTURE, "--to", "oci", "--kernel", "6.0", "-o"])
+        .args(["convert", profile, "--to", "oci", "--kernel", "6.0", "-o"])
         .arg(&oci)
         .output()
         .unwrap();
@@ -268,7 +264,93 @@ fn moby_default_profile_gives_the_same_results_under_runc_bwrap_and_sysfence_run
         String::from_utf8_lossy(&o.stderr)
     );
     let got = lines(&o.stdout);
-    assert_matches("runc", &got, &verdicts);
+    assert_matches("runc", cases, &got, &verdicts);
     assert_eq!(got, run, "runc and sysfence run");
+    let _ = std::fs::remove_dir_all(&dir);
+    Some(verdicts)
+}
+
+#[test]
+fn moby_default_profile_gives_the_same_results_under_runc_bwrap_and_sysfence_run() {
+    let Some(verdicts) = consumers_agree("moby", FIXTURE, CASES) else {
+        return;
+    };
+    // The verdicts themselves, as the notes on the profile say.
+    let action = |name: &str, a: &[u64]| {
+        let i = CASES
+            .iter()
+            .position(|(n, x)| *n == name && *x == a)
+            .unwrap();
+        verdicts[i].1.clone()
+    };
+    assert_eq!(action("personality", &[0xffff_ffff]), "allow");
+    assert_eq!(action("personality", &[1]), "errno:EPERM");
+    assert_eq!(action("socket", &[38, 5, 0]), "errno:EPERM");
+    assert_eq!(action("clone3", &[0, 0]), "errno:ENOSYS");
+}
+
+/// runc's conversion rules, one case each, on a default-allow profile (runc 1.1 adds no ENOSYS
+/// stub then): a repeated argument index ORs the conditions; MASKED_EQ takes the mask first
+/// and masks the datum; distinct indices AND; a rule equal to the default is skipped before
+/// libseccomp merges; TRACE without a tracer is ENOSYS; comparisons are 64-bit.
+const MAPPING_PROFILE: &str = r#"{
+  "defaultAction": "SCMP_ACT_ALLOW",
+  "architectures": ["SCMP_ARCH_X86_64"],
+  "syscalls": [
+    { "names": ["socket"], "action": "SCMP_ACT_ERRNO", "errnoRet": 13,
+      "args": [{ "index": 0, "value": 2, "op": "SCMP_CMP_EQ" }, { "index": 0, "value": 16, "op": "SCMP_CMP_EQ" },
+               { "index": 1, "value": 2, "op": "SCMP_CMP_EQ" }] },
+    { "names": ["dup"], "action": "SCMP_ACT_ERRNO", "errnoRet": 13,
+      "args": [{ "index": 0, "value": 255, "valueTwo": 511, "op": "SCMP_CMP_MASKED_EQ" }] },
+    { "names": ["ftruncate"], "action": "SCMP_ACT_ERRNO", "errnoRet": 55,
+      "args": [{ "index": 0, "value": 99, "op": "SCMP_CMP_EQ" }, { "index": 1, "value": 7, "op": "SCMP_CMP_EQ" }] },
+    { "names": ["getppid"], "action": "SCMP_ACT_ALLOW" },
+    { "names": ["getppid"], "action": "SCMP_ACT_ERRNO", "errnoRet": 55 },
+    { "names": ["getpgid"], "action": "SCMP_ACT_TRACE", "errnoRet": 5 },
+    { "names": ["getpriority"], "action": "SCMP_ACT_ERRNO", "errnoRet": 13,
+      "args": [{ "index": 1, "value": 4294967296, "op": "SCMP_CMP_EQ" }] }
+  ]
+}"#;
+
+const MAPPING_CASES: &[Case] = &[
+    ("socket", &[1, 2, 0]),
+    ("socket", &[1, 1, 0]),
+    ("socket", &[16, 3, 0]),
+    ("dup", &[0xff]),
+    ("dup", &[0x1fe]),
+    ("ftruncate", &[99, 7]),
+    ("ftruncate", &[99, 8]),
+    ("getppid", &[]),
+    ("getpgid", &[0]),
+    ("getpriority", &[0, 0x1_0000_0000]),
+    ("getpriority", &[0, 0]),
+];
+
+#[test]
+fn runcs_conversion_rules_hold_under_runc_bwrap_and_sysfence_run() {
+    let dir = tmp("mapping-src");
+    let profile = dir.join("profile.json");
+    std::fs::write(&profile, MAPPING_PROFILE).unwrap();
+    let Some(verdicts) = consumers_agree("mapping", profile.to_str().unwrap(), MAPPING_CASES)
+    else {
+        return;
+    };
+    let actions: Vec<&str> = verdicts.iter().map(|(_, a)| a.as_str()).collect();
+    assert_eq!(
+        actions,
+        [
+            "errno:EACCES",
+            "allow",
+            "errno:EACCES",
+            "errno:EACCES",
+            "allow",
+            "errno:55",
+            "allow",
+            "errno:55",
+            "trace:5",
+            "errno:EACCES",
+            "allow"
+        ]
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }
