@@ -290,7 +290,20 @@ pub fn explain(a: &ExplainArgs) -> ExitCode {
                 &[],
             ),
         };
-        let policy = policy_or_preset(file, a.preset.as_deref(), &ctx)?;
+        // A container profile's rules are named by their paths in the profile.
+        let (policy, origins) = match file {
+            Some(f) => {
+                let (p, import) = sysfence::oci::read_json_import(&read_policy_text(f)?, &ctx)?;
+                let origins = import.map(|i| {
+                    for d in &i.diagnostics {
+                        eprintln!("warning: {}", located(d));
+                    }
+                    i.origins
+                });
+                (p, origins)
+            }
+            None => (policy_or_preset(None, a.preset.as_deref(), &ctx)?, None),
+        };
         let arch = a
             .arch
             .as_deref()
@@ -303,7 +316,14 @@ pub fn explain(a: &ExplainArgs) -> ExitCode {
             .map(|s| parse_arg(s))
             .collect::<Result<Vec<u64>, Error>>()?;
         let filter = policy.compile()?;
-        filter.explain(syscall, &args, arch)
+        let mut e = filter.explain(syscall, &args, arch)?;
+        if let Some(o) = &origins {
+            e.decided_by = sysfence::oci::profile_decider(&e.decided_by, o);
+            e.multiplexed_decided_by = e
+                .multiplexed_decided_by
+                .map(|d| sysfence::oci::profile_decider(&d, o));
+        }
+        Ok(e)
     })();
     let e = match result {
         Ok(r) => r,

@@ -1260,7 +1260,7 @@ fn refuse_multiplexers(
             ),
         ));
         out.push((
-            f.path(""),
+            format!("the import's refusal of {m} (see the narrowed warning)"),
             Rule {
                 action: refusal,
                 syscalls: vec![m.to_string()],
@@ -1493,9 +1493,42 @@ pub fn read(value: &Value, ctx: &OciContext) -> Result<(Policy, Vec<Diagnostic>)
     }
 }
 
+/// What [`explain`](crate::Filter::explain) says decided a call (`rules[3].syscalls[0]
+/// (allow)`, `default_action`), in the terms of the profile the policy was imported from:
+/// `syscalls[17] (allow)`, `defaultAction`. `origins` is [`OciImport::origins`].
+pub fn profile_decider(decided_by: &str, origins: &[String]) -> String {
+    if let Some(rest) = decided_by.strip_prefix("default_action") {
+        return format!("defaultAction{rest}");
+    }
+    let Some(rest) = decided_by.strip_prefix("rules[") else {
+        return decided_by.to_string();
+    };
+    let Some((n, tail)) = rest.split_once(']') else {
+        return decided_by.to_string();
+    };
+    let tail = match tail.strip_prefix(".syscalls[") {
+        Some(t) => t.split_once(']').map_or(tail, |(_, after)| after),
+        None => tail,
+    };
+    match n.parse::<usize>().ok().and_then(|i| origins.get(i)) {
+        Some(o) => format!("{o}{tail}"),
+        None => decided_by.to_string(),
+    }
+}
+
 /// [`read`] for JSON text (duplicate keys and a byte order mark are errors, as for policies).
 pub fn read_json(text: &str, ctx: &OciContext) -> Result<(Policy, Vec<Diagnostic>)> {
     read(&crate::policy::json::parse(text)?, ctx)
+}
+
+/// [`read_json`], with the import itself for a container profile (`None` for a sysfence
+/// policy), whose [`OciImport::origins`] map the policy's rules back to the profile.
+pub fn read_json_import(text: &str, ctx: &OciContext) -> Result<(Policy, Option<OciImport>)> {
+    let value = crate::policy::json::parse(text)?;
+    match detect(&value) {
+        Some(_) => import(&value, ctx).map(|i| (i.policy.clone(), Some(i))),
+        None => crate::policy::parse_sysfence(&value).map(|p| (p, None)),
+    }
 }
 
 /// What `check` finds in JSON text, a sysfence policy or a container profile imported for
@@ -2048,6 +2081,32 @@ mod tests {
         .unwrap();
         assert_eq!(ext.unconditional_action("chroot"), Some(Action::Errno(13)));
         assert_eq!(ext.unconditional_action("read"), Some(Action::Allow));
+    }
+
+    #[test]
+    fn explain_deciders_are_named_in_the_profiles_terms() {
+        let i = import(&fixture(), &ctx("default", (6, 0))).unwrap();
+        let rule = i
+            .policy
+            .rules
+            .iter()
+            .position(|r| r.syscalls.contains(&"clone3".to_string()))
+            .unwrap();
+        assert_eq!(
+            profile_decider(
+                &format!("rules[{rule}].syscalls[0] (errno:ENOSYS)"),
+                &i.origins
+            ),
+            "syscalls[20] (errno:ENOSYS)"
+        );
+        assert_eq!(
+            profile_decider("default_action", &i.origins),
+            "defaultAction"
+        );
+        assert_eq!(
+            profile_decider("bad_arch_action (x)", &i.origins),
+            "bad_arch_action (x)"
+        );
     }
 
     #[test]
