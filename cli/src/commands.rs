@@ -176,9 +176,14 @@ pub fn check(a: &CheckArgs) -> ExitCode {
             Ok(t) => (file.clone(), sysfence::oci::check_json(&t, &ctx)),
             Err(e) => return fail(&e, a.json),
         },
-        (None, Some(p)) => match sysfence::Policy::preset(p) {
-            Ok(policy) => (format!("preset {p}"), sysfence::check(&policy.to_value())),
-            Err(e) => return fail(&e, a.json),
+        // The preset as written (docker-default is a Docker profile), checked like a file.
+        (None, Some(p)) => match (groups::preset(p), sysfence::Policy::preset(p)) {
+            (Some(preset), Ok(_)) => (
+                format!("preset {p}"),
+                sysfence::oci::check_json(preset.json, &ctx),
+            ),
+            (_, Err(e)) => return fail(&e, a.json),
+            (None, Ok(_)) => unreachable!("Policy::preset knows only listed presets"),
         },
         (None, None) => unreachable!("clap requires one"),
     };
