@@ -875,7 +875,11 @@ fn entry(v: &Value, rel: &str, ctx: &OciContext, f: &mut Found) -> Option<Entry>
         }
     }
     let mut names: Vec<(String, String)> = Vec::new();
-    match (obj.get("name"), obj.get("names")) {
+    // Docker reads a null or empty `name` as none.
+    let name = obj
+        .get("name")
+        .filter(|v| !v.is_null() && v.as_str() != Some(""));
+    match (name, obj.get("names")) {
         (Some(_), Some(_)) => f.error(
             &format!("{rel}.name"),
             "name and names are both given (Docker refuses this)",
@@ -2081,6 +2085,23 @@ mod tests {
         .unwrap();
         assert_eq!(ext.unconditional_action("chroot"), Some(Action::Errno(13)));
         assert_eq!(ext.unconditional_action("read"), Some(Action::Allow));
+    }
+
+    #[test]
+    fn the_deprecated_name_field_is_read_and_name_with_names_refused() {
+        let p = one(json!({"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [
+            {"name": "dup", "action": "SCMP_ACT_ERRNO"},
+            {"name": "", "names": ["dup2"], "action": "SCMP_ACT_ERRNO"}]}))
+        .policy;
+        assert_eq!(p.unconditional_action("dup"), Some(Action::Errno(1)));
+        assert_eq!(p.unconditional_action("dup2"), Some(Action::Errno(1)));
+        let e = import(
+            &json!({"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [
+                {"name": "dup", "names": ["dup2"], "action": "SCMP_ACT_ERRNO"}]}),
+            &OciContext::default(),
+        )
+        .unwrap_err();
+        assert_eq!(paths(&e), vec!["syscalls[0].name"]);
     }
 
     #[test]
