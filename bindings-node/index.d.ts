@@ -95,6 +95,26 @@ export declare class Policy {
    */
   static preset(name: string): Policy
   /**
+   * Imports a container seccomp profile: a Docker/Podman profile, an OCI `linux.seccomp`
+   * object or a whole OCI `config.json` (an object or JSON text). Its conditionals are
+   * resolved for `context.caps` (a list or `'default,CAP_SYS_ADMIN'`; default: Docker's
+   * default set), `context.arch` (default: native) and `context.kernel` (`'6.1'`; default:
+   * the running kernel).
+   *
+   * @throws `ERR_SYSFENCE_POLICY` with the profile's `path` (`syscalls[3].action`) for an
+   * invalid profile, `ERR_SYSFENCE_INVALID_ARGUMENT` for a bad context.
+   */
+  static fromOci(profile: object | string, context?: { caps?: string[] | string, arch?: string, kernel?: string } | undefined | null): Policy
+  /**
+   * The policy as a container profile, as JSON text (integers above 2^53 stay exact):
+   * `'oci'` (an OCI `linux.seccomp` object, for runc, crun, containerd and Kubernetes; the
+   * default), `'docker'` (a Docker/Podman profile) or `'sysfence'` (this format, presets
+   * and groups flattened).
+   *
+   * @throws `ERR_SYSFENCE_INVALID_ARGUMENT` for an unknown target.
+   */
+  toOci(to?: 'oci' | 'docker' | 'sysfence' | undefined): string
+  /**
    * The policy as a plain object in canonical form: every field present, defaults spelt
    * out. `JSON.stringify(policy)` uses it, and the object reads back to the same policy.
    */
@@ -214,8 +234,13 @@ export interface PolicyObject {
    * `kill_process`).
    */
   bad_arch_action?: string
-  /** Presets whose rules are merged in (`no-exec`, `no-spawn`, `hardened`). */
+  /** Presets whose rules are merged in (`no-exec`, `no-spawn`, `hardened`, `docker-default`). */
   extends?: Array<string>
+  /**
+   * `enosys`: syscall numbers above the highest libseccomp knows fail with ENOSYS instead
+   * of meeting the default action (default `default_action`).
+   */
+  unknown_syscalls?: 'default_action' | 'enosys'
   /** The format version: 1. */
   version?: number
   /** Free text. */

@@ -121,6 +121,43 @@ pub unsafe extern "C" fn sysfence_check_json(policy_json: *const c_char) -> *mut
     })
 }
 
+/// Converts `input` (a sysfence policy, a Docker/Podman profile, an OCI `linux.seccomp`
+/// object or an OCI `config.json`, as JSON text) to `to`: `"oci"`, `"docker"` or
+/// `"sysfence"`. `context_json` resolves a container profile's conditionals:
+/// `{"caps": ["default", "CAP_SYS_ADMIN"], "arch": "x86_64", "kernel": "6.1"}`, every field
+/// optional; NULL or `""` is Docker's default capabilities, the native architecture and the
+/// running kernel. Warnings (what was dropped, rewritten or cannot be expressed) are not
+/// returned here; `sysfence_check_json` lists an input's.
+///
+/// Returns the converted JSON text, which the caller frees with `sysfence_string_free`, or NULL
+/// on error: `SYSFENCE_ERR_POLICY` (the last error's path is the profile's, such as
+/// `syscalls[3].action`) or `SYSFENCE_ERR_INVALID_ARGUMENT` (NULL input, unknown target, bad
+/// context).
+///
+/// # Safety
+/// `input` and `to` are NULL or NUL-terminated strings; `context_json` is NULL or one.
+#[no_mangle]
+pub unsafe extern "C" fn sysfence_convert_json(
+    input: *const c_char,
+    to: *const c_char,
+    context_json: *const c_char,
+) -> *mut c_char {
+    guarded(std::ptr::null_mut(), || {
+        // SAFETY: forwarded from the caller.
+        let input = unsafe { str_arg(input, "input") }?;
+        // SAFETY: forwarded from the caller.
+        let to = unsafe { str_arg(to, "to") }?;
+        let context = if context_json.is_null() {
+            ""
+        } else {
+            // SAFETY: forwarded from the caller.
+            unsafe { str_arg(context_json, "context_json") }?
+        };
+        let (text, _warnings) = sysfence_core::oci::convert_json(input, to, context)?;
+        Ok(owned_string(&text))
+    })
+}
+
 /// The seccomp state of the calling thread, from `/proc/thread-self/status`, as JSON:
 /// `{"mode": "disabled"|"strict"|"filter", "filters": N|null, "no_new_privs": bool}`.
 ///

@@ -5,7 +5,7 @@
 //! the JSON format; the core alone validates it.
 
 use crate::error::{guard, severity_name};
-use crate::value::{is_policy, policy_arg, policy_json, string_arg};
+use crate::value::{is_policy, optional, policy_arg, policy_json, string_arg};
 use napi::bindgen_prelude::Unknown;
 use napi::{Env, ValueType};
 use serde_json::Value;
@@ -35,8 +35,12 @@ pub struct PolicyObject {
     /// `kill_process`).
     #[napi(js_name = "bad_arch_action")]
     pub bad_arch_action: Option<String>,
-    /// Presets whose rules are merged in (`no-exec`, `no-spawn`, `hardened`).
+    /// Presets whose rules are merged in (`no-exec`, `no-spawn`, `hardened`, `docker-default`).
     pub extends: Option<Vec<String>>,
+    /// `enosys`: syscall numbers above the highest libseccomp knows fail with ENOSYS instead
+    /// of meeting the default action (default `default_action`).
+    #[napi(js_name = "unknown_syscalls", ts_type = "'default_action' | 'enosys'")]
+    pub unknown_syscalls: Option<String>,
     /// The format version: 1.
     pub version: Option<u32>,
     /// Free text.
@@ -180,6 +184,67 @@ impl Policy {
             Ok(Policy {
                 inner: sysfence::Policy::preset(&name)?,
             })
+        })
+    }
+
+    /// Imports a container seccomp profile: a Docker/Podman profile, an OCI `linux.seccomp`
+    /// object or a whole OCI `config.json` (an object or JSON text). Its conditionals are
+    /// resolved for `context.caps` (a list or `'default,CAP_SYS_ADMIN'`; default: Docker's
+    /// default set), `context.arch` (default: native) and `context.kernel` (`'6.1'`; default:
+    /// the running kernel).
+    ///
+    /// @throws `ERR_SYSFENCE_POLICY` with the profile's `path` (`syscalls[3].action`) for an
+    /// invalid profile, `ERR_SYSFENCE_INVALID_ARGUMENT` for a bad context.
+    #[napi(factory)]
+    pub fn from_oci(
+        env: Env,
+        #[napi(ts_arg_type = "object | string")] profile: Unknown,
+        #[napi(
+            ts_arg_type = "{ caps?: string[] | string, arch?: string, kernel?: string } | undefined | null"
+        )]
+        context: Option<Unknown>,
+    ) -> napi::Result<Self> {
+        guard(&env, || {
+            let value = if profile.get_type()? == ValueType::String {
+                let text = string_arg(&profile, "profile")?;
+                serde_json::from_str(&text).map_err(|e| {
+                    sysfence::Error::Policy(vec![sysfence::Diagnostic::error("$", e.to_string())])
+                })?
+            } else {
+                policy_json(&profile)?
+            };
+            let ctx = match optional(context)? {
+                Some(c) => sysfence::OciContext::from_value(&policy_json(&c)?)?,
+                None => sysfence::OciContext::default(),
+            };
+            Ok(Policy {
+                inner: sysfence::Policy::from_oci(&value, &ctx)?,
+            })
+        })
+    }
+
+    /// The policy as a container profile, as JSON text (integers above 2^53 stay exact):
+    /// `'oci'` (an OCI `linux.seccomp` object, for runc, crun, containerd and Kubernetes; the
+    /// default), `'docker'` (a Docker/Podman profile) or `'sysfence'` (this format, presets
+    /// and groups flattened).
+    ///
+    /// @throws `ERR_SYSFENCE_INVALID_ARGUMENT` for an unknown target.
+    #[napi(js_name = "toOci")]
+    pub fn to_oci(
+        &self,
+        env: Env,
+        #[napi(ts_arg_type = "'oci' | 'docker' | 'sysfence' | undefined")] to: Option<Unknown>,
+    ) -> napi::Result<String> {
+        guard(&env, || {
+            let to = match optional(to)? {
+                Some(t) => string_arg(&t, "to")?,
+                None => "oci".to_string(),
+            };
+            let target: sysfence::oci::Target = to.parse()?;
+            let out = sysfence::oci::export(&self.inner, target)?;
+            let mut text = serde_json::to_string_pretty(&out.value).unwrap_or_default();
+            text.push('\n');
+            Ok(text)
         })
     }
 

@@ -284,3 +284,37 @@ test('JSON.stringify keeps 64-bit argument values exact', () => {
   assert.equal(compilePolicy(back).simulate('dup', [0x1234567800000001n]), 'errno:EPERM')
   assert.equal(compilePolicy(back).simulate('dup', [0x1234567900000000n]), 'allow')
 })
+
+const DOCKER_PROFILE = {
+  defaultAction: 'SCMP_ACT_ERRNO',
+  syscalls: [
+    { names: ['read'], action: 'SCMP_ACT_ALLOW' },
+    { names: ['mount'], action: 'SCMP_ACT_ALLOW', includes: { caps: ['CAP_SYS_ADMIN'] } },
+    { names: ['dup'], action: 'SCMP_ACT_ERRNO', errnoRet: 13,
+      args: [{ index: 0, value: 18446744073709551615n, op: 'SCMP_CMP_EQ' }] },
+  ],
+}
+
+test('Policy.fromOci resolves the context and toOci writes exact JSON text', () => {
+  const p = Policy.fromOci(DOCKER_PROFILE, { arch: 'x86_64', kernel: '6.1' })
+  const text = p.toOci()
+  assert.match(text, /18446744073709551615/)
+  const out = JSON.parse(text)
+  const names = out.syscalls.flatMap((s) => s.names)
+  assert.ok(names.includes('read') && !names.includes('mount'))
+  assert.deepEqual(out.architectures, ['SCMP_ARCH_X86_64'])
+  assert.equal(out.defaultErrnoRet, 1)
+  assert.deepEqual(Policy.fromOci(text).toJSON(), p.toJSON())
+  const admin = Policy.fromOci(JSON.stringify({ ...DOCKER_PROFILE, syscalls: DOCKER_PROFILE.syscalls.slice(0, 2) }),
+    { caps: ['default', 'CAP_SYS_ADMIN'] })
+  assert.ok(JSON.parse(admin.toOci('docker')).syscalls[0].names.includes('mount'))
+  assert.equal(JSON.parse(Policy.preset('docker-default').toOci()).defaultAction, 'SCMP_ACT_ERRNO')
+})
+
+test('Policy.fromOci errors name the profile path', () => {
+  assert.throws(() => Policy.fromOci({ defaultAction: 'SCMP_ACT_ERRNO', syscalls: [{ names: 'read', action: 'SCMP_ACT_ALLOW' }] }),
+    (e) => e.code === 'ERR_SYSFENCE_POLICY' && e.path === 'syscalls[0].names')
+  assert.throws(() => Policy.fromOci(DOCKER_PROFILE, { caps: ['CAP_FLY'] }),
+    (e) => e.code === 'ERR_SYSFENCE_INVALID_ARGUMENT')
+  assert.throws(() => Policy.preset('no-exec').toOci('yaml'), (e) => e.code === 'ERR_SYSFENCE_INVALID_ARGUMENT')
+})

@@ -80,6 +80,60 @@ impl Policy {
         })
     }
 
+    /// Imports a container seccomp profile: a Docker/Podman profile, an OCI `linux.seccomp`
+    /// object or a whole OCI `config.json` (a dict or JSON text). Its conditionals are resolved
+    /// for `caps` (a list or `"default,CAP_SYS_ADMIN"`; default: Docker's default set), `arch`
+    /// (default: native) and `kernel` (`"6.1"`; default: the running kernel). An invalid
+    /// profile raises `PolicyError` with the profile's path (`syscalls[3].action`).
+    ///
+    /// ```python
+    /// >>> p = sysfence.Policy.from_oci({"defaultAction": "SCMP_ACT_ERRNO",
+    /// ...     "syscalls": [{"names": ["read"], "action": "SCMP_ACT_ALLOW"}]})
+    /// >>> p.to_oci()["syscalls"]
+    /// [{'action': 'SCMP_ACT_ALLOW', 'names': ['read']}]
+    /// ```
+    #[staticmethod]
+    #[pyo3(signature = (profile, caps=None, arch=None, kernel=None))]
+    fn from_oci(
+        profile: &Bound<'_, PyAny>,
+        caps: Option<&Bound<'_, PyAny>>,
+        arch: Option<String>,
+        kernel: Option<String>,
+    ) -> PyResult<Self> {
+        let value = match profile.cast::<PyString>() {
+            Ok(text) => serde_json::from_str(&text.to_cow()?).map_err(|e| {
+                sysfence::Error::Policy(vec![sysfence::Diagnostic::error("$", e.to_string())])
+            }),
+            Err(_) => py_to_json(profile),
+        }
+        .or_raise()?;
+        let mut ctx = serde_json::Map::new();
+        if let Some(c) = caps {
+            ctx.insert("caps".into(), py_to_json(c).or_raise()?);
+        }
+        if let Some(a) = arch {
+            ctx.insert("arch".into(), a.into());
+        }
+        if let Some(k) = kernel {
+            ctx.insert("kernel".into(), k.into());
+        }
+        let ctx = sysfence::OciContext::from_value(&serde_json::Value::Object(ctx)).or_raise()?;
+        Ok(Policy {
+            inner: sysfence::Policy::from_oci(&value, &ctx).or_raise()?,
+        })
+    }
+
+    /// The policy as a container profile: `"oci"` (an OCI `linux.seccomp` object, for runc,
+    /// crun, containerd and Kubernetes), `"docker"` (a Docker/Podman profile) or `"sysfence"`
+    /// (this format, presets and groups flattened). The effective rules, explicit
+    /// architectures, exact 64-bit integers and explicit errno values.
+    #[pyo3(signature = (to="oci"))]
+    fn to_oci<'py>(&self, py: Python<'py>, to: &str) -> PyResult<Bound<'py, PyAny>> {
+        let target: sysfence::oci::Target = to.parse().or_raise()?;
+        let out = sysfence::oci::export(&self.inner, target).or_raise()?;
+        json_to_py(py, &out.value)
+    }
+
     /// The policy as a dict in canonical form: every field present, defaults spelt out. It
     /// validates back to an equal policy.
     fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {

@@ -1,6 +1,6 @@
 //! The small commands: check, compile, explain, presets, groups, status, version.
 
-use crate::output::{fail, load_policy, located, read_policy_text};
+use crate::output::{fail, located, policy_or_preset, read_policy_text, ContextArgs};
 use clap::{Args, ValueEnum};
 use serde_json::json;
 use std::io::{IsTerminal, Write};
@@ -18,8 +18,17 @@ pub struct ListArgs {
 /// Arguments of `check`.
 #[derive(Args, Debug)]
 pub struct CheckArgs {
-    /// The policy file, or `-` for standard input.
-    policy: String,
+    /// The policy file (or a Docker/OCI profile), or `-` for standard input.
+    #[arg(required_unless_present = "preset")]
+    policy: Option<String>,
+    /// Check a preset instead (see `sysfence presets`).
+    #[arg(long, conflicts_with = "policy")]
+    preset: Option<String>,
+    #[command(flatten)]
+    context: ContextArgs,
+    /// For a Docker/OCI profile: the engine's architecture (default: native).
+    #[arg(long)]
+    arch: Option<String>,
     /// Print the report as JSON.
     #[arg(long)]
     json: bool,
@@ -37,8 +46,17 @@ pub enum Format {
 /// Arguments of `compile`.
 #[derive(Args, Debug)]
 pub struct CompileArgs {
-    /// The policy file, or `-` for standard input.
-    policy: String,
+    /// The policy file (or a Docker/OCI profile), or `-` for standard input.
+    #[arg(required_unless_present = "preset")]
+    policy: Option<String>,
+    /// Compile a preset instead (see `sysfence presets`).
+    #[arg(long, conflicts_with = "policy")]
+    preset: Option<String>,
+    #[command(flatten)]
+    context: ContextArgs,
+    /// For a Docker/OCI profile: the engine's architecture (default: native).
+    #[arg(long)]
+    arch: Option<String>,
     /// Output format.
     #[arg(long, value_enum, default_value = "bpf")]
     format: Format,
@@ -50,18 +68,92 @@ pub struct CompileArgs {
 /// Arguments of `explain`.
 #[derive(Args, Debug)]
 pub struct ExplainArgs {
-    /// The policy file, or `-` for standard input.
-    policy: String,
+    /// The policy file (or a Docker/OCI profile), or `-` for standard input; with --preset,
+    /// leave it out.
+    #[arg(required_unless_present = "preset")]
+    policy: Option<String>,
+    /// Explain a preset instead (see `sysfence presets`).
+    #[arg(long)]
+    preset: Option<String>,
     /// The syscall, by name or number.
-    syscall: String,
+    #[arg(required_unless_present = "preset")]
+    syscall: Option<String>,
     /// Up to six arguments, decimal or 0x hex.
     args: Vec<String>,
     /// The architecture (default: native), e.g. x86 for i386 `int 0x80` calls.
     #[arg(long)]
     arch: Option<String>,
+    #[command(flatten)]
+    context: ContextArgs,
+    /// For a Docker/OCI profile: the engine's architecture (default: native); --arch is the
+    /// call's ABI.
+    #[arg(long, value_name = "ARCH")]
+    host_arch: Option<String>,
     /// Print the verdict as JSON.
     #[arg(long)]
     json: bool,
+}
+
+/// Output formats of `convert`.
+#[derive(ValueEnum, Clone, Copy, Debug)]
+pub enum Target {
+    /// An OCI runtime-spec `linux.seccomp` object (runc, crun, containerd, Kubernetes).
+    Oci,
+    /// A Docker/Podman profile (`--security-opt seccomp=FILE`).
+    Docker,
+    /// A sysfence policy, presets, groups and mode flattened.
+    Sysfence,
+}
+
+/// Arguments of `convert`.
+#[derive(Args, Debug)]
+pub struct ConvertArgs {
+    /// A sysfence policy, a Docker/Podman profile, an OCI `linux.seccomp` object or an OCI
+    /// config.json; `-` for standard input.
+    input: String,
+    /// What to write.
+    #[arg(long, value_enum)]
+    to: Target,
+    #[command(flatten)]
+    context: ContextArgs,
+    /// For a Docker/OCI profile: the engine's architecture (default: native).
+    #[arg(long)]
+    arch: Option<String>,
+    /// Write to FILE instead of standard output (whole or not at all).
+    #[arg(short, long, value_name = "FILE")]
+    output: Option<std::path::PathBuf>,
+}
+
+pub fn convert(a: &ConvertArgs) -> ExitCode {
+    let result = (|| {
+        let ctx = a.context.context(a.arch.as_deref())?;
+        let text = read_policy_text(&a.input)?;
+        let (policy, mut notes) = sysfence::oci::read_json(&text, &ctx)?;
+        let target = match a.to {
+            Target::Oci => sysfence::oci::Target::Oci,
+            Target::Docker => sysfence::oci::Target::Docker,
+            Target::Sysfence => sysfence::oci::Target::Sysfence,
+        };
+        let out = sysfence::oci::export(&policy, target)?;
+        notes.extend(out.diagnostics);
+        let mut text = serde_json::to_string_pretty(&out.value).unwrap_or_default();
+        text.push('\n');
+        Ok::<_, Error>((text, notes))
+    })();
+    let (text, notes) = match result {
+        Ok(r) => r,
+        Err(e) => return fail(&e, false),
+    };
+    for d in &notes {
+        eprintln!("warning: {}", located(d));
+    }
+    match crate::profile::write_output(a.output.as_deref(), &text) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("sysfence: {e}");
+            ExitCode::from(1)
+        }
+    }
 }
 
 /// Arguments of `status`.
@@ -75,11 +167,26 @@ pub struct StatusArgs {
 }
 
 pub fn check(a: &CheckArgs) -> ExitCode {
-    let text = match read_policy_text(&a.policy) {
-        Ok(t) => t,
+    let ctx = match a.context.context(a.arch.as_deref()) {
+        Ok(c) => c,
         Err(e) => return fail(&e, a.json),
     };
-    let diags = sysfence::check_json(&text);
+    let (name, diags) = match (&a.policy, &a.preset) {
+        (Some(file), _) => match read_policy_text(file) {
+            Ok(t) => (file.clone(), sysfence::oci::check_json(&t, &ctx)),
+            Err(e) => return fail(&e, a.json),
+        },
+        // The preset as written (docker-default is a Docker profile), checked like a file.
+        (None, Some(p)) => match (groups::preset(p), sysfence::Policy::preset(p)) {
+            (Some(preset), Ok(_)) => (
+                format!("preset {p}"),
+                sysfence::oci::check_json(preset.json, &ctx),
+            ),
+            (_, Err(e)) => return fail(&e, a.json),
+            (None, Ok(_)) => unreachable!("Policy::preset knows only listed presets"),
+        },
+        (None, None) => unreachable!("clap requires one"),
+    };
     let errors = diags
         .iter()
         .filter(|d| d.severity == Severity::Error)
@@ -97,14 +204,12 @@ pub fn check(a: &CheckArgs) -> ExitCode {
         }
         if errors == 0 {
             println!(
-                "{}: ok ({warnings} warning{})",
-                a.policy,
+                "{name}: ok ({warnings} warning{})",
                 if warnings == 1 { "" } else { "s" }
             );
         } else {
             eprintln!(
-                "{}: {errors} error{}, {warnings} warning{}",
-                a.policy,
+                "{name}: {errors} error{}, {warnings} warning{}",
                 plural(errors),
                 plural(warnings)
             );
@@ -122,7 +227,12 @@ fn plural(n: usize) -> &'static str {
 }
 
 pub fn compile(a: &CompileArgs) -> ExitCode {
-    let filter = match load_policy(&a.policy).and_then(|p| p.compile()) {
+    let filter = match a
+        .context
+        .context(a.arch.as_deref())
+        .and_then(|ctx| policy_or_preset(a.policy.as_deref(), a.preset.as_deref(), &ctx))
+        .and_then(|p| p.compile())
+    {
         Ok(f) => f,
         Err(e) => return fail(&e, false),
     };
@@ -166,20 +276,59 @@ fn parse_arg(text: &str) -> Result<u64, Error> {
 
 pub fn explain(a: &ExplainArgs) -> ExitCode {
     let result = (|| {
-        let policy = load_policy(&a.policy)?;
+        let ctx = a.context.context(a.host_arch.as_deref())?;
+        // With --preset, the one positional argument is the syscall.
+        let (file, syscall, rest): (Option<&str>, &str, &[String]) = match (&a.preset, &a.policy) {
+            (Some(_), Some(first)) => (
+                None,
+                first.as_str(),
+                match &a.syscall {
+                    Some(s) => std::slice::from_ref(s),
+                    None => &[],
+                },
+            ),
+            _ => (
+                a.policy.as_deref(),
+                a.syscall.as_deref().ok_or_else(|| {
+                    Error::InvalidArgument("the SYSCALL to explain is missing".into())
+                })?,
+                &[],
+            ),
+        };
+        // A container profile's rules are named by their paths in the profile.
+        let (policy, origins) = match file {
+            Some(f) => {
+                let (p, import) = sysfence::oci::read_json_import(&read_policy_text(f)?, &ctx)?;
+                let origins = import.map(|i| {
+                    for d in &i.diagnostics {
+                        eprintln!("warning: {}", located(d));
+                    }
+                    i.origins
+                });
+                (p, origins)
+            }
+            None => (policy_or_preset(None, a.preset.as_deref(), &ctx)?, None),
+        };
         let arch = a
             .arch
             .as_deref()
             .map(str::parse::<Arch>)
             .transpose()
             .map_err(Error::InvalidArgument)?;
-        let args = a
-            .args
+        let args = rest
             .iter()
+            .chain(&a.args)
             .map(|s| parse_arg(s))
             .collect::<Result<Vec<u64>, Error>>()?;
         let filter = policy.compile()?;
-        filter.explain(&a.syscall, &args, arch)
+        let mut e = filter.explain(syscall, &args, arch)?;
+        if let Some(o) = &origins {
+            e.decided_by = sysfence::oci::profile_decider(&e.decided_by, o);
+            e.multiplexed_decided_by = e
+                .multiplexed_decided_by
+                .map(|d| sysfence::oci::profile_decider(&d, o));
+        }
+        Ok(e)
     })();
     let e = match result {
         Ok(r) => r,

@@ -34,6 +34,8 @@ enum Command {
     Compile(commands::CompileArgs),
     /// Show what a policy does with one syscall, by running the compiled BPF.
     Explain(commands::ExplainArgs),
+    /// Convert between sysfence policies and Docker/Podman/OCI seccomp profiles.
+    Convert(commands::ConvertArgs),
     /// Run a command under a policy (the command itself starts even if the policy denies execve).
     Run(run::RunArgs),
     /// List the presets.
@@ -59,6 +61,7 @@ fn main() -> ExitCode {
         Command::Compile(a) => commands::compile(a),
         Command::Explain(a) => commands::explain(a),
         Command::Run(a) => run::run(a),
+        Command::Convert(a) => commands::convert(a),
         Command::Presets(a) => commands::presets(a),
         Command::Groups(a) => commands::groups(a),
         Command::Status(a) => commands::status(a),

@@ -210,11 +210,25 @@ impl Setup {
                 other => other,
             })?
             .default_action;
-        if a.format == ProfileFormat::Oci && oci_action(default).is_none() {
-            return Err(Error::InvalidArgument(format!(
-                "--default {default} has no OCI equivalent (use errno, kill_process, kill_thread, trap or log)"
-            ))
-            .into());
+        if a.format == ProfileFormat::Oci {
+            // core decides what a container profile can express.
+            let probe = Policy {
+                rules: vec![sysfence::Rule {
+                    action: Action::Allow,
+                    syscalls: vec!["read".into()],
+                    args: Vec::new(),
+                }],
+                ..Policy::from_value(
+                    &serde_json::json!({ "default_action": "allow", "rules": [{"action": "errno", "syscalls": ["read"]}] }),
+                )?
+            };
+            let probe = Policy {
+                default_action: default,
+                ..probe
+            };
+            if let Err(e) = sysfence::oci::export(&probe, sysfence::oci::Target::Oci) {
+                return Err(Error::InvalidArgument(format!("--default {default}: {e}")).into());
+            }
         }
         let mut merged = Merged::default();
         for file in &a.merge {
@@ -1224,7 +1238,14 @@ pub fn generate(profile: &mut Profile, setup: &Setup) -> Result<String, Error> {
     policy.compile()?;
     Ok(match setup.format {
         ProfileFormat::Sysfence => text,
-        ProfileFormat::Oci => oci_text(profile, setup, &rules),
+        ProfileFormat::Oci => {
+            let mut text = serde_json::to_string_pretty(
+                &sysfence::oci::export(&policy, sysfence::oci::Target::Oci)?.value,
+            )
+            .expect("a JSON value always serialises");
+            text.push('\n');
+            text
+        }
     })
 }
 
@@ -1314,55 +1335,6 @@ fn sysfence_text(profile: &Profile, setup: &Setup, rules: &[OutRule]) -> String 
         js(&setup.default.to_string()),
         rules.join(",\n")
     )
-}
-
-/// The OCI action for a sysfence action, with the errno for `SCMP_ACT_ERRNO`.
-fn oci_action(action: Action) -> Option<(&'static str, Option<u16>)> {
-    Some(match action {
-        Action::Allow => ("SCMP_ACT_ALLOW", None),
-        Action::Log => ("SCMP_ACT_LOG", None),
-        Action::Errno(e) => ("SCMP_ACT_ERRNO", Some(e)),
-        Action::KillProcess => ("SCMP_ACT_KILL_PROCESS", None),
-        Action::KillThread => ("SCMP_ACT_KILL_THREAD", None),
-        Action::Trap => ("SCMP_ACT_TRAP", None),
-        Action::Trace(_) | Action::Notify => return None,
-    })
-}
-
-/// The same policy as an OCI runtime-spec `linux.seccomp` object (Docker's `--security-opt
-/// seccomp=FILE`).
-fn oci_text(profile: &Profile, setup: &Setup, rules: &[OutRule]) -> String {
-    let (action, errno) = oci_action(setup.default).expect("checked in Setup::new");
-    let mut out = serde_json::json!({
-        "defaultAction": action,
-        "architectures": profile.arches.iter()
-            .map(|a| format!("SCMP_ARCH_{}", a.name().to_uppercase()))
-            .collect::<Vec<_>>(),
-        "syscalls": rules.iter().map(|r| {
-            let mut rule = serde_json::json!({
-                "names": r.syscalls,
-                "action": "SCMP_ACT_ALLOW",
-                "comment": r.comment,
-            });
-            if !r.args.is_empty() {
-                rule["args"] = r.args.iter().map(|c| match c.op {
-                    // OCI's masked_eq: value is the mask, valueTwo the value.
-                    sysfence::CmpOp::MaskedEq => serde_json::json!({
-                        "index": c.index, "value": c.mask, "valueTwo": c.value, "op": "SCMP_CMP_MASKED_EQ"}),
-                    op => serde_json::json!({
-                        "index": c.index, "value": c.value, "valueTwo": 0,
-                        "op": format!("SCMP_CMP_{}", op.name().to_uppercase())}),
-                }).collect();
-            }
-            rule
-        }).collect::<Vec<_>>(),
-    });
-    if let Some(e) = errno {
-        out["defaultErrnoRet"] = serde_json::json!(e);
-    }
-    let mut text = serde_json::to_string_pretty(&out).expect("a JSON value always serialises");
-    text.push('\n');
-    text
 }
 
 /// Writes the policy whole or not at all: a temporary file beside FILE, renamed over it.

@@ -17,7 +17,7 @@
 //!   confined helper answers the command's execs through `SECCOMP_RET_USER_NOTIF` with the
 //!   policy's own verdict (see `supervise.rs`).
 
-use crate::output::{fail, load_policy};
+use crate::output::{fail, load_policy_with, ContextArgs};
 use clap::{Args, ValueEnum};
 use std::ffi::{CString, OsString};
 use std::os::unix::ffi::OsStrExt;
@@ -61,6 +61,11 @@ pub struct RunArgs {
     /// How the command's own exec gets through a policy that refuses exec.
     #[arg(long, value_enum, default_value = "auto")]
     exec_guard: ExecGuard,
+    #[command(flatten)]
+    context: ContextArgs,
+    /// For a Docker/OCI profile: the engine's architecture (default: native).
+    #[arg(long)]
+    arch: Option<String>,
     /// The command and its arguments, after `--`.
     #[arg(last = true, required = true, value_name = "CMD")]
     command: Vec<OsString>,
@@ -126,7 +131,10 @@ impl std::ops::Deref for Plan {
 
 fn prepare(a: &RunArgs) -> Result<Plan, Refusal> {
     let base = match (&a.policy, &a.preset) {
-        (Some(file), _) => Some(load_policy(file)?),
+        (Some(file), _) => Some(load_policy_with(
+            file,
+            &a.context.context(a.arch.as_deref())?,
+        )?),
         (None, Some(name)) => Some(Policy::preset(name)?),
         (None, None) => None,
     };

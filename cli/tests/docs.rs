@@ -1,5 +1,5 @@
 //! Runs every `$ sysfence ...` line of the console blocks in README.md, docs/cli.md,
-//! docs/policy.md and docs/learning.md from docs/examples/: the exit status must be 0 (or the `# exit N` the line
+//! docs/policy.md, docs/learning.md and docs/containers.md from docs/examples/: the exit status must be 0 (or the `# exit N` the line
 //! gives), and where output lines follow a command they must be exactly what it prints
 //! (stdout and stderr together, compared as sorted lines since the two streams interleave).
 
@@ -55,6 +55,7 @@ fn every_console_example_runs_as_documented() {
         "docs/cli.md",
         "docs/policy.md",
         "docs/learning.md",
+        "docs/containers.md",
     ] {
         for ex in examples(doc) {
             let out = Command::new("sh")

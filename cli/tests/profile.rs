@@ -603,11 +603,21 @@ fn oci_output_is_a_runtime_spec_seccomp_object() {
         .iter()
         .all(|r| r["action"] == "SCMP_ACT_ALLOW"));
     let o = profile(
-        &["--format", "oci", "--default", "trace:1"],
+        &["--format", "oci", "--default", "notify"],
         &p,
         &["/bin/true"],
     );
     assert_eq!(o.status.code(), Some(1));
+    // trace has an OCI form: SCMP_ACT_TRACE with its value in defaultErrnoRet.
+    let o = profile(
+        &["--format", "oci", "--default", "trace:1"],
+        &p,
+        &["/bin/true"],
+    );
+    assert!(o.status.success());
+    let v = policy_json(&p);
+    assert_eq!(v["defaultAction"], "SCMP_ACT_TRACE");
+    assert_eq!(v["defaultErrnoRet"], 1);
     let _ = std::fs::remove_dir_all(&d);
 }
 

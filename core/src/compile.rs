@@ -63,7 +63,10 @@ pub fn compile(policy: &Policy) -> Result<Filter> {
 /// Compiles `policy`.
 pub fn compile_with(policy: &Policy, options: CompileOptions) -> Result<Filter> {
     let ctx = context(policy, options)?;
-    let program = export_bpf(&ctx)?;
+    let mut program = export_bpf(&ctx)?;
+    if let Some(stub) = enosys_stub(policy) {
+        program.splice(0..0, stub);
+    }
     if program.len() > MAX_INSNS {
         return Err(Error::Compile {
             message: format!(
@@ -256,6 +259,116 @@ fn min_instructions(
             (*a, constants.len())
         })
         .max_by_key(|(_, n)| *n)
+}
+
+/// The highest syscall number the linked libseccomp knows on `arch` (with the x32 bit on x32).
+pub(crate) fn highest_known(arch: crate::Arch) -> u32 {
+    use std::sync::{Mutex, OnceLock};
+    static CACHE: OnceLock<Mutex<HashMap<crate::Arch, u32>>> = OnceLock::new();
+    let cache = CACHE.get_or_init(Default::default);
+    if let Some(n) = cache.lock().ok().and_then(|c| c.get(&arch).copied()) {
+        return n;
+    }
+    let n = syscalls::names_of(arch)
+        .iter()
+        .filter_map(|name| match syscalls::resolve(name, arch) {
+            Resolution::Number(n) => Some(n),
+            _ => None,
+        })
+        .max()
+        .unwrap_or(0);
+    if let Ok(mut c) = cache.lock() {
+        c.insert(arch, n);
+    }
+    n
+}
+
+/// True when `policy`'s ENOSYS stub applies (`unknown_syscalls: "enosys"` and a default action
+/// that refuses: as in runc, not for allow, log or trace defaults).
+pub(crate) fn stub_applies(policy: &Policy) -> bool {
+    let default = policy.effective_default();
+    policy.enosys_unknown && !default.lets_through() && !matches!(default, crate::Action::Trace(_))
+}
+
+/// The instructions put in front of libseccomp's program for `unknown_syscalls: "enosys"`:
+/// for each of the policy's architectures, a number above the highest one libseccomp knows
+/// there returns ERRNO(ENOSYS); everything else goes on to the program, which loads the
+/// architecture again itself. x86_64 and x32 share an AUDIT_ARCH value and are told apart by
+/// bit 30, as in runc's stub.
+fn enosys_stub(policy: &Policy) -> Option<Vec<SockFilter>> {
+    const LD_ABS: u16 = 0x20;
+    const JEQ: u16 = 0x15;
+    const JGT: u16 = 0x25;
+    const JSET: u16 = 0x45;
+    const JA: u16 = 0x05;
+    const RET: u16 = 0x06;
+    const NEVER: u32 = u32::MAX; // `nr > 0xffffffff` is never true
+    if !stub_applies(policy) {
+        return None;
+    }
+    let arches = policy.target_arches();
+    let ins = |code, jt, jf, k| SockFilter { code, jt, jf, k };
+    // Blocks with jumps to two labels resolved below: ENOSYS and CONTINUE (the program).
+    enum J {
+        Enosys,
+        Continue,
+        Rel(u8),
+    }
+    let mut blocks: Vec<Vec<(u16, J, J, u32)>> = Vec::new();
+    let mut seen: Vec<u32> = Vec::new();
+    for a in &arches {
+        let audit = a.audit_arch();
+        if seen.contains(&audit) {
+            continue;
+        }
+        seen.push(audit);
+        let x86_family = *a == crate::Arch::X86_64 || *a == crate::Arch::X32;
+        let mut b = vec![(LD_ABS, J::Rel(0), J::Rel(0), 0)];
+        if x86_family {
+            let max = |arch: crate::Arch| {
+                if arches.contains(&arch) {
+                    highest_known(arch)
+                } else {
+                    NEVER
+                }
+            };
+            b.push((JSET, J::Rel(1), J::Rel(0), crate::arch::X32_SYSCALL_BIT));
+            b.push((JGT, J::Enosys, J::Continue, max(crate::Arch::X86_64)));
+            b.push((JGT, J::Enosys, J::Continue, max(crate::Arch::X32)));
+        } else {
+            b.push((JGT, J::Enosys, J::Continue, highest_known(*a)));
+        }
+        // The arch test in front: skip the block when it is another architecture.
+        let rest = b.len() as u8;
+        b.insert(0, (JEQ, J::Rel(0), J::Rel(rest), audit));
+        blocks.push(b);
+    }
+    // [ld arch] blocks... [ja +1] [ret ENOSYS] program
+    let mut flat: Vec<(u16, J, J, u32)> = vec![(LD_ABS, J::Rel(0), J::Rel(0), 4)];
+    for b in blocks {
+        flat.extend(b);
+    }
+    let enosys = flat.len() + 1;
+    let cont = enosys + 1;
+    let mut out = Vec::new();
+    for (i, (code, jt, jf, k)) in flat.into_iter().enumerate() {
+        let off = |j: J| -> Option<u8> {
+            match j {
+                J::Rel(n) => Some(n),
+                J::Enosys => u8::try_from(enosys - i - 1).ok(),
+                J::Continue => u8::try_from(cont - i - 1).ok(),
+            }
+        };
+        out.push(ins(code, off(jt)?, off(jf)?, k));
+    }
+    out.push(ins(JA, 0, 0, 1));
+    out.push(ins(
+        RET,
+        0,
+        0,
+        crate::action::RET_ERRNO | libc::ENOSYS as u32,
+    ));
+    Some(out)
 }
 
 fn export_bpf(ctx: &ScmpFilterContext) -> Result<Vec<SockFilter>> {

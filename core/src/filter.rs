@@ -274,6 +274,19 @@ impl Filter {
             };
             return (syscalls::name_of(nr, abi), decided);
         }
+        if crate::compile::stub_applies(policy)
+            && action == Action::Errno(libc::ENOSYS as u16)
+            && nr > crate::compile::highest_known(abi)
+        {
+            return (
+                None,
+                format!(
+                    "unknown_syscalls (nr {nr:#x} is above {:#x}, the highest libseccomp {} knows on {abi})",
+                    crate::compile::highest_known(abi),
+                    crate::libseccomp_version()
+                ),
+            );
+        }
         let name = syscalls::name_of(nr, abi);
         let Some(name) = name else {
             return (None, self.default_or_unattributed(action));

@@ -307,7 +307,22 @@ pub const PRESETS: &[Preset] = &[
   ]
 }"#,
     },
+    Preset {
+        name: DOCKER_DEFAULT,
+        description: "Docker's default container profile (moby/profiles seccomp/default.json), \
+                      resolved for Docker's default capabilities on the native architecture: \
+                      errno:EPERM for what it does not allow",
+        json: DOCKER_DEFAULT_JSON,
+    },
 ];
+
+/// The name of the preset made from Docker's default profile.
+pub const DOCKER_DEFAULT: &str = "docker-default";
+
+/// Docker's default seccomp profile, unchanged (moby/profiles `seccomp/default.json` at
+/// `cd3bed8`, Apache-2.0; see `presets/README.md`). [`PRESETS`] lists it in Docker's format:
+/// `Policy::preset` imports it.
+pub const DOCKER_DEFAULT_JSON: &str = include_str!("presets/docker-default.json");
 
 /// Looks a preset up by name.
 pub fn preset(name: &str) -> Option<&'static Preset> {

@@ -22,6 +22,7 @@ mod filter;
 pub mod groups;
 mod lint;
 pub mod load;
+pub mod oci;
 mod policy;
 mod status;
 mod suggest;
@@ -34,6 +35,7 @@ pub use compile::{compile, compile_with, CompileOptions};
 pub use diagnostic::{Diagnostic, Severity};
 pub use error::{Error, LoadFailure, LoadStage, Result};
 pub use filter::{Explanation, Filter, MultiplexedVerdict, Verdict};
+pub use oci::{OciContext, OciFormat, OciImport};
 pub use policy::{
     parse_u64, read_policy_text, ArgCondition, CmpOp, EffectiveRule, Mode, Policy, Rule,
     MAX_POLICY_BYTES,
@@ -106,18 +108,10 @@ pub fn apply_preset(name: &str) -> Result<Report> {
     apply_policy(&Policy::preset(name)?)
 }
 
-/// What `check` found: errors (the policy cannot load) and warnings, each with its path.
+/// What `check` found: errors (the policy cannot load) and warnings, each with its path. A
+/// container profile is imported for the default [`OciContext`], its import warnings first.
 pub fn check(policy: &serde_json::Value) -> Vec<Diagnostic> {
-    match Policy::from_value(policy) {
-        Err(e) => e.diagnostics().to_vec(),
-        Ok(p) => {
-            let mut out = p.lint();
-            if let Err(e) = p.compile() {
-                out.insert(0, Diagnostic::error("$", e.to_string()));
-            }
-            out
-        }
-    }
+    oci::check_value(policy, &OciContext::default())
 }
 
 /// [`check`] for JSON text.

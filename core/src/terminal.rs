@@ -40,6 +40,7 @@ pub fn terminal_guard(arches: &[Arch]) -> Policy {
         architectures: arches.to_vec(),
         bad_arch_action: Action::Allow,
         extends: Vec::new(),
+        enosys_unknown: false,
     }
 }
 

@@ -287,3 +287,107 @@ fn tsync_child() {
     let errno = worker.join().unwrap();
     println!("thread-errno={errno}");
 }
+
+/// Docker's default profile, imported (the docker-default preset), loaded: the kernel gives
+/// what runc's filter gives (moby's profile notes, cli/tests/containers.rs compares with runc).
+#[test]
+fn docker_default_profile_imported_decides_in_the_kernel_as_runc() {
+    let f = sysfence::Policy::preset("docker-default")
+        .unwrap()
+        .compile()
+        .unwrap();
+    let ret = |name: &str, args: [u64; 6]| outcome_of(&f, name, args);
+    let errno = |e: i32| Outcome::Returned { errno: e };
+    assert_eq!(ret("personality", [1, 0, 0, 0, 0, 0]), errno(libc::EPERM));
+    assert_eq!(
+        ret("personality", [0x1_0000_0000, 0, 0, 0, 0, 0]),
+        errno(libc::EPERM)
+    );
+    assert_eq!(ret("personality", [0xffff_ffff, 0, 0, 0, 0, 0]), errno(0));
+    assert_eq!(ret("socket", [38, 5, 0, 0, 0, 0]), errno(libc::EPERM)); // AF_ALG
+    assert_eq!(ret("socket", [40, 1, 0, 0, 0, 0]), errno(libc::EPERM)); // AF_VSOCK
+    assert_eq!(ret("clone3", [0; 6]), errno(libc::ENOSYS));
+    let newuser = (libc::CLONE_NEWUSER | libc::SIGCHLD) as u64;
+    assert_eq!(ret("clone", [newuser, 0, 0, 0, 0, 0]), errno(libc::EPERM));
+    assert_eq!(
+        ret("unshare", [libc::CLONE_NEWNS as u64, 0, 0, 0, 0, 0]),
+        errno(libc::EPERM)
+    );
+    assert_eq!(ret("io_uring_setup", [0; 6]), errno(libc::EPERM));
+    assert_eq!(ret("getppid", [0; 6]), errno(0));
+    // A profile given in OCI form decides the same as its import (round trip through JSON).
+    let oci = sysfence::Policy::preset("docker-default")
+        .unwrap()
+        .to_oci()
+        .unwrap();
+    let again = sysfence::Policy::from_value(&oci)
+        .unwrap()
+        .compile()
+        .unwrap();
+    assert_eq!(
+        outcome_of(&again, "personality", [1, 0, 0, 0, 0, 0]),
+        errno(libc::EPERM)
+    );
+}
+
+/// `unknown_syscalls: "enosys"`: numbers above the highest libseccomp knows fail with ENOSYS
+/// (a libc newer than the filter falls back); known numbers the policy does not name still get
+/// the default action; an x32 number on an x86_64-only policy still meets the bad-arch action.
+#[cfg(target_arch = "x86_64")]
+#[test]
+fn unknown_syscalls_enosys_stub_answers_numbers_libseccomp_does_not_know() {
+    let json = |stub: &str| {
+        format!(
+            r#"{{"default_action":"errno:EPERM","architectures":["x86_64"],{stub}
+                "rules":[{{"action":"allow","syscalls":["getpid","exit_group","exit"]}}]}}"#
+        )
+    };
+    let with = filter(&json(r#""unknown_syscalls":"enosys","#));
+    let without = filter(&json(""));
+    let unknown = 1000;
+    assert_eq!(
+        in_child(&with, || raw_syscall(unknown, [0; 6])).0,
+        Outcome::Returned {
+            errno: libc::ENOSYS
+        }
+    );
+    assert_eq!(
+        in_child(&without, || raw_syscall(unknown, [0; 6])).0,
+        Outcome::Returned { errno: libc::EPERM }
+    );
+    assert_eq!(
+        outcome_of(&with, "getppid", [0; 6]),
+        Outcome::Returned { errno: libc::EPERM }
+    );
+    assert_eq!(
+        outcome_of(&with, "getpid", [0; 6]),
+        Outcome::Returned { errno: 0 }
+    );
+    // x32's getpid (bit 30 set) on an x86_64-only policy: bad arch, as without the stub.
+    assert_eq!(
+        in_child(&with, || raw_syscall(0x4000_0000 | 39, [0; 6])).0,
+        Outcome::Signal(libc::SIGSYS)
+    );
+    // explain names the stub.
+    let e = with.explain("1000", &[], None).unwrap();
+    assert!(
+        e.decided_by.starts_with("unknown_syscalls"),
+        "{}",
+        e.decided_by
+    );
+    // Not with a default that lets calls through (as runc).
+    let allow = sysfence::Policy::from_json(
+        r#"{"default_action":"allow","unknown_syscalls":"enosys","rules":[{"action":"errno","syscalls":["mount"]}]}"#,
+    )
+    .unwrap();
+    assert_eq!(
+        allow.compile().unwrap().len(),
+        filter(r#"{"default_action":"allow","rules":[{"action":"errno","syscalls":["mount"]}]}"#)
+            .len()
+    );
+    assert_eq!(allow.to_value()["unknown_syscalls"], "enosys");
+    assert!(
+        sysfence::Policy::from_json(r#"{"default_action":"errno","unknown_syscalls":"yes"}"#)
+            .is_err()
+    );
+}

@@ -182,6 +182,33 @@ static void test_check(void) {
     CHECK_INT(errors, 1);
 }
 
+static void test_convert(void) {
+    const char *docker = "{\"defaultAction\": \"SCMP_ACT_ERRNO\", \"syscalls\": ["
+                         "{\"names\": [\"read\"], \"action\": \"SCMP_ACT_ALLOW\"},"
+                         "{\"names\": [\"mount\"], \"action\": \"SCMP_ACT_ALLOW\","
+                         " \"includes\": {\"caps\": [\"CAP_SYS_ADMIN\"]}}]}";
+    char *text = sysfence_convert_json(docker, "oci", "{\"caps\": \"default\", \"arch\": \"x86_64\"}");
+    CHECK(text != NULL);
+    json_t *out = text ? json_loads(text, 0, NULL) : NULL;
+    CHECK(out != NULL);
+    CHECK_INT((long)json_integer_value(json_object_get(out, "defaultErrnoRet")), 1);
+    CHECK_INT((long)json_array_size(json_object_get(out, "syscalls")), 1); /* mount needs CAP_SYS_ADMIN */
+    json_decref(out);
+    sysfence_string_free(text);
+
+    /* A sysfence policy converts too; NULL context is the default. */
+    text = sysfence_convert_json(POLICY, "docker", NULL);
+    CHECK(text != NULL);
+    sysfence_string_free(text);
+
+    CHECK(sysfence_convert_json("{\"defaultAction\": \"SCMP_ACT_NOPE\"}", "oci", NULL) == NULL);
+    CHECK_INT(sysfence_last_error_code(), SYSFENCE_ERR_POLICY);
+    CHECK_STR(sysfence_last_error_path(), "defaultAction");
+    CHECK(sysfence_convert_json(POLICY, "yaml", NULL) == NULL);
+    CHECK_INT(sysfence_last_error_code(), SYSFENCE_ERR_INVALID_ARGUMENT);
+    CHECK(sysfence_convert_json(NULL, "oci", NULL) == NULL);
+}
+
 static void test_status(void) {
     char *text = sysfence_status_json();
     CHECK(text != NULL);
@@ -222,6 +249,7 @@ void api_tests(void) {
     RUN(test_policy_error_names_the_place);
     RUN(test_compile_bpf_simulate);
     RUN(test_check);
+    RUN(test_convert);
     RUN(test_status);
     RUN(test_last_error_is_per_thread);
 }

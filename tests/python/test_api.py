@@ -224,3 +224,37 @@ def test_exception_hierarchy() -> None:
     assert issubclass(sysfence.LoadPermissionError, PermissionError)
     assert issubclass(sysfence.InvalidArgumentError, ValueError)
     assert not issubclass(sysfence.SeccompError, OSError)
+
+
+DOCKER_PROFILE: Dict[str, Any] = {
+    "defaultAction": "SCMP_ACT_ERRNO",
+    "syscalls": [
+        {"names": ["read"], "action": "SCMP_ACT_ALLOW"},
+        {"names": ["mount"], "action": "SCMP_ACT_ALLOW", "includes": {"caps": ["CAP_SYS_ADMIN"]}},
+        {"names": ["dup"], "action": "SCMP_ACT_ERRNO", "errnoRet": 13,
+         "args": [{"index": 0, "value": 18446744073709551615, "op": "SCMP_CMP_EQ"}]},
+    ],
+}
+
+
+def test_policy_from_oci_resolves_the_context_and_to_oci_round_trips() -> None:
+    p = sysfence.Policy.from_oci(DOCKER_PROFILE, arch="x86_64", kernel="6.1")
+    out = p.to_oci()
+    names = [n for s in out["syscalls"] for n in s["names"]]
+    assert "mount" not in names and "read" in names
+    assert out["defaultErrnoRet"] == 1 and out["architectures"] == ["SCMP_ARCH_X86_64"]
+    assert out["syscalls"][-1]["args"][0]["value"] == 2**64 - 1  # exact
+    assert sysfence.Policy.from_oci(out) == p
+    admin = sysfence.Policy.from_oci(json.dumps(DOCKER_PROFILE), caps="default,CAP_SYS_ADMIN")
+    assert "mount" in [n for s in admin.to_oci("docker")["syscalls"] for n in s["names"]]
+    assert sysfence.Policy.preset("docker-default").to_oci()["defaultAction"] == "SCMP_ACT_ERRNO"
+    # A profile is accepted wherever a policy is (default context).
+    assert sysfence.Policy(DOCKER_PROFILE).to_oci()["syscalls"] == sysfence.Policy.from_oci(DOCKER_PROFILE).to_oci()["syscalls"]
+
+
+def test_policy_from_oci_errors_name_the_profile_path() -> None:
+    with pytest.raises(sysfence.PolicyError) as e:
+        sysfence.Policy.from_oci({"defaultAction": "SCMP_ACT_ERRNO", "syscalls": [{"names": "read", "action": "SCMP_ACT_ALLOW"}]})
+    assert e.value.path == "syscalls[0].names"
+    with pytest.raises(sysfence.InvalidArgumentError):
+        sysfence.Policy.from_oci(DOCKER_PROFILE, caps=["CAP_FLY"])

@@ -114,6 +114,17 @@ class TestSysfence < Minitest::Test
     assert Sysfence.check(NO_IPV4)["ok"]
   end
 
+  def test_convert_resolves_a_docker_profile_for_a_context
+    docker = { "defaultAction" => "SCMP_ACT_ERRNO",
+               "syscalls" => [{ "names" => ["read"], "action" => "SCMP_ACT_ALLOW" },
+                              { "names" => ["mount"], "action" => "SCMP_ACT_ALLOW",
+                                "includes" => { "caps" => ["CAP_SYS_ADMIN"] } }] }
+    assert_equal 1, Sysfence.convert(docker, to: "oci")["syscalls"].length
+    assert_equal 2, Sysfence.convert(docker, to: "oci", caps: "default,CAP_SYS_ADMIN")["syscalls"][0]["names"].length
+    err = assert_raises(Sysfence::PolicyError) { Sysfence.convert({ "defaultAction" => "SCMP_ACT_NOPE" }, to: "oci") }
+    assert_equal "defaultAction", err.path
+  end
+
   def test_status_after_apply
     assert_equal 0, in_child {
       Sysfence.apply_preset("no-exec")

@@ -10,6 +10,7 @@ lib LibSysfence
   fun apply_preset = sysfence_apply_preset(name : LibC::Char*) : LibC::Int
   fun check_json = sysfence_check_json(policy_json : LibC::Char*) : LibC::Char*
   fun status_json = sysfence_status_json : LibC::Char*
+  fun convert_json = sysfence_convert_json(input : LibC::Char*, to : LibC::Char*, context_json : LibC::Char*) : LibC::Char*
   fun string_free = sysfence_string_free(s : LibC::Char*) : Void
   fun last_error_code = sysfence_last_error_code : LibC::Int
   fun last_error_message = sysfence_last_error_message : LibC::Char*

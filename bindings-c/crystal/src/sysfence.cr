@@ -38,6 +38,16 @@ module Sysfence
     JSON.parse(take_string(LibSysfence.check_json(c_string(policy_json(policy)))))
   end
 
+  # Converts *input* (a policy or a Docker/Podman/OCI seccomp profile) to *to* ("oci",
+  # "docker" or "sysfence"). A container profile's conditionals are resolved for *caps*
+  # ("default,CAP_SYS_ADMIN"; default: Docker's default set), *arch* and *kernel* ("6.1").
+  def self.convert(input, to : String, caps : String? = nil, arch : String? = nil, kernel : String? = nil) : JSON::Any
+    context = {"caps" => caps, "arch" => arch, "kernel" => kernel}.compact.to_json
+    ptr = LibSysfence.convert_json(c_string(policy_json(input)), c_string(to), c_string(context))
+    raise_last_error if ptr.null?
+    JSON.parse(take_string(ptr))
+  end
+
   # The calling thread's seccomp state: `{"mode", "filters", "no_new_privs"}`.
   def self.status : JSON::Any
     JSON.parse(take_string(LibSysfence.status_json))

@@ -44,6 +44,17 @@ module Sysfence
     JSON.parse(take_string(Native.sysfence_check_json(c_string(policy_json(policy)))))
   end
 
+  # Converts +input+ (a policy or a Docker/Podman/OCI seccomp profile, a Hash or JSON text) to
+  # +to+ ("oci", "docker" or "sysfence") and returns the result as a Hash. A container profile's
+  # conditionals are resolved for +caps+ (a list or "default,CAP_SYS_ADMIN"; default: Docker's
+  # default set), +arch+ (default: native) and +kernel+ ("6.1"; default: the running kernel).
+  def convert(input, to:, caps: nil, arch: nil, kernel: nil)
+    context = JSON.generate({ "caps" => caps, "arch" => arch, "kernel" => kernel }.compact)
+    ptr = Native.sysfence_convert_json(c_string(policy_json(input)), c_string(to), c_string(context))
+    raise_last_error if ptr.null?
+    JSON.parse(take_string(ptr))
+  end
+
   # The calling thread's seccomp state: { "mode", "filters", "no_new_privs" }.
   def status
     JSON.parse(take_string(Native.sysfence_status_json))

@@ -52,6 +52,16 @@ class Policy:
     @staticmethod
     def preset(name: str) -> "Policy":
         """A preset by name: ``no-exec``, ``no-spawn`` or ``hardened``."""
+    @staticmethod
+    def from_oci(
+        profile: Union[Dict[str, Any], str],
+        caps: Union[List[str], str, None] = None,
+        arch: Optional[str] = None,
+        kernel: Optional[str] = None,
+    ) -> "Policy":
+        """Imports a Docker/Podman profile, an OCI ``linux.seccomp`` object or a config.json."""
+    def to_oci(self, to: str = "oci") -> Dict[str, Any]:
+        """The policy as a container profile: ``oci``, ``docker`` or ``sysfence``."""
     def to_dict(self) -> Dict[str, Any]:
         """The policy as a dict in canonical form (every field present)."""
     def to_json(self) -> str:

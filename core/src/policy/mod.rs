@@ -36,6 +36,10 @@ pub struct Policy {
     pub bad_arch_action: Action,
     /// Presets whose rules are merged in.
     pub extends: Vec<String>,
+    /// `unknown_syscalls: "enosys"`: syscall numbers above the highest that the linked
+    /// libseccomp knows on an architecture fail with ENOSYS instead of meeting the default
+    /// action (as runc does), so that a newer libc falls back. Off by default.
+    pub enosys_unknown: bool,
 }
 
 /// One rule: an action for some syscalls, optionally only when their arguments match.
@@ -194,9 +198,15 @@ impl Policy {
         Policy::from_value(&json::parse(text)?)
     }
 
-    /// Validates a policy given as a JSON value (what Python dicts and JS objects become).
+    /// Validates a policy given as a JSON value (what Python dicts and JS objects become). A
+    /// container profile (Docker/Podman, OCI `linux.seccomp`, OCI `config.json`), recognised
+    /// by its keys, is imported for the default [`crate::oci::OciContext`] (see
+    /// [`Policy::from_oci`] for another context and [`crate::oci::import`] for the warnings).
     pub fn from_value(value: &Value) -> Result<Policy> {
-        parse::parse(value)
+        match crate::oci::detect(value) {
+            Some(_) => Policy::from_oci(value, &crate::oci::OciContext::default()),
+            None => parse::parse(value),
+        }
     }
 
     /// Reads and validates a policy file.
@@ -207,9 +217,10 @@ impl Policy {
         Policy::from_json(&read_policy_text(file, &name)?)
     }
 
-    /// A preset by name (`no-exec`, `no-spawn`, `hardened`).
+    /// A preset by name (`no-exec`, `no-spawn`, `hardened`, `docker-default`).
     pub fn preset(name: &str) -> Result<Policy> {
         match groups::preset(name) {
+            Some(p) if p.name == groups::DOCKER_DEFAULT => docker_default(),
             Some(p) => Policy::from_json(p.json),
             None => Err(Error::policy("$", unknown_preset_message(name))),
         }
@@ -245,6 +256,10 @@ impl Policy {
         // Absent means native: an empty list is not a valid policy.
         if !arches.is_empty() {
             out["architectures"] = json!(arches);
+        }
+        // Written only when set, so that policies without it print as before.
+        if self.enosys_unknown {
+            out["unknown_syscalls"] = json!("enosys");
         }
         out
     }
@@ -375,6 +390,28 @@ impl Policy {
     pub fn lint(&self) -> Vec<Diagnostic> {
         crate::lint::lint(self)
     }
+}
+
+/// A sysfence-format policy value, never a container profile.
+pub(crate) fn parse_sysfence(value: &Value) -> Result<Policy> {
+    parse::parse(value)
+}
+
+/// moby's default profile resolved for Docker's default capabilities, the native architecture
+/// and kernel 6.0 (so that the result does not depend on the machine's kernel; the profile's
+/// only `minKernel` is 4.8). Built once.
+fn docker_default() -> Result<Policy> {
+    static CACHE: std::sync::OnceLock<Result<Policy>> = std::sync::OnceLock::new();
+    CACHE
+        .get_or_init(|| {
+            let value = json::parse(groups::DOCKER_DEFAULT_JSON)?;
+            let ctx = crate::oci::OciContext {
+                kernel: (6, 0),
+                ..crate::oci::OciContext::default()
+            };
+            Policy::from_oci(&value, &ctx)
+        })
+        .clone()
 }
 
 pub(crate) fn unknown_preset_message(name: &str) -> String {

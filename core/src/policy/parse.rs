@@ -22,6 +22,7 @@ const POLICY_FIELDS: &[&str] = &[
     "extends",
     "version",
     "description",
+    "unknown_syscalls",
 ];
 const RULE_FIELDS: &[&str] = &["action", "syscalls", "args", "comment"];
 const ARG_FIELDS: &[&str] = &["index", "op", "value", "mask"];
@@ -97,6 +98,18 @@ pub(super) fn parse(value: &Value) -> Result<Policy> {
             true
         }
     };
+    let enosys_unknown = match obj.get("unknown_syscalls") {
+        None => false,
+        Some(Value::String(s)) if s == "default_action" => false,
+        Some(Value::String(s)) if s == "enosys" => true,
+        Some(v) => {
+            errs.add(
+                "unknown_syscalls",
+                format!("expected \"default_action\" or \"enosys\", found {v}"),
+            );
+            false
+        }
+    };
     let bad_arch_action = match obj.get("bad_arch_action") {
         None => Some(Action::KillProcess),
         Some(v) => action(v, "bad_arch_action", &mut errs),
@@ -141,6 +154,7 @@ pub(super) fn parse(value: &Value) -> Result<Policy> {
         architectures,
         bad_arch_action: bad_arch_action.expect("checked above"),
         extends,
+        enosys_unknown,
     };
     let conflicts = expand::conflicts(&policy);
     if !conflicts.is_empty() {

@@ -90,6 +90,15 @@ describe Sysfence do
     Sysfence.check(NO_IPV4)["ok"].as_bool.should be_true
   end
 
+  it "converts a Docker profile for a context" do
+    docker = %({"defaultAction": "SCMP_ACT_ERRNO", "syscalls": [{"names": ["read"], "action": "SCMP_ACT_ALLOW"},
+      {"names": ["mount"], "action": "SCMP_ACT_ALLOW", "includes": {"caps": ["CAP_SYS_ADMIN"]}}]})
+    Sysfence.convert(docker, to: "oci")["syscalls"].as_a.size.should eq 1
+    Sysfence.convert(docker, to: "oci", caps: "default,CAP_SYS_ADMIN")["syscalls"][0]["names"].as_a.size.should eq 2
+    e = expect_raises(Sysfence::PolicyError) { Sysfence.convert(%({"defaultAction": "SCMP_ACT_NOPE"}), to: "oci") }
+    e.path.should eq "defaultAction"
+  end
+
   it "shows the filter in the status after apply" do
     in_child {
       Sysfence.apply_preset("no-exec")

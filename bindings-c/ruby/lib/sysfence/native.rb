@@ -15,6 +15,7 @@ module Sysfence
     attach_function :sysfence_apply_json, [:pointer], :int
     attach_function :sysfence_apply_preset, [:pointer], :int
     attach_function :sysfence_check_json, [:pointer], :pointer
+    attach_function :sysfence_convert_json, [:pointer, :pointer, :pointer], :pointer
     attach_function :sysfence_status_json, [], :pointer
     attach_function :sysfence_string_free, [:pointer], :void
     attach_function :sysfence_last_error_code, [], :int

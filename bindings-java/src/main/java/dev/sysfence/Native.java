@@ -48,6 +48,7 @@ final class Native {
     private final MethodHandle applyJson;
     private final MethodHandle applyPreset;
     private final MethodHandle checkJson;
+    private final MethodHandle convertJson;
     private final MethodHandle statusJson;
     private final MethodHandle stringFree;
     private final MethodHandle lastErrorCode;
@@ -74,6 +75,8 @@ final class Native {
         applyJson = handle(linker, lib, "sysfence_apply_json", FunctionDescriptor.of(JAVA_INT, ADDRESS));
         applyPreset = handle(linker, lib, "sysfence_apply_preset", FunctionDescriptor.of(JAVA_INT, ADDRESS));
         checkJson = handle(linker, lib, "sysfence_check_json", FunctionDescriptor.of(ADDRESS, ADDRESS));
+        convertJson = handle(linker, lib, "sysfence_convert_json",
+                FunctionDescriptor.of(ADDRESS, ADDRESS, ADDRESS, ADDRESS));
         statusJson = handle(linker, lib, "sysfence_status_json", FunctionDescriptor.of(ADDRESS));
         stringFree = handle(linker, lib, "sysfence_string_free", FunctionDescriptor.ofVoid(ADDRESS));
         lastErrorCode = handle(linker, lib, "sysfence_last_error_code", FunctionDescriptor.of(JAVA_INT));
@@ -307,6 +310,14 @@ final class Native {
     MemorySegment checkJson(MemorySegment json) {
         try {
             return (MemorySegment) checkJson.invokeExact(json);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    MemorySegment convertJson(MemorySegment input, MemorySegment to, MemorySegment context) {
+        try {
+            return (MemorySegment) convertJson.invokeExact(input, to, context);
         } catch (Throwable t) {
             throw unexpected(t);
         }

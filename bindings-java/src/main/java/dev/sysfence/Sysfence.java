@@ -151,6 +151,33 @@ public final class Sysfence {
     }
 
     /**
+     * Converts a policy or a container seccomp profile (a Docker/Podman profile, an OCI
+     * {@code linux.seccomp} object or an OCI {@code config.json}) to {@code "oci"},
+     * {@code "docker"} or {@code "sysfence"}. The core decides; see docs/containers.md.
+     *
+     * @param input the policy or profile as JSON text
+     * @param to the target format
+     * @param contextJson how a profile's conditionals are resolved, such as
+     *     {@code {"caps": ["default", "CAP_SYS_ADMIN"], "arch": "x86_64", "kernel": "6.1"}};
+     *     null for Docker's default capabilities, the native architecture and the running kernel
+     * @return the converted JSON text
+     * @throws PolicyException for an invalid input, with the profile's path
+     * @throws InvalidArgumentException for an unknown target or a bad context
+     */
+    public static String convert(String input, String to, String contextJson) {
+        Objects.requireNonNull(input, "input");
+        Objects.requireNonNull(to, "to");
+        Native lib = Native.get();
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment context = contextJson == null
+                    ? MemorySegment.NULL
+                    : Native.cString(contextJson, "the context", a);
+            return lib.take(lib.convertJson(Native.cString(input, "the input", a),
+                    Native.cString(to, "the target", a), context));
+        }
+    }
+
+    /**
      * {@link #check(String)} for a policy given as Java values. Values JSON cannot hold are an
      * error diagnostic at their path.
      *

@@ -29,6 +29,24 @@ class ApiTest {
             + "[{\"action\": \"errno:EACCES\", \"syscalls\": [\"execve\", \"exceve\"]}]}";
 
     @Test
+    void convertResolvesADockerProfileForAContext() {
+        String docker = "{\"defaultAction\": \"SCMP_ACT_ERRNO\", \"syscalls\": ["
+                + "{\"names\": [\"read\"], \"action\": \"SCMP_ACT_ALLOW\"},"
+                + "{\"names\": [\"mount\"], \"action\": \"SCMP_ACT_ALLOW\","
+                + " \"includes\": {\"caps\": [\"CAP_SYS_ADMIN\"]}}]}";
+        String plain = Sysfence.convert(docker, "oci", null);
+        assertTrue(plain.contains("\"read\"") && !plain.contains("\"mount\""), plain);
+        String admin = Sysfence.convert(docker, "oci", "{\"caps\": \"default,CAP_SYS_ADMIN\"}");
+        assertTrue(admin.contains("\"mount\""), admin);
+        PolicyException e = assertThrows(PolicyException.class,
+                () -> Sysfence.convert("{\"defaultAction\": \"SCMP_ACT_NOPE\"}", "oci", null));
+        assertEquals(Optional.of("defaultAction"), e.path());
+        assertThrows(InvalidArgumentException.class, () -> Sysfence.convert(docker, "yaml", null));
+        assertTrue(Sysfence.convert("{\"default_action\": \"errno\", \"extends\": [\"docker-default\"]}",
+                "docker", null).contains("SCMP_ACT_ALLOW"));
+    }
+
+    @Test
     void version() {
         assertTrue(Sysfence.version().matches("\\d+\\.\\d+\\.\\d+.* \\(libseccomp 2\\.\\d+\\.\\d+\\)"),
                 Sysfence.version());
