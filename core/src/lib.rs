@@ -15,6 +15,7 @@ pub mod arch;
 pub mod audit;
 pub mod bpf;
 mod compile;
+pub mod constants;
 mod diagnostic;
 pub mod errno;
 mod error;
