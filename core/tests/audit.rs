@@ -48,7 +48,10 @@ fn every_fixture_case_gives_the_expected_ecs_fields() {
                 // Every document carries the fields dashboards key on.
                 assert_eq!(doc["event"]["action"], "violated-seccomp-policy", "{name}");
                 assert!(doc["host"]["name"].is_string(), "{name}");
-                assert_eq!(doc["event"]["original"], line.trim_end(), "{name}");
+                // The line as given, but for a /dev/kmsg header (which the case names).
+                if !expect.contains_key("event.original") {
+                    assert_eq!(doc["event"]["original"], line.trim_end(), "{name}");
+                }
             }
             other => panic!("{name}: bad expect {other}"),
         }

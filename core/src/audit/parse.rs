@@ -21,6 +21,12 @@ pub(crate) fn parse(line: &str) -> Option<SeccompEvent> {
         return None;
     }
     let (form, prefix, rest) = locate(line)?;
+    // `event.original` is the record as the kernel wrote it, without /dev/kmsg's
+    // `PRIORITY,SEQUENCE,MICROSECONDS,FLAGS;` header (nor a continuation line's).
+    let line = match form {
+        RecordForm::Kmsg => &line[prefix.find(';').map_or(0, |i| i + 1)..],
+        _ => line,
+    };
     let (timestamp, serial, body) = match form {
         RecordForm::Journald => (None, None, rest),
         _ => header(rest)?,
