@@ -30,6 +30,16 @@ impl From<sysfence::Report> for Report {
     }
 }
 
+/// Options of `applyPolicy`.
+#[napi(object)]
+pub struct ApplyOptions {
+    /// Replaces the policy's own `mode`: `'log'` only logs what would be refused, `'enforce'`
+    /// refuses it. A service switches modes through its own configuration, without rewriting
+    /// the policy.
+    #[napi(ts_type = "'enforce' | 'log'")]
+    pub mode: Option<String>,
+}
+
 /// The seccomp state of the calling thread, as the kernel reports it.
 #[napi(object)]
 pub struct Status {
@@ -53,19 +63,22 @@ pub struct Status {
 /// ```js
 /// const { applyPolicy } = require('sysfence');
 /// applyPolicy('no-exec'); // child_process now fails with EACCES
+/// applyPolicy('no-exec', { mode: 'log' }); // or only log them, the policy unchanged
 /// ```
 ///
 /// @throws `ERR_SYSFENCE_POLICY` (with `path` and `diagnostics`) for an invalid policy,
 /// `ERR_SYSFENCE_COMPILE` when libseccomp refuses it, `ERR_SYSFENCE_LOAD` (with `errno` and
-/// `stage`) when the kernel does.
+/// `stage`) when the kernel does, `ERR_SYSFENCE_INVALID_ARGUMENT` for an unknown mode.
 #[napi]
 pub fn apply_policy(
     env: Env,
     #[napi(ts_arg_type = "PolicyObject | Policy | string")] policy: Unknown,
+    options: Option<ApplyOptions>,
 ) -> napi::Result<Report> {
     guard(&env, || {
         let policy = policy_arg(&env, &policy)?;
-        Ok(sysfence::apply_policy(&policy)?.into())
+        let mode = options.as_ref().and_then(|o| o.mode.as_deref());
+        Ok(sysfence::apply_policy_with_mode(&policy, mode)?.into())
     })
 }
 

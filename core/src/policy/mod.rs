@@ -163,6 +163,18 @@ pub fn parse_u64(text: &str) -> Option<u64> {
 }
 
 impl Mode {
+    /// The mode called `name` (`enforce` or `log`), as callers of [`crate::apply_policy_with_mode`]
+    /// give it; anything else is an [`Error::InvalidArgument`] naming what is accepted.
+    pub fn from_name(name: &str) -> Result<Mode> {
+        match name {
+            "enforce" => Ok(Mode::Enforce),
+            "log" => Ok(Mode::Log),
+            other => Err(Error::InvalidArgument(format!(
+                "unknown mode {other:?} (expected \"enforce\" or \"log\")"
+            ))),
+        }
+    }
+
     /// `enforce` or `log`.
     pub fn name(self) -> &'static str {
         match self {
