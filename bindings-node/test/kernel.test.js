@@ -60,6 +60,7 @@ test('applyPolicy takes the mode as an option', async () => {
   assert.equal(r.bad.code, 'ERR_SYSFENCE_INVALID_ARGUMENT')
   assert.match(r.bad.message, /"log"/)
   assert.equal(r.bad.seccomp, 'disabled', 'a bad mode loads nothing')
+  assert.equal(r.misspelt, 'ERR_SYSFENCE_INVALID_ARGUMENT', 'a misspelt option is not ignored')
   assert.equal(r.mode, 'log')
   assert.equal(r.inLog, 'ok')
   assert.equal(r.enforced, 'EACCES')

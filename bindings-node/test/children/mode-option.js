@@ -11,7 +11,13 @@ try {
 } catch (e) {
   bad = { code: e.code, message: e.message, seccomp: sysfence.status().mode }
 }
+let misspelt = null
+try {
+  sysfence.applyPolicy('no-exec', { mdoe: 'log' })
+} catch (e) {
+  misspelt = e.code
+}
 const logged = sysfence.applyPolicy('no-exec', { mode: 'log' })
 const inLog = trySpawn()
 sysfence.applyPolicy({ default_action: 'allow', mode: 'log', extends: ['no-exec'] }, { mode: 'enforce' })
-report({ bad, mode: logged.mode, inLog, enforced: trySpawn() })
+report({ bad, misspelt, mode: logged.mode, inLog, enforced: trySpawn() })
