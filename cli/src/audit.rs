@@ -9,7 +9,7 @@ use std::os::unix::fs::{MetadataExt, OpenOptionsExt};
 use std::process::ExitCode;
 use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
 use std::time::Duration;
-use sysfence::audit::{host_name, parse_line, EcsOptions, Summary};
+use sysfence::audit::{host_name, parse_line, parse_loss, EcsOptions, LossTally, Summary};
 
 /// The kernel log device: one record per read.
 const KMSG: &str = "/dev/kmsg";
@@ -88,8 +88,10 @@ pub fn run(args: &AuditArgs) -> ExitCode {
         resolve: !args.no_resolve,
         summary: args.summary.then(Summary::new),
         flush_each,
+        follow: args.follow,
         events: 0,
         skipped: 0,
+        lost: LossTally::default(),
         buf: Vec::new(),
     };
     let result = match source {
@@ -113,6 +115,16 @@ pub fn run(args: &AuditArgs) -> ExitCode {
         Source::FollowKmsg => read_kmsg(true, &mut sink),
     };
     let result = result.and_then(|()| sink.finish().map_err(Stop::Write));
+    // Said on every path, also after an error: what was printed is incomplete. (A summary
+    // carries the warning in its table.)
+    if let Some(w) = sink
+        .summary
+        .is_none()
+        .then(|| sink.lost.warning())
+        .flatten()
+    {
+        eprintln!("sysfence audit: {w}");
+    }
     match result {
         Ok(()) => {
             if sink.summary.is_none() && sink.events == 0 {
@@ -157,17 +169,47 @@ struct Sink<W: Write> {
     resolve: bool,
     summary: Option<Summary>,
     flush_each: bool,
+    /// Reading for ever: losses are said as they come.
+    follow: bool,
     events: u64,
     skipped: u64,
+    /// Lines saying the kernel dropped records.
+    lost: LossTally,
     /// The current line's output.
     buf: Vec<u8>,
 }
 
-/// Appends the output of one line to `out`: `Some(true)` for an event, `Some(false)` for a
-/// skipped line, `None` for a blank one.
-fn render(line: &str, format: Format, resolve: bool, out: &mut Vec<u8>) -> Option<bool> {
+/// What one line was.
+enum Rendered {
+    /// A seccomp record, printed.
+    Event,
+    /// A line saying the kernel dropped records, printed as such.
+    Lost(sysfence::audit::Loss),
+    /// Not a seccomp record.
+    Skipped,
+    /// An empty line.
+    Blank,
+}
+
+/// Appends the output of one line to `out`.
+fn render(line: &str, format: Format, resolve: bool, out: &mut Vec<u8>) -> Rendered {
     let Some(event) = parse_line(line) else {
-        return (!line.trim().is_empty()).then_some(false);
+        if let Some(loss) = parse_loss(line) {
+            match format {
+                Format::Ecs => {
+                    let doc = loss.to_ecs(host_name());
+                    let _ = serde_json::to_writer(&mut *out, &doc);
+                }
+                Format::Text => out.extend_from_slice(loss.to_text().as_bytes()),
+            }
+            out.push(b'\n');
+            return Rendered::Lost(loss);
+        }
+        return if line.trim().is_empty() {
+            Rendered::Blank
+        } else {
+            Rendered::Skipped
+        };
     };
     match format {
         Format::Ecs => event.append_ecs(
@@ -180,7 +222,7 @@ fn render(line: &str, format: Format, resolve: bool, out: &mut Vec<u8>) -> Optio
         Format::Text => out.extend_from_slice(event.to_text().as_bytes()),
     }
     out.push(b'\n');
-    Some(true)
+    Rendered::Event
 }
 
 impl<W: Write> Sink<W> {
@@ -192,9 +234,19 @@ impl<W: Write> Sink<W> {
         }
         self.buf.clear();
         match render(line, self.format, self.resolve, &mut self.buf) {
-            Some(true) => self.events += 1,
-            Some(false) => self.skipped += 1,
-            None => {}
+            Rendered::Event => self.events += 1,
+            Rendered::Lost(loss) => {
+                self.lost.add(&loss);
+                if self.follow {
+                    // Say it when it happens, not only at the end.
+                    eprintln!(
+                        "sysfence audit: warning: {}: the events are incomplete",
+                        loss.describe()
+                    );
+                }
+            }
+            Rendered::Skipped => self.skipped += 1,
+            Rendered::Blank => {}
         }
         if !self.buf.is_empty() {
             self.out.write_all(&self.buf)?;
@@ -203,6 +255,14 @@ impl<W: Write> Sink<W> {
             }
         }
         Ok(())
+    }
+
+    /// Counts records a reader lost itself (a `/dev/kmsg` overrun; 0: an unknown number).
+    fn overrun(&mut self, records: u64) {
+        match &mut self.summary {
+            Some(summary) => summary.add_overrun(records),
+            None => self.lost.add_overrun(records),
+        }
     }
 
     /// Prints the summary, if one was asked for, and flushes.
@@ -266,7 +326,7 @@ fn read_chunks(file: File, sink: &mut Sink<impl Write>) -> Result<(), Stop> {
         let (give_back, returned) = sync_channel::<Vec<u8>>(2 * workers);
         for _ in 0..workers {
             let (to_worker, chunks) = sync_channel::<Vec<u8>>(1);
-            let (done, from_worker) = sync_channel::<(Vec<u8>, u64, u64)>(1);
+            let (done, from_worker) = sync_channel::<(Vec<u8>, u64, u64, LossTally)>(1);
             let (spare, spared) = sync_channel::<Vec<u8>>(2);
             inputs.push(to_worker);
             outputs.push(from_worker);
@@ -278,10 +338,12 @@ fn read_chunks(file: File, sink: &mut Sink<impl Write>) -> Result<(), Stop> {
                     out.clear();
                     out.reserve(chunk.len() * 3);
                     let (mut events, mut skipped) = (0, 0);
+                    let mut lost = LossTally::default();
                     let mut each = |line: &str| match render(line, format, resolve, &mut out) {
-                        Some(true) => events += 1,
-                        Some(false) => skipped += 1,
-                        None => {}
+                        Rendered::Event => events += 1,
+                        Rendered::Lost(loss) => lost.add(&loss),
+                        Rendered::Skipped => skipped += 1,
+                        Rendered::Blank => {}
                     };
                     // A chunk is usually all UTF-8: checked at once, split with memchr.
                     match std::str::from_utf8(&chunk) {
@@ -289,7 +351,7 @@ fn read_chunks(file: File, sink: &mut Sink<impl Write>) -> Result<(), Stop> {
                         Err(_) => chunk.split(|&b| b == b'\n').for_each(|l| each(&lossy(l))),
                     }
                     let _ = give_back.try_send(chunk);
-                    if done.send((out, events, skipped)).is_err() {
+                    if done.send((out, events, skipped, lost)).is_err() {
                         return;
                     }
                 }
@@ -299,11 +361,12 @@ fn read_chunks(file: File, sink: &mut Sink<impl Write>) -> Result<(), Stop> {
         let reader = scope.spawn(move || split_chunks(file, &inputs, &returned));
         let mut written = Ok(());
         for i in 0.. {
-            let Ok((out, events, skipped)) = outputs[i % workers].recv() else {
+            let Ok((out, events, skipped, lost)) = outputs[i % workers].recv() else {
                 break;
             };
             sink.events += events;
             sink.skipped += skipped;
+            sink.lost.merge(&lost);
             if let Err(e) = sink.out.write_all(&out) {
                 written = Err(Stop::Write(e));
                 break;
@@ -529,7 +592,11 @@ fn kmsg_records(
             Ok(n) => {
                 // Continuation lines (" SUBSYSTEM=...") follow the record's first line.
                 let record = buf[..n].split(|&b| b == b'\n').next().unwrap_or(&[]);
-                match loss.record(record) {
+                let lost = loss.record(record);
+                if let Some(n) = lost {
+                    sink.overrun(n);
+                }
+                match lost {
                     Some(0) => eprintln!(
                         "sysfence audit: the kernel's ring buffer overran the reader: records \
                          were lost"
@@ -590,8 +657,10 @@ mod tests {
             resolve: false,
             summary: None,
             flush_each: false,
+            follow: false,
             events: 0,
             skipped: 0,
+            lost: LossTally::default(),
             buf: Vec::new(),
         }
     }
@@ -621,6 +690,7 @@ mod tests {
             .unwrap();
         assert_eq!(loss.total, 30, "records 12 to 41 were overwritten");
         assert_eq!(sink.events, 4, "every record read is still printed");
+        assert_eq!(sink.lost.overrun, 30, "the final warning counts them");
         assert_eq!(String::from_utf8(sink.out).unwrap().lines().count(), 4);
     }
 

@@ -24,12 +24,14 @@
 
 mod ecs;
 mod json;
+mod loss;
 mod names;
 mod parse;
 mod summary;
 mod text;
 
 pub use ecs::{categorization, EcsOptions, ECS_VERSION, EVENT_ACTION};
+pub use loss::{parse_loss, Loss, LossTally, LOSS_ACTION, LOSS_ADVICE};
 pub use names::{group_name, user_name};
 pub use summary::{Summary, SummaryRow};
 pub use text::signal_name;

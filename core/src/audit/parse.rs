@@ -181,6 +181,15 @@ fn journald(line: &str) -> Option<(RecordForm, &str, &str)> {
 }
 
 /// True for `/dev/kmsg`'s `PRIORITY,SEQUENCE,MICROSECONDS,FLAGS;` prefix.
+/// `line` without a `/dev/kmsg` header (`PRIORITY,SEQUENCE,MICROSECONDS,FLAGS;`), if it has
+/// one.
+pub(crate) fn without_kmsg_header(line: &str) -> &str {
+    match line.split_once(';') {
+        Some((head, body)) if is_kmsg_prefix(&line[..head.len() + 1]) => body,
+        _ => line,
+    }
+}
+
 fn is_kmsg_prefix(prefix: &str) -> bool {
     let Some((head, _)) = prefix.split_once(';') else {
         return false;

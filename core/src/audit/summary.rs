@@ -31,6 +31,7 @@ pub struct Summary {
     groups: BTreeMap<Key, (u64, BTreeSet<u32>)>,
     events: u64,
     skipped: u64,
+    lost: super::LossTally,
 }
 
 impl Summary {
@@ -75,7 +76,9 @@ impl Summary {
                 Some(event)
             }
             None => {
-                if !line.trim().is_empty() {
+                if let Some(loss) = super::parse_loss(line) {
+                    self.lost.add(&loss);
+                } else if !line.trim().is_empty() {
                     self.skip();
                 }
                 None
@@ -88,9 +91,19 @@ impl Summary {
         self.events
     }
 
-    /// Lines skipped: not seccomp records.
+    /// Lines skipped: not seccomp records (nor lines saying records were lost).
     pub fn skipped(&self) -> u64 {
         self.skipped
+    }
+
+    /// What the log says was lost.
+    pub fn lost(&self) -> &super::LossTally {
+        &self.lost
+    }
+
+    /// Counts records a reader lost itself (a `/dev/kmsg` overrun).
+    pub fn add_overrun(&mut self, records: u64) {
+        self.lost.add_overrun(records);
     }
 
     /// The groups, by executable, then syscall, architecture and action.
@@ -163,6 +176,9 @@ impl Summary {
             self.skipped,
             plural(self.skipped),
         );
+        if let Some(w) = self.lost.warning() {
+            let _ = writeln!(out, "{w}");
+        }
         out
     }
 }
