@@ -9,7 +9,10 @@ use std::os::unix::fs::{MetadataExt, OpenOptionsExt};
 use std::process::ExitCode;
 use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
 use std::time::Duration;
-use sysfence::audit::{host_name, parse_line, parse_loss, EcsOptions, LossTally, Summary};
+use sysfence::audit::{
+    host_name, is_own_ecs_output, parse_line, parse_loss, parse_time, EcsOptions, EventFilter,
+    LossTally, Summary,
+};
 
 /// The kernel log device: one record per read.
 const KMSG: &str = "/dev/kmsg";
@@ -49,7 +52,57 @@ pub struct AuditArgs {
     /// another machine): the documents then carry only the names auditd wrote in the record.
     #[arg(long)]
     pub no_resolve: bool,
+    /// Only events of these process ids (comma-separated, or the option repeated).
+    #[arg(long, value_delimiter = ',', value_name = "PID")]
+    pub pid: Vec<u32>,
+    /// Only events of these executables: a full path, or a file name (`nc` matches
+    /// /usr/bin/nc).
+    #[arg(long, value_delimiter = ',', value_name = "PATH|NAME")]
+    pub exe: Vec<String>,
+    /// Only events of these thread names (`comm`).
+    #[arg(long, value_delimiter = ',', value_name = "NAME")]
+    pub comm: Vec<String>,
+    /// Only events of these syscalls, by name or number.
+    #[arg(long, value_delimiter = ',', value_name = "NAME|NR")]
+    pub syscall: Vec<String>,
+    /// Only events of these actions: allow, log, errno, trap, trace, notify, kill_thread,
+    /// kill_process, kill (either kill).
+    #[arg(long, value_delimiter = ',', value_name = "ACTION")]
+    pub action: Vec<String>,
+    /// Only events at or after this time: 2026-11-28T00:48:47Z, 2026-11-28 00:48 (UTC),
+    /// 2026-11-28, @UNIX_SECONDS.
+    #[arg(long, value_name = "TIME")]
+    pub since: Option<String>,
+    /// Only events before this time (same forms as --since).
+    #[arg(long, value_name = "TIME")]
+    pub until: Option<String>,
 }
+
+/// The filter the options ask for, or what is wrong with them.
+fn event_filter(args: &AuditArgs) -> Result<EventFilter, String> {
+    let time = |opt: &str, v: &Option<String>| {
+        v.as_deref()
+            .map(parse_time)
+            .transpose()
+            .map_err(|e| format!("{opt}: {e}"))
+    };
+    let filter = EventFilter {
+        pids: args.pid.clone(),
+        exes: args.exe.clone(),
+        comms: args.comm.clone(),
+        syscalls: args.syscall.clone(),
+        actions: args.action.clone(),
+        since: time("--since", &args.since)?,
+        until: time("--until", &args.until)?,
+    };
+    filter.validate()?;
+    Ok(filter)
+}
+
+/// Why `sysfence audit` refuses its own ECS output as input.
+const OWN_OUTPUT: &str = "this is sysfence audit's own ECS output (JSON documents), not a \
+kernel log: read the log it came from (audit.log, kern.log, /dev/kmsg), or filter the JSON with \
+jq (jq 'select(.process.pid == 1376)')";
 
 /// Where the lines come from.
 enum Source<'a> {
@@ -66,10 +119,19 @@ enum Stop {
     Read(String, io::Error),
     /// Standard output failed (a closed pipe ends quietly).
     Write(io::Error),
+    /// The input is not a log: exit 1 with this message.
+    Input(String),
 }
 
 /// Runs `sysfence audit`.
 pub fn run(args: &AuditArgs) -> ExitCode {
+    let filter = match event_filter(args) {
+        Ok(f) => f,
+        Err(e) => {
+            eprintln!("sysfence audit: {e}");
+            return ExitCode::from(1);
+        }
+    };
     let source = match (args.file.as_deref(), args.follow) {
         (None, false) | (Some("-"), _) => Source::Stdin,
         (None, true) => Source::FollowKmsg,
@@ -89,6 +151,8 @@ pub fn run(args: &AuditArgs) -> ExitCode {
         summary: args.summary.then(Summary::new),
         flush_each,
         follow: args.follow,
+        filter,
+        filtered: 0,
         events: 0,
         skipped: 0,
         lost: LossTally::default(),
@@ -129,13 +193,24 @@ pub fn run(args: &AuditArgs) -> ExitCode {
         Ok(()) => {
             if sink.summary.is_none() && sink.events == 0 {
                 let from = args.file.as_deref().unwrap_or("standard input");
-                eprintln!(
-                    "sysfence audit: no seccomp records in {from} ({} line{} skipped)",
-                    sink.skipped,
-                    if sink.skipped == 1 { "" } else { "s" }
-                );
+                if sink.filtered > 0 {
+                    eprintln!(
+                        "sysfence audit: no seccomp record in {from} matches the filters ({} left out)",
+                        sink.filtered
+                    );
+                } else {
+                    eprintln!(
+                        "sysfence audit: no seccomp records in {from} ({} line{} skipped)",
+                        sink.skipped,
+                        if sink.skipped == 1 { "" } else { "s" }
+                    );
+                }
             }
             ExitCode::SUCCESS
+        }
+        Err(Stop::Input(what)) => {
+            eprintln!("sysfence audit: {what}");
+            ExitCode::from(1)
         }
         Err(Stop::Write(e)) if e.kind() == io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
         Err(Stop::Write(e)) => {
@@ -171,6 +246,10 @@ struct Sink<W: Write> {
     flush_each: bool,
     /// Reading for ever: losses are said as they come.
     follow: bool,
+    /// Which events to print.
+    filter: EventFilter,
+    /// Events the filter left out.
+    filtered: u64,
     events: u64,
     skipped: u64,
     /// Lines saying the kernel dropped records.
@@ -185,6 +264,10 @@ enum Rendered {
     Event,
     /// A line saying the kernel dropped records, printed as such.
     Lost(sysfence::audit::Loss),
+    /// A seccomp record the filter leaves out.
+    Filtered,
+    /// A line of sysfence audit's own ECS output.
+    OwnOutput,
     /// Not a seccomp record.
     Skipped,
     /// An empty line.
@@ -192,7 +275,16 @@ enum Rendered {
 }
 
 /// Appends the output of one line to `out`.
-fn render(line: &str, format: Format, resolve: bool, out: &mut Vec<u8>) -> Rendered {
+fn render(
+    line: &str,
+    format: Format,
+    resolve: bool,
+    filter: &EventFilter,
+    out: &mut Vec<u8>,
+) -> Rendered {
+    if line.starts_with('{') && is_own_ecs_output(line) {
+        return Rendered::OwnOutput;
+    }
     let Some(event) = parse_line(line) else {
         if let Some(loss) = parse_loss(line) {
             match format {
@@ -211,6 +303,9 @@ fn render(line: &str, format: Format, resolve: bool, out: &mut Vec<u8>) -> Rende
             Rendered::Skipped
         };
     };
+    if !filter.matches(&event) {
+        return Rendered::Filtered;
+    }
     match format {
         Format::Ecs => event.append_ecs(
             EcsOptions {
@@ -227,14 +322,19 @@ fn render(line: &str, format: Format, resolve: bool, out: &mut Vec<u8>) -> Rende
 
 impl<W: Write> Sink<W> {
     /// Handles one line or kmsg record.
-    fn line(&mut self, line: &str) -> io::Result<()> {
+    fn line(&mut self, line: &str) -> Result<(), Stop> {
+        if line.starts_with('{') && is_own_ecs_output(line) {
+            return Err(Stop::Input(OWN_OUTPUT.to_string()));
+        }
         if let Some(summary) = &mut self.summary {
-            summary.add_line(line);
+            summary.add_line_where(line, &self.filter);
             return Ok(());
         }
         self.buf.clear();
-        match render(line, self.format, self.resolve, &mut self.buf) {
+        match render(line, self.format, self.resolve, &self.filter, &mut self.buf) {
             Rendered::Event => self.events += 1,
+            Rendered::Filtered => self.filtered += 1,
+            Rendered::OwnOutput => return Err(Stop::Input(OWN_OUTPUT.to_string())),
             Rendered::Lost(loss) => {
                 self.lost.add(&loss);
                 if self.follow {
@@ -249,9 +349,9 @@ impl<W: Write> Sink<W> {
             Rendered::Blank => {}
         }
         if !self.buf.is_empty() {
-            self.out.write_all(&self.buf)?;
+            self.out.write_all(&self.buf).map_err(Stop::Write)?;
             if self.flush_each {
-                self.out.flush()?;
+                self.out.flush().map_err(Stop::Write)?;
             }
         }
         Ok(())
@@ -291,7 +391,7 @@ fn read_lines(mut reader: impl BufRead, sink: &mut Sink<impl Write>) -> Result<(
         buf.clear();
         match reader.read_until(b'\n', &mut buf) {
             Ok(0) => return Ok(()),
-            Ok(_) => sink.line(&lossy(&buf)).map_err(Stop::Write)?,
+            Ok(_) => sink.line(&lossy(&buf))?,
             Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
             Err(e) => return Err(Stop::Read(String::new(), e)),
         }
@@ -307,6 +407,19 @@ fn lossy(line: &[u8]) -> std::borrow::Cow<'_, str> {
     }
 }
 
+/// What a worker counted in one chunk.
+#[derive(Default)]
+struct Counts {
+    events: u64,
+    skipped: u64,
+    filtered: u64,
+    lost: LossTally,
+    own_output: bool,
+}
+
+/// A chunk's output and counts.
+type ChunkOutput = (Vec<u8>, Counts);
+
 /// Bytes a worker gets at a time: whole lines, about this many.
 const CHUNK: usize = 1 << 20;
 
@@ -317,6 +430,7 @@ const CHUNK: usize = 1 << 20;
 fn read_chunks(file: File, sink: &mut Sink<impl Write>) -> Result<(), Stop> {
     let workers = std::thread::available_parallelism().map_or(1, |n| n.get().min(16));
     let (format, resolve) = (sink.format, sink.resolve);
+    let filter = &sink.filter.clone();
     std::thread::scope(|scope| {
         let mut inputs = Vec::with_capacity(workers);
         let mut outputs = Vec::with_capacity(workers);
@@ -326,7 +440,7 @@ fn read_chunks(file: File, sink: &mut Sink<impl Write>) -> Result<(), Stop> {
         let (give_back, returned) = sync_channel::<Vec<u8>>(2 * workers);
         for _ in 0..workers {
             let (to_worker, chunks) = sync_channel::<Vec<u8>>(1);
-            let (done, from_worker) = sync_channel::<(Vec<u8>, u64, u64, LossTally)>(1);
+            let (done, from_worker) = sync_channel::<ChunkOutput>(1);
             let (spare, spared) = sync_channel::<Vec<u8>>(2);
             inputs.push(to_worker);
             outputs.push(from_worker);
@@ -337,21 +451,23 @@ fn read_chunks(file: File, sink: &mut Sink<impl Write>) -> Result<(), Stop> {
                     let mut out = spared.try_recv().unwrap_or_default();
                     out.clear();
                     out.reserve(chunk.len() * 3);
-                    let (mut events, mut skipped) = (0, 0);
-                    let mut lost = LossTally::default();
-                    let mut each = |line: &str| match render(line, format, resolve, &mut out) {
-                        Rendered::Event => events += 1,
-                        Rendered::Lost(loss) => lost.add(&loss),
-                        Rendered::Skipped => skipped += 1,
-                        Rendered::Blank => {}
-                    };
+                    let mut c = Counts::default();
+                    let mut each =
+                        |line: &str| match render(line, format, resolve, filter, &mut out) {
+                            Rendered::Event => c.events += 1,
+                            Rendered::Lost(loss) => c.lost.add(&loss),
+                            Rendered::Filtered => c.filtered += 1,
+                            Rendered::OwnOutput => c.own_output = true,
+                            Rendered::Skipped => c.skipped += 1,
+                            Rendered::Blank => {}
+                        };
                     // A chunk is usually all UTF-8: checked at once, split with memchr.
                     match std::str::from_utf8(&chunk) {
                         Ok(text) => text.split('\n').for_each(&mut each),
                         Err(_) => chunk.split(|&b| b == b'\n').for_each(|l| each(&lossy(l))),
                     }
                     let _ = give_back.try_send(chunk);
-                    if done.send((out, events, skipped, lost)).is_err() {
+                    if done.send((out, c)).is_err() {
                         return;
                     }
                 }
@@ -361,12 +477,17 @@ fn read_chunks(file: File, sink: &mut Sink<impl Write>) -> Result<(), Stop> {
         let reader = scope.spawn(move || split_chunks(file, &inputs, &returned));
         let mut written = Ok(());
         for i in 0.. {
-            let Ok((out, events, skipped, lost)) = outputs[i % workers].recv() else {
+            let Ok((out, c)) = outputs[i % workers].recv() else {
                 break;
             };
-            sink.events += events;
-            sink.skipped += skipped;
-            sink.lost.merge(&lost);
+            if c.own_output {
+                written = Err(Stop::Input(OWN_OUTPUT.to_string()));
+                break;
+            }
+            sink.events += c.events;
+            sink.skipped += c.skipped;
+            sink.filtered += c.filtered;
+            sink.lost.merge(&c.lost);
             if let Err(e) = sink.out.write_all(&out) {
                 written = Err(Stop::Write(e));
                 break;
@@ -451,7 +572,7 @@ fn follow_file(path: &str, sink: &mut Sink<impl Write>) -> Result<(), Stop> {
             // Rotated: what the old file got since the last read, then the new file.
             drain(&mut reader, &mut partial, sink).map_err(|e| e.on(path))?;
             if !partial.is_empty() {
-                sink.line(&lossy(&partial)).map_err(Stop::Write)?;
+                sink.line(&lossy(&partial))?;
                 partial.clear();
             }
             let Ok(file) = File::open(path) else {
@@ -486,7 +607,7 @@ fn drain(
             Ok(n) => {
                 read += n as u64;
                 if partial.ends_with(b"\n") {
-                    sink.line(&lossy(partial)).map_err(Stop::Write)?;
+                    sink.line(&lossy(partial))?;
                     partial.clear();
                 }
             }
@@ -608,7 +729,7 @@ fn kmsg_records(
                     ),
                     None => {}
                 }
-                sink.line(&lossy(record)).map_err(Stop::Write)?;
+                sink.line(&lossy(record))?;
             }
             Err(e) if e.raw_os_error() == Some(libc::EPIPE) => loss.overrun(),
             Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
@@ -658,6 +779,8 @@ mod tests {
             summary: None,
             flush_each: false,
             follow: false,
+            filter: EventFilter::default(),
+            filtered: 0,
             events: 0,
             skipped: 0,
             lost: LossTally::default(),
