@@ -421,8 +421,3 @@ fn summary(learned: &Learned, log: &str, notes: &[String], exe: Option<&str>) {
         let _ = writeln!(err, "  {w} Calls may be missing from the policy.");
     }
 }
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-}

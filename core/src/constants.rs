@@ -775,11 +775,8 @@ fn number(term: &str) -> Option<Result<u64, String>> {
     } else if let Some(o) = term.strip_prefix("0o").or_else(|| term.strip_prefix("0O")) {
         u64::from_str_radix(o, 8).or_else(|_| bad())
     } else if term.len() > 1 && term.starts_with('0') {
-        u64::from_str_radix(&term[1..], 8).or_else(|_| {
-            Err(format!(
-                "{term:?} is not an octal integer (a leading 0 means octal)"
-            ))
-        })
+        u64::from_str_radix(&term[1..], 8)
+            .map_err(|_| format!("{term:?} is not an octal integer (a leading 0 means octal)"))
     } else {
         term.parse::<u64>().or_else(|_| bad())
     };
@@ -887,6 +884,8 @@ pub fn describe(syscall: &str, index: u8, value: u64) -> Option<String> {
 }
 
 #[cfg(test)]
+// libc's types differ between targets (`c_ulong` ioctl requests on glibc): the casts stay.
+#[allow(clippy::unnecessary_cast)]
 mod tests {
     use super::*;
 

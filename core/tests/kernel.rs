@@ -292,6 +292,8 @@ fn tsync_child() {
 /// `PROT_EXEC`), in a policy and in `explain`'s arguments, mean what the kernel sees when a
 /// program passes libc's constants: explain's verdict is what a child gets.
 #[test]
+// The ioctl request type is `c_ulong` on glibc, `c_int` elsewhere: the casts stay.
+#[allow(clippy::unnecessary_cast)]
 fn symbolic_values_match_the_kernel() {
     use sysfence::constants::parse_args;
     let f = filter(
