@@ -121,6 +121,16 @@ export declare class Policy {
   toJSON(): PolicyObject
 }
 
+/** Options of `applyPolicy`. */
+export interface ApplyOptions {
+  /**
+   * Replaces the policy's own `mode`: `'log'` only logs what would be refused, `'enforce'`
+   * refuses it. A service switches modes through its own configuration, without rewriting
+   * the policy.
+   */
+  mode?: 'enforce' | 'log'
+}
+
 /**
  * Compiles a policy and loads it into this process: the main thread, libuv's thread pool and
  * every running `worker_threads` worker (TSYNC), after setting `PR_SET_NO_NEW_PRIVS`. Threads
@@ -133,13 +143,14 @@ export declare class Policy {
  * ```js
  * const { applyPolicy } = require('sysfence');
  * applyPolicy('no-exec'); // child_process now fails with EACCES
+ * applyPolicy('no-exec', { mode: 'log' }); // or only log them, the policy unchanged
  * ```
  *
  * @throws `ERR_SYSFENCE_POLICY` (with `path` and `diagnostics`) for an invalid policy,
  * `ERR_SYSFENCE_COMPILE` when libseccomp refuses it, `ERR_SYSFENCE_LOAD` (with `errno` and
- * `stage`) when the kernel does.
+ * `stage`) when the kernel does, `ERR_SYSFENCE_INVALID_ARGUMENT` for an unknown mode.
  */
-export declare function applyPolicy(policy: PolicyObject | Policy | string): Report
+export declare function applyPolicy(policy: PolicyObject | Policy | string, options?: ApplyOptions | undefined | null): Report
 
 /**
  * A condition on one syscall argument, compared as an unsigned 64-bit value. Values past

@@ -15,6 +15,9 @@
 # checks that no auditd runs.
 
 APT_PACKAGES += auditd
+# logrotate: cli/tests/docs.rs checks docs/monitoring.md's rotation snippet with `logrotate -d`
+# (systemd-analyze, which checks its unit, comes with systemd where systemd is installed).
+APT_PACKAGES += logrotate
 SETUP_TARGETS += audit-check
 BENCH_TARGETS += bench-audit
 

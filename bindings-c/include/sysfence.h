@@ -91,6 +91,28 @@ const char *sysfence_version(void);
 int sysfence_apply_json(const char *policy_json);
 
 /**
+ * `sysfence_apply_json` in the mode the caller names, whatever the policy's own `mode`:
+ * `"log"` (only log what would be refused) or `"enforce"`; NULL keeps the policy's. A service
+ * switches modes through its own configuration, without rewriting the policy.
+ *
+ * Returns what `sysfence_apply_json` does; an unknown mode is
+ * `SYSFENCE_ERR_INVALID_ARGUMENT`, and nothing is loaded.
+ *
+ * # Safety
+ * `policy_json` is NULL or a NUL-terminated string; `mode` is NULL or a NUL-terminated string.
+ */
+int sysfence_apply_json_mode(const char *policy_json, const char *mode);
+
+/**
+ * `sysfence_apply_preset` in the mode the caller names (`"log"`, `"enforce"`; NULL: the
+ * preset's own, enforce).
+ *
+ * # Safety
+ * `name` is NULL or a NUL-terminated string; `mode` is NULL or a NUL-terminated string.
+ */
+int sysfence_apply_preset_mode(const char *name, const char *mode);
+
+/**
  * Applies a preset (`no-exec`, `no-spawn`, `hardened`; docs/policy.md lists them) to this
  * process, all threads. `no-exec` makes `execve`, `execveat`, `fork` and `vfork` fail with
  * `EACCES`.

@@ -24,6 +24,21 @@ pub(crate) unsafe fn str_arg<'a>(ptr: *const c_char, name: &str) -> Result<&'a s
     })
 }
 
+/// [`str_arg`] where NULL means "not given".
+///
+/// # Safety
+/// `ptr` is NULL or a NUL-terminated string.
+pub(crate) unsafe fn optional_str_arg<'a>(
+    ptr: *const c_char,
+    name: &str,
+) -> Result<Option<&'a str>, Error> {
+    if ptr.is_null() {
+        return Ok(None);
+    }
+    // SAFETY: forwarded from the caller.
+    unsafe { str_arg(ptr, name) }.map(Some)
+}
+
 /// Hands `text` to C as a string the caller frees with `sysfence_string_free`. A NUL inside
 /// is shown as `\0`, so the C string holds all of the text.
 pub(crate) fn owned_string(text: &str) -> *mut c_char {

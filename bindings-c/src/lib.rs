@@ -24,7 +24,7 @@ pub use error::{
 };
 pub use filter::*;
 
-use convert::{owned_string, str_arg};
+use convert::{optional_str_arg, owned_string, str_arg};
 use error::{guarded, guarded_code};
 use panic::ffi_boundary;
 use std::ffi::CString;
@@ -75,6 +75,48 @@ pub unsafe extern "C" fn sysfence_apply_json(policy_json: *const c_char) -> c_in
         // SAFETY: forwarded from the caller.
         let text = unsafe { str_arg(policy_json, "policy_json") }?;
         sysfence_core::apply_policy(&Policy::from_json(text)?).map(drop)
+    })
+}
+
+/// `sysfence_apply_json` in the mode the caller names, whatever the policy's own `mode`:
+/// `"log"` (only log what would be refused) or `"enforce"`; NULL keeps the policy's. A service
+/// switches modes through its own configuration, without rewriting the policy.
+///
+/// Returns what `sysfence_apply_json` does; an unknown mode is
+/// `SYSFENCE_ERR_INVALID_ARGUMENT`, and nothing is loaded.
+///
+/// # Safety
+/// `policy_json` is NULL or a NUL-terminated string; `mode` is NULL or a NUL-terminated string.
+#[no_mangle]
+pub unsafe extern "C" fn sysfence_apply_json_mode(
+    policy_json: *const c_char,
+    mode: *const c_char,
+) -> c_int {
+    guarded_code(|| {
+        // SAFETY: forwarded from the caller.
+        let text = unsafe { str_arg(policy_json, "policy_json") }?;
+        // SAFETY: forwarded from the caller.
+        let mode = unsafe { optional_str_arg(mode, "mode") }?;
+        sysfence_core::apply_policy_with_mode(&Policy::from_json(text)?, mode).map(drop)
+    })
+}
+
+/// `sysfence_apply_preset` in the mode the caller names (`"log"`, `"enforce"`; NULL: the
+/// preset's own, enforce).
+///
+/// # Safety
+/// `name` is NULL or a NUL-terminated string; `mode` is NULL or a NUL-terminated string.
+#[no_mangle]
+pub unsafe extern "C" fn sysfence_apply_preset_mode(
+    name: *const c_char,
+    mode: *const c_char,
+) -> c_int {
+    guarded_code(|| {
+        // SAFETY: forwarded from the caller.
+        let name = unsafe { str_arg(name, "name") }?;
+        // SAFETY: forwarded from the caller.
+        let mode = unsafe { optional_str_arg(mode, "mode") }?;
+        sysfence_core::apply_policy_with_mode(&Policy::preset(name)?, mode).map(drop)
     })
 }
 

@@ -1,7 +1,7 @@
 //! The process-wide calls: `applyPolicy` and `status`.
 
-use crate::error::guard;
-use crate::value::policy_arg;
+use crate::error::{guard, invalid, Failure};
+use crate::value::{policy_arg, policy_json};
 use napi::bindgen_prelude::Unknown;
 use napi::Env;
 
@@ -30,6 +30,18 @@ impl From<sysfence::Report> for Report {
     }
 }
 
+/// Options of `applyPolicy`.
+// The TypeScript type only: the options are read by `mode_option`, own properties only.
+#[allow(dead_code)]
+#[napi(object)]
+pub struct ApplyOptions {
+    /// Replaces the policy's own `mode`: `'log'` only logs what would be refused, `'enforce'`
+    /// refuses it. A service switches modes through its own configuration, without rewriting
+    /// the policy.
+    #[napi(ts_type = "'enforce' | 'log'")]
+    pub mode: Option<String>,
+}
+
 /// The seccomp state of the calling thread, as the kernel reports it.
 #[napi(object)]
 pub struct Status {
@@ -53,20 +65,52 @@ pub struct Status {
 /// ```js
 /// const { applyPolicy } = require('sysfence');
 /// applyPolicy('no-exec'); // child_process now fails with EACCES
+/// applyPolicy('no-exec', { mode: 'log' }); // or only log them, the policy unchanged
 /// ```
 ///
 /// @throws `ERR_SYSFENCE_POLICY` (with `path` and `diagnostics`) for an invalid policy,
 /// `ERR_SYSFENCE_COMPILE` when libseccomp refuses it, `ERR_SYSFENCE_LOAD` (with `errno` and
-/// `stage`) when the kernel does.
+/// `stage`) when the kernel does, `ERR_SYSFENCE_INVALID_ARGUMENT` for an unknown mode.
 #[napi]
 pub fn apply_policy(
     env: Env,
     #[napi(ts_arg_type = "PolicyObject | Policy | string")] policy: Unknown,
+    #[napi(ts_arg_type = "ApplyOptions | undefined | null")] options: Option<Unknown>,
 ) -> napi::Result<Report> {
     guard(&env, || {
         let policy = policy_arg(&env, &policy)?;
-        Ok(sysfence::apply_policy(&policy)?.into())
+        let mode = mode_option(options.as_ref())?;
+        Ok(sysfence::apply_policy_with_mode(&policy, mode.as_deref())?.into())
     })
+}
+
+/// The `mode` of `applyPolicy`'s options, read as `JSON.stringify` reads objects (own
+/// enumerable properties only), so that a polluted `Object.prototype.mode` cannot switch an
+/// `applyPolicy(p, {})` to log mode. Other keys are refused, so a misspelt `mdoe` is not
+/// silently ignored.
+fn mode_option(options: Option<&Unknown>) -> Result<Option<String>, Failure> {
+    let Some(options) = options else {
+        return Ok(None);
+    };
+    let value = policy_json(options)
+        .map_err(|_| invalid("options: expected an object such as { mode: 'log' }"))?;
+    let serde_json::Value::Object(map) = value else {
+        return Err(invalid(
+            "options: expected an object such as { mode: 'log' }",
+        ));
+    };
+    if let Some(key) = map.keys().find(|k| *k != "mode") {
+        return Err(invalid(format!(
+            "options: unknown option {key:?} (applyPolicy takes {{ mode: 'enforce' | 'log' }})"
+        )));
+    }
+    match map.get("mode") {
+        None | Some(serde_json::Value::Null) => Ok(None),
+        Some(serde_json::Value::String(s)) => Ok(Some(s.clone())),
+        Some(other) => Err(invalid(format!(
+            "options.mode: expected 'enforce' or 'log', found {other}"
+        ))),
+    }
 }
 
 /// The seccomp state of the calling thread (`/proc/thread-self/status`).

@@ -18,6 +18,18 @@ const blocks = [...doc.matchAll(/^```js\n([\s\S]*?)^```$/gm)].map((m) => ({
 // The examples are written next to node_modules, so `require('sysfence')` finds the package.
 const scratch = path.resolve(__dirname, '..')
 
+test("the package README links the guide and the policy format in the package's repository", () => {
+  // As installed from the packed tarball: what npm users see.
+  const installed = path.dirname(require.resolve('sysfence/package.json'))
+  const pkg = JSON.parse(fs.readFileSync(path.join(installed, 'package.json'), 'utf8'))
+  const readme = fs.readFileSync(path.join(installed, 'README.md'), 'utf8')
+  const repo = pkg.repository.url.replace(/\.git$/, '')
+  for (const page of ['docs/node.md', 'docs/policy.md']) {
+    assert.ok(readme.includes(`](${repo}/blob/main/${page})`), `no link to ${page}`)
+    assert.ok(fs.existsSync(path.join(repoRoot(), page)), page)
+  }
+})
+
 test('docs/node.md has examples', () => {
   assert.ok(blocks.length >= 5, `only ${blocks.length} js blocks`)
 })

@@ -55,6 +55,17 @@ test('applyPolicy from a worker thread covers the main thread', async () => {
   assert.equal(r.after, 'EACCES')
 })
 
+test('applyPolicy takes the mode as an option', async () => {
+  const r = onlyMessage(await runChild('mode-option.js'))
+  assert.equal(r.bad.code, 'ERR_SYSFENCE_INVALID_ARGUMENT')
+  assert.match(r.bad.message, /"log"/)
+  assert.equal(r.bad.seccomp, 'disabled', 'a bad mode loads nothing')
+  assert.equal(r.misspelt, 'ERR_SYSFENCE_INVALID_ARGUMENT', 'a misspelt option is not ignored')
+  assert.equal(r.mode, 'log')
+  assert.equal(r.inLog, 'ok')
+  assert.equal(r.enforced, 'EACCES')
+})
+
 test('log mode: what the policy refuses runs, and the kernel logs it', async () => {
   const got = await loggedChild('log-mode.js', (r) => [
     'type=1326',

@@ -15,8 +15,13 @@ use pyo3::prelude::*;
 /// Returns a report: `{"instructions": int, "architectures": [str], "mode": "enforce" | "log",
 /// "log_denied": bool}`.
 ///
+/// `mode` (`"enforce"` or `"log"`), when given, replaces the policy's own `mode`: a service
+/// switches between enforcing and only logging through its own configuration, without
+/// rewriting the policy (`apply_policy("no-exec", mode="log")`).
+///
 /// Raises `PolicyError` (invalid policy), `CompileError`, `LoadError` (the kernel refused;
-/// `LoadPermissionError`, also a `PermissionError`, for EPERM/EACCES).
+/// `LoadPermissionError`, also a `PermissionError`, for EPERM/EACCES), `InvalidArgumentError`
+/// for an unknown mode.
 ///
 /// ```python
 /// >>> import sysfence
@@ -27,12 +32,16 @@ use pyo3::prelude::*;
 /// PermissionError: [Errno 13] Permission denied
 /// ```
 #[pyfunction]
+#[pyo3(signature = (policy, *, mode=None))]
 pub fn apply_policy<'py>(
     py: Python<'py>,
     policy: &Bound<'py, PyAny>,
+    mode: Option<String>,
 ) -> PyResult<Bound<'py, PyAny>> {
     let policy = policy::resolve(policy)?;
-    let report = py.detach(|| sysfence::apply_policy(&policy)).or_raise()?;
+    let report = py
+        .detach(|| sysfence::apply_policy_with_mode(&policy, mode.as_deref()))
+        .or_raise()?;
     to_py(py, &report)
 }
 

@@ -9,7 +9,10 @@ use std::os::unix::fs::{MetadataExt, OpenOptionsExt};
 use std::process::ExitCode;
 use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
 use std::time::Duration;
-use sysfence::audit::{host_name, parse_line, EcsOptions, Summary};
+use sysfence::audit::{
+    host_name, is_own_ecs_output, parse_line, parse_loss, parse_time, EcsOptions, EventFilter,
+    LossTally, Summary,
+};
 
 /// The kernel log device: one record per read.
 const KMSG: &str = "/dev/kmsg";
@@ -49,7 +52,57 @@ pub struct AuditArgs {
     /// another machine): the documents then carry only the names auditd wrote in the record.
     #[arg(long)]
     pub no_resolve: bool,
+    /// Only events of these process ids (comma-separated, or the option repeated).
+    #[arg(long, value_delimiter = ',', value_name = "PID")]
+    pub pid: Vec<u32>,
+    /// Only events of these executables: a full path, or a file name (`nc` matches
+    /// /usr/bin/nc).
+    #[arg(long, value_delimiter = ',', value_name = "PATH|NAME")]
+    pub exe: Vec<String>,
+    /// Only events of these thread names (`comm`).
+    #[arg(long, value_delimiter = ',', value_name = "NAME")]
+    pub comm: Vec<String>,
+    /// Only events of these syscalls, by name or number.
+    #[arg(long, value_delimiter = ',', value_name = "NAME|NR")]
+    pub syscall: Vec<String>,
+    /// Only events of these actions: allow, log, errno, trap, trace, notify, kill_thread,
+    /// kill_process, kill (either kill).
+    #[arg(long, value_delimiter = ',', value_name = "ACTION")]
+    pub action: Vec<String>,
+    /// Only events at or after this time: 2026-11-28T00:48:47Z, 2026-11-28 00:48 (UTC),
+    /// 2026-11-28, @UNIX_SECONDS.
+    #[arg(long, value_name = "TIME")]
+    pub since: Option<String>,
+    /// Only events before this time (same forms as --since).
+    #[arg(long, value_name = "TIME")]
+    pub until: Option<String>,
 }
+
+/// The filter the options ask for, or what is wrong with them.
+fn event_filter(args: &AuditArgs) -> Result<EventFilter, String> {
+    let time = |opt: &str, v: &Option<String>| {
+        v.as_deref()
+            .map(parse_time)
+            .transpose()
+            .map_err(|e| format!("{opt}: {e}"))
+    };
+    let filter = EventFilter {
+        pids: args.pid.clone(),
+        exes: args.exe.clone(),
+        comms: args.comm.clone(),
+        syscalls: args.syscall.clone(),
+        actions: args.action.clone(),
+        since: time("--since", &args.since)?,
+        until: time("--until", &args.until)?,
+    };
+    filter.validate()?;
+    Ok(filter)
+}
+
+/// Why `sysfence audit` refuses its own ECS output as input.
+const OWN_OUTPUT: &str = "this is sysfence audit's own ECS output (JSON documents), not a \
+kernel log: read the log it came from (audit.log, kern.log, /dev/kmsg), or filter the JSON with \
+jq (jq 'select(.process.pid == 1376)')";
 
 /// Where the lines come from.
 enum Source<'a> {
@@ -66,10 +119,19 @@ enum Stop {
     Read(String, io::Error),
     /// Standard output failed (a closed pipe ends quietly).
     Write(io::Error),
+    /// The input is not a log: exit 1 with this message.
+    Input(String),
 }
 
 /// Runs `sysfence audit`.
 pub fn run(args: &AuditArgs) -> ExitCode {
+    let filter = match event_filter(args) {
+        Ok(f) => f,
+        Err(e) => {
+            eprintln!("sysfence audit: {e}");
+            return ExitCode::from(1);
+        }
+    };
     let source = match (args.file.as_deref(), args.follow) {
         (None, false) | (Some("-"), _) => Source::Stdin,
         (None, true) => Source::FollowKmsg,
@@ -88,8 +150,12 @@ pub fn run(args: &AuditArgs) -> ExitCode {
         resolve: !args.no_resolve,
         summary: args.summary.then(Summary::new),
         flush_each,
+        follow: args.follow,
+        filter,
+        filtered: 0,
         events: 0,
         skipped: 0,
+        lost: LossTally::default(),
         buf: Vec::new(),
     };
     let result = match source {
@@ -113,17 +179,38 @@ pub fn run(args: &AuditArgs) -> ExitCode {
         Source::FollowKmsg => read_kmsg(true, &mut sink),
     };
     let result = result.and_then(|()| sink.finish().map_err(Stop::Write));
+    // Said on every path, also after an error: what was printed is incomplete. (A summary
+    // carries the warning in its table.)
+    if let Some(w) = sink
+        .summary
+        .is_none()
+        .then(|| sink.lost.warning())
+        .flatten()
+    {
+        eprintln!("sysfence audit: {w}");
+    }
     match result {
         Ok(()) => {
             if sink.summary.is_none() && sink.events == 0 {
                 let from = args.file.as_deref().unwrap_or("standard input");
-                eprintln!(
-                    "sysfence audit: no seccomp records in {from} ({} line{} skipped)",
-                    sink.skipped,
-                    if sink.skipped == 1 { "" } else { "s" }
-                );
+                if sink.filtered > 0 {
+                    eprintln!(
+                        "sysfence audit: no seccomp record in {from} matches the filters ({} left out)",
+                        sink.filtered
+                    );
+                } else {
+                    eprintln!(
+                        "sysfence audit: no seccomp records in {from} ({} line{} skipped)",
+                        sink.skipped,
+                        if sink.skipped == 1 { "" } else { "s" }
+                    );
+                }
             }
             ExitCode::SUCCESS
+        }
+        Err(Stop::Input(what)) => {
+            eprintln!("sysfence audit: {what}");
+            ExitCode::from(1)
         }
         Err(Stop::Write(e)) if e.kind() == io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
         Err(Stop::Write(e)) => {
@@ -157,18 +244,68 @@ struct Sink<W: Write> {
     resolve: bool,
     summary: Option<Summary>,
     flush_each: bool,
+    /// Reading for ever: losses are said as they come.
+    follow: bool,
+    /// Which events to print.
+    filter: EventFilter,
+    /// Events the filter left out.
+    filtered: u64,
     events: u64,
     skipped: u64,
+    /// Lines saying the kernel dropped records.
+    lost: LossTally,
     /// The current line's output.
     buf: Vec<u8>,
 }
 
-/// Appends the output of one line to `out`: `Some(true)` for an event, `Some(false)` for a
-/// skipped line, `None` for a blank one.
-fn render(line: &str, format: Format, resolve: bool, out: &mut Vec<u8>) -> Option<bool> {
+/// What one line was.
+enum Rendered {
+    /// A seccomp record, printed.
+    Event,
+    /// A line saying the kernel dropped records, printed as such.
+    Lost(sysfence::audit::Loss),
+    /// A seccomp record the filter leaves out.
+    Filtered,
+    /// A line of sysfence audit's own ECS output.
+    OwnOutput,
+    /// Not a seccomp record.
+    Skipped,
+    /// An empty line.
+    Blank,
+}
+
+/// Appends the output of one line to `out`.
+fn render(
+    line: &str,
+    format: Format,
+    resolve: bool,
+    filter: &EventFilter,
+    out: &mut Vec<u8>,
+) -> Rendered {
+    if line.starts_with('{') && is_own_ecs_output(line) {
+        return Rendered::OwnOutput;
+    }
     let Some(event) = parse_line(line) else {
-        return (!line.trim().is_empty()).then_some(false);
+        if let Some(loss) = parse_loss(line) {
+            match format {
+                Format::Ecs => {
+                    let doc = loss.to_ecs(host_name());
+                    let _ = serde_json::to_writer(&mut *out, &doc);
+                }
+                Format::Text => out.extend_from_slice(loss.to_text().as_bytes()),
+            }
+            out.push(b'\n');
+            return Rendered::Lost(loss);
+        }
+        return if line.trim().is_empty() {
+            Rendered::Blank
+        } else {
+            Rendered::Skipped
+        };
     };
+    if !filter.matches(&event) {
+        return Rendered::Filtered;
+    }
     match format {
         Format::Ecs => event.append_ecs(
             EcsOptions {
@@ -180,29 +317,52 @@ fn render(line: &str, format: Format, resolve: bool, out: &mut Vec<u8>) -> Optio
         Format::Text => out.extend_from_slice(event.to_text().as_bytes()),
     }
     out.push(b'\n');
-    Some(true)
+    Rendered::Event
 }
 
 impl<W: Write> Sink<W> {
     /// Handles one line or kmsg record.
-    fn line(&mut self, line: &str) -> io::Result<()> {
+    fn line(&mut self, line: &str) -> Result<(), Stop> {
+        if line.starts_with('{') && is_own_ecs_output(line) {
+            return Err(Stop::Input(OWN_OUTPUT.to_string()));
+        }
         if let Some(summary) = &mut self.summary {
-            summary.add_line(line);
+            summary.add_line_where(line, &self.filter);
             return Ok(());
         }
         self.buf.clear();
-        match render(line, self.format, self.resolve, &mut self.buf) {
-            Some(true) => self.events += 1,
-            Some(false) => self.skipped += 1,
-            None => {}
+        match render(line, self.format, self.resolve, &self.filter, &mut self.buf) {
+            Rendered::Event => self.events += 1,
+            Rendered::Filtered => self.filtered += 1,
+            Rendered::OwnOutput => return Err(Stop::Input(OWN_OUTPUT.to_string())),
+            Rendered::Lost(loss) => {
+                self.lost.add(&loss);
+                if self.follow {
+                    // Say it when it happens, not only at the end.
+                    eprintln!(
+                        "sysfence audit: warning: {}: the events are incomplete",
+                        loss.describe()
+                    );
+                }
+            }
+            Rendered::Skipped => self.skipped += 1,
+            Rendered::Blank => {}
         }
         if !self.buf.is_empty() {
-            self.out.write_all(&self.buf)?;
+            self.out.write_all(&self.buf).map_err(Stop::Write)?;
             if self.flush_each {
-                self.out.flush()?;
+                self.out.flush().map_err(Stop::Write)?;
             }
         }
         Ok(())
+    }
+
+    /// Counts records a reader lost itself (a `/dev/kmsg` overrun; 0: an unknown number).
+    fn overrun(&mut self, records: u64) {
+        match &mut self.summary {
+            Some(summary) => summary.add_overrun(records),
+            None => self.lost.add_overrun(records),
+        }
     }
 
     /// Prints the summary, if one was asked for, and flushes.
@@ -231,7 +391,7 @@ fn read_lines(mut reader: impl BufRead, sink: &mut Sink<impl Write>) -> Result<(
         buf.clear();
         match reader.read_until(b'\n', &mut buf) {
             Ok(0) => return Ok(()),
-            Ok(_) => sink.line(&lossy(&buf)).map_err(Stop::Write)?,
+            Ok(_) => sink.line(&lossy(&buf))?,
             Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
             Err(e) => return Err(Stop::Read(String::new(), e)),
         }
@@ -247,6 +407,19 @@ fn lossy(line: &[u8]) -> std::borrow::Cow<'_, str> {
     }
 }
 
+/// What a worker counted in one chunk.
+#[derive(Default)]
+struct Counts {
+    events: u64,
+    skipped: u64,
+    filtered: u64,
+    lost: LossTally,
+    own_output: bool,
+}
+
+/// A chunk's output and counts.
+type ChunkOutput = (Vec<u8>, Counts);
+
 /// Bytes a worker gets at a time: whole lines, about this many.
 const CHUNK: usize = 1 << 20;
 
@@ -257,6 +430,7 @@ const CHUNK: usize = 1 << 20;
 fn read_chunks(file: File, sink: &mut Sink<impl Write>) -> Result<(), Stop> {
     let workers = std::thread::available_parallelism().map_or(1, |n| n.get().min(16));
     let (format, resolve) = (sink.format, sink.resolve);
+    let filter = &sink.filter.clone();
     std::thread::scope(|scope| {
         let mut inputs = Vec::with_capacity(workers);
         let mut outputs = Vec::with_capacity(workers);
@@ -266,7 +440,7 @@ fn read_chunks(file: File, sink: &mut Sink<impl Write>) -> Result<(), Stop> {
         let (give_back, returned) = sync_channel::<Vec<u8>>(2 * workers);
         for _ in 0..workers {
             let (to_worker, chunks) = sync_channel::<Vec<u8>>(1);
-            let (done, from_worker) = sync_channel::<(Vec<u8>, u64, u64)>(1);
+            let (done, from_worker) = sync_channel::<ChunkOutput>(1);
             let (spare, spared) = sync_channel::<Vec<u8>>(2);
             inputs.push(to_worker);
             outputs.push(from_worker);
@@ -277,19 +451,23 @@ fn read_chunks(file: File, sink: &mut Sink<impl Write>) -> Result<(), Stop> {
                     let mut out = spared.try_recv().unwrap_or_default();
                     out.clear();
                     out.reserve(chunk.len() * 3);
-                    let (mut events, mut skipped) = (0, 0);
-                    let mut each = |line: &str| match render(line, format, resolve, &mut out) {
-                        Some(true) => events += 1,
-                        Some(false) => skipped += 1,
-                        None => {}
-                    };
+                    let mut c = Counts::default();
+                    let mut each =
+                        |line: &str| match render(line, format, resolve, filter, &mut out) {
+                            Rendered::Event => c.events += 1,
+                            Rendered::Lost(loss) => c.lost.add(&loss),
+                            Rendered::Filtered => c.filtered += 1,
+                            Rendered::OwnOutput => c.own_output = true,
+                            Rendered::Skipped => c.skipped += 1,
+                            Rendered::Blank => {}
+                        };
                     // A chunk is usually all UTF-8: checked at once, split with memchr.
                     match std::str::from_utf8(&chunk) {
                         Ok(text) => text.split('\n').for_each(&mut each),
                         Err(_) => chunk.split(|&b| b == b'\n').for_each(|l| each(&lossy(l))),
                     }
                     let _ = give_back.try_send(chunk);
-                    if done.send((out, events, skipped)).is_err() {
+                    if done.send((out, c)).is_err() {
                         return;
                     }
                 }
@@ -299,11 +477,17 @@ fn read_chunks(file: File, sink: &mut Sink<impl Write>) -> Result<(), Stop> {
         let reader = scope.spawn(move || split_chunks(file, &inputs, &returned));
         let mut written = Ok(());
         for i in 0.. {
-            let Ok((out, events, skipped)) = outputs[i % workers].recv() else {
+            let Ok((out, c)) = outputs[i % workers].recv() else {
                 break;
             };
-            sink.events += events;
-            sink.skipped += skipped;
+            if c.own_output {
+                written = Err(Stop::Input(OWN_OUTPUT.to_string()));
+                break;
+            }
+            sink.events += c.events;
+            sink.skipped += c.skipped;
+            sink.filtered += c.filtered;
+            sink.lost.merge(&c.lost);
             if let Err(e) = sink.out.write_all(&out) {
                 written = Err(Stop::Write(e));
                 break;
@@ -388,7 +572,7 @@ fn follow_file(path: &str, sink: &mut Sink<impl Write>) -> Result<(), Stop> {
             // Rotated: what the old file got since the last read, then the new file.
             drain(&mut reader, &mut partial, sink).map_err(|e| e.on(path))?;
             if !partial.is_empty() {
-                sink.line(&lossy(&partial)).map_err(Stop::Write)?;
+                sink.line(&lossy(&partial))?;
                 partial.clear();
             }
             let Ok(file) = File::open(path) else {
@@ -423,7 +607,7 @@ fn drain(
             Ok(n) => {
                 read += n as u64;
                 if partial.ends_with(b"\n") {
-                    sink.line(&lossy(partial)).map_err(Stop::Write)?;
+                    sink.line(&lossy(partial))?;
                     partial.clear();
                 }
             }
@@ -529,7 +713,11 @@ fn kmsg_records(
             Ok(n) => {
                 // Continuation lines (" SUBSYSTEM=...") follow the record's first line.
                 let record = buf[..n].split(|&b| b == b'\n').next().unwrap_or(&[]);
-                match loss.record(record) {
+                let lost = loss.record(record);
+                if let Some(n) = lost {
+                    sink.overrun(n);
+                }
+                match lost {
                     Some(0) => eprintln!(
                         "sysfence audit: the kernel's ring buffer overran the reader: records \
                          were lost"
@@ -541,7 +729,7 @@ fn kmsg_records(
                     ),
                     None => {}
                 }
-                sink.line(&lossy(record)).map_err(Stop::Write)?;
+                sink.line(&lossy(record))?;
             }
             Err(e) if e.raw_os_error() == Some(libc::EPIPE) => loss.overrun(),
             Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
@@ -590,8 +778,12 @@ mod tests {
             resolve: false,
             summary: None,
             flush_each: false,
+            follow: false,
+            filter: EventFilter::default(),
+            filtered: 0,
             events: 0,
             skipped: 0,
+            lost: LossTally::default(),
             buf: Vec::new(),
         }
     }
@@ -621,6 +813,7 @@ mod tests {
             .unwrap();
         assert_eq!(loss.total, 30, "records 12 to 41 were overwritten");
         assert_eq!(sink.events, 4, "every record read is still printed");
+        assert_eq!(sink.lost.overrun, 30, "the final warning counts them");
         assert_eq!(String::from_utf8(sink.out).unwrap().lines().count(), 4);
     }
 

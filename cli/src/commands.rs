@@ -5,7 +5,7 @@ use clap::{Args, ValueEnum};
 use serde_json::json;
 use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
-use sysfence::{groups, Arch, Error, Severity};
+use sysfence::{constants, groups, syscalls, Arch, Error, Severity};
 
 /// `--json` alone.
 #[derive(Args, Debug)]
@@ -78,7 +78,10 @@ pub struct ExplainArgs {
     /// The syscall, by name or number.
     #[arg(required_unless_present = "preset")]
     syscall: Option<String>,
-    /// Up to six arguments, decimal or 0x hex.
+    /// Up to six arguments, in order or named (`flags=O_CREAT|O_WRONLY`): integers (decimal,
+    /// 0x hex, 0o or 0-prefixed octal, negative as two's complement) or symbolic names of the
+    /// argument (AF_INET6, SOCK_RAW, AT_FDCWD, PROT_EXEC, TIOCSTI, ...), joined with `|`.
+    #[arg(allow_negative_numbers = true)]
     args: Vec<String>,
     /// The architecture (default: native), e.g. x86 for i386 `int 0x80` calls.
     #[arg(long)]
@@ -266,14 +269,6 @@ pub fn compile(a: &CompileArgs) -> ExitCode {
     }
 }
 
-fn parse_arg(text: &str) -> Result<u64, Error> {
-    sysfence::parse_u64(text).ok_or_else(|| {
-        Error::InvalidArgument(format!(
-            "argument {text:?} is not an unsigned 64-bit integer (decimal or 0x hex)"
-        ))
-    })
-}
-
 pub fn explain(a: &ExplainArgs) -> ExitCode {
     let result = (|| {
         let ctx = a.context.context(a.host_arch.as_deref())?;
@@ -315,11 +310,25 @@ pub fn explain(a: &ExplainArgs) -> ExitCode {
             .map(str::parse::<Arch>)
             .transpose()
             .map_err(Error::InvalidArgument)?;
-        let args = rest
-            .iter()
-            .chain(&a.args)
-            .map(|s| parse_arg(s))
-            .collect::<Result<Vec<u64>, Error>>()?;
+        let items: Vec<&str> = rest.iter().chain(&a.args).map(String::as_str).collect();
+        // Names are looked up by the syscall's name, also when it is given by number.
+        let name = match syscall.parse::<u32>() {
+            Ok(nr) => syscalls::name_of(nr, arch.unwrap_or_else(Arch::native))
+                .unwrap_or_else(|| syscall.to_string()),
+            Err(_) => syscall.to_string(),
+        };
+        if let Some(arch) = arch.filter(|a| !constants::same_values_on(*a)) {
+            if items
+                .iter()
+                .any(|i| constants::uses_names(i.split_once('=').map_or(*i, |p| p.1)))
+            {
+                return Err(Error::InvalidArgument(format!(
+                    "names have the values of {} (this build of sysfence), which may differ on {arch}: write numbers",
+                    Arch::native()
+                )));
+            }
+        }
+        let args = constants::parse_args(&name, &items).map_err(Error::InvalidArgument)?;
         let filter = policy.compile()?;
         let mut e = filter.explain(syscall, &args, arch)?;
         if let Some(o) = &origins {
@@ -338,6 +347,9 @@ pub fn explain(a: &ExplainArgs) -> ExitCode {
     if a.json {
         let mut out = json!({ "syscall": e.syscall, "nr": v.nr, "arch": v.arch.to_string(), "action": v.action.to_string(),
                               "instructions": v.instructions, "decided_by": e.decided_by });
+        if !e.arguments.is_empty() {
+            out["arguments"] = json!(e.arguments);
+        }
         if let (Some(m), Some(by)) = (v.multiplexed, &e.multiplexed_decided_by) {
             out["multiplexed"] = json!({ "multiplexer": m.multiplexer, "nr": m.nr, "call": m.call,
                                          "action": m.action.to_string(), "instructions": m.instructions, "decided_by": by });
@@ -348,6 +360,9 @@ pub fn explain(a: &ExplainArgs) -> ExitCode {
             "{} ({}, nr {}) -> {}   [{} BPF instructions; decided by {}]",
             e.syscall, v.arch, v.nr, v.action, v.instructions, e.decided_by
         );
+        for a in &e.arguments {
+            println!("  - {a}");
+        }
         if let (Some(m), Some(by)) = (v.multiplexed, &e.multiplexed_decided_by) {
             if m.nr != v.nr {
                 println!(

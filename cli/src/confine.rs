@@ -19,6 +19,54 @@ pub fn tracer_filter() -> Result<Filter, Error> {
     ))
 }
 
+/// For the ptrace guard's helper when it stays as the reporter (`report.rs`), loaded just
+/// before its `PTRACE_DETACH`: the detach, reading (the kernel log and the pidfd it opened
+/// before), polling, writing to stderr, memory and exit. No open, no exec, no file writes, no
+/// ioctl.
+pub fn reporter_filter() -> Result<Filter, Error> {
+    const PLAIN: &[&str] = &[
+        "poll",
+        "ppoll",
+        "read",
+        "close",
+        "exit",
+        "exit_group",
+        "munmap",
+        "brk",
+        "mremap",
+        "madvise",
+        "futex",
+        "rt_sigreturn",
+        "rt_sigprocmask",
+        "restart_syscall",
+        "sigaltstack",
+        "clock_gettime",
+        "getpid",
+        "gettid",
+        "sched_yield",
+    ];
+    compile(&format!(
+        r#"{{"default_action":"kill_process","rules":[
+            {{"action":"allow","syscalls":[{}]}},
+            {{"action":"allow","syscalls":["ptrace"],
+              "args":[{{"index":0,"op":"eq","value":{PTRACE_DETACH}}}]}},
+            {{"action":"allow","syscalls":["write"],"args":[{{"index":0,"op":"eq","value":2}}]}},
+            {{"action":"allow","syscalls":["writev"],"args":[{{"index":0,"op":"eq","value":2}}]}},
+            {{"action":"allow","syscalls":["mmap"],
+              "args":[{{"index":2,"op":"masked_eq","mask":"PROT_EXEC","value":0}}]}}]}}"#,
+        native_names(PLAIN).join(",")
+    ))
+}
+
+/// The names of `list` that are syscalls on this architecture, quoted for JSON.
+fn native_names(list: &[&str]) -> Vec<String> {
+    let native = Arch::native();
+    list.iter()
+        .filter(|name| matches!(syscalls::resolve(name, native), Resolution::Number(_)))
+        .map(|name| format!("{name:?}"))
+        .collect()
+}
+
 /// For the notify guard's supervisor, loaded before it lets the command start: answering
 /// notifications (three ioctls), reading /proc read-only, signalling the thread a `kill`
 /// verdict names, writing to stderr, memory and exit. No exec, no file writes, no other ioctl.
@@ -140,6 +188,29 @@ mod tests {
         // SAFETY: PTRACE_ATTACH is refused by the filter: killed.
         let attach = || unsafe { libc::ptrace(libc::PTRACE_ATTACH, 1, 0, 0) as i32 };
         assert_eq!(in_child(&f, attach), Err(libc::SIGSYS));
+    }
+
+    #[test]
+    fn a_hijacked_reporter_cannot_open_exec_write_files_or_type() {
+        let f = reporter_filter().unwrap();
+        assert_eq!(in_child(&f, execve), Err(libc::SIGSYS));
+        assert_eq!(in_child(&f, open_for_writing), Err(libc::SIGSYS));
+        // Not even read-only opens: it holds what it reads.
+        let open_read = || std::fs::File::open("/proc/self/status").map_or(9, |_| 0);
+        assert_eq!(in_child(&f, open_read), Err(libc::SIGSYS));
+        // SAFETY: TIOCSTI on stdin: refused by the filter whatever stdin is.
+        let tiocsti = || unsafe { libc::ioctl(0, libc::TIOCSTI, c"x".as_ptr()) };
+        assert_eq!(in_child(&f, tiocsti), Err(libc::SIGSYS));
+        // SAFETY: a write to stdout (not stderr) kills it.
+        let stdout = || unsafe { libc::write(1, c"x".as_ptr().cast(), 0) as i32 };
+        assert_eq!(in_child(&f, stdout), Err(libc::SIGSYS));
+        // What it does works: formatting and writing to stderr, polling, reading.
+        let report = || {
+            eprint!("{}", String::new());
+            // SAFETY: poll on nothing with no timeout.
+            unsafe { libc::poll(std::ptr::null_mut(), 0, 0) }
+        };
+        assert_eq!(in_child(&f, report), Ok(0));
     }
 
     #[test]

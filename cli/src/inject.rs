@@ -59,6 +59,13 @@ pub fn run(plan: &Plan, filters: &[&Filter]) -> ExitCode {
         Ok(f) => f,
         Err(e) => return fail(&e, false),
     };
+    // A command that could hold CAP_SYS_PTRACE could write into a reporter's memory (being
+    // non-dumpable does not stop that capability): then no helper stays after the start.
+    let may_report = !crate::supervise::command_could_ptrace();
+    let reporter_filter = match crate::confine::reporter_filter() {
+        Ok(f) => f,
+        Err(e) => return fail(&e, false),
+    };
     // SAFETY: getpid has no arguments.
     let me = unsafe { libc::getpid() };
     let (up, down) = match (Pipe::new(), Pipe::new()) {
@@ -70,7 +77,8 @@ pub fn run(plan: &Plan, filters: &[&Filter]) -> ExitCode {
         Ok(Side::Helper) => {
             up.keep_write();
             down.keep_read();
-            tracer(me, &up, &down, plan, filters, &own_filter)
+            let reporter = may_report.then_some(&reporter_filter);
+            tracer(me, &up, &down, plan, filters, (&own_filter, reporter))
         }
         Ok(Side::Original) => {}
     }
@@ -114,7 +122,7 @@ fn tracer(
     down: &Pipe,
     plan: &Plan,
     filters: &[&Filter],
-    own_filter: &Filter,
+    (own_filter, reporter_filter): (&Filter, Option<&Filter>),
 ) -> ! {
     let leave = |code: i32| -> ! {
         // SAFETY: leave the helper at once.
@@ -148,15 +156,24 @@ fn tracer(
         if !exec_stop {
             return Ok(false);
         }
-        // Nothing but the detach and exit from here on: a helper taken over later could
-        // neither exec nor touch anything.
-        own_filter
+        // Where the kernel log is readable, stay to report what it says about the command
+        // (report.rs); what it needs is opened now, before confining.
+        let reporter =
+            reporter_filter.and_then(|f| Some((crate::report::Reporter::open(target)?, f)));
+        // Nothing but the detach and exit (and, as the reporter, reading what it holds and
+        // writing to stderr) from here on: a helper taken over later could neither exec nor
+        // open or write files.
+        let confinement = reporter.as_ref().map_or(own_filter, |r| r.1);
+        confinement
             .load_raw(0)
             .map_err(|e| Failure::from(format!("confining the helper: {}", Error::from(e))))?;
         // SAFETY: let the confined command go.
         if unsafe { libc::ptrace(libc::PTRACE_DETACH, target, 0, 0) } != 0 {
             // EXITKILL kills the command when we exit.
             leave(1);
+        }
+        if let (Some((reporter, _)), Some(policy)) = (reporter, filters.last()) {
+            reporter.run(policy, &plan.path.to_string_lossy());
         }
         Ok(true)
     });

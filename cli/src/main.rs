@@ -12,6 +12,8 @@ mod profile;
 mod profile_args;
 mod profile_audit;
 mod ps;
+#[cfg(target_arch = "x86_64")]
+mod report;
 mod run;
 mod supervise;
 

@@ -35,36 +35,9 @@ struct Learned {
     unknown: Vec<String>,
     /// Lines that are not seccomp records.
     skipped: u64,
-    /// Signs that the kernel dropped records.
-    dropped: Vec<String>,
+    /// Lines saying the kernel dropped records (the detector `sysfence audit` uses too).
+    dropped: sysfence::audit::LossTally,
     records: u64,
-}
-
-/// A record the kernel marked as dropped, or a line saying records were lost.
-fn drop_sign(line: &str) -> Option<String> {
-    if let Some(at) = line.find(" callbacks suppressed") {
-        let before = &line[..at];
-        let n = before
-            .rsplit(|c: char| !c.is_ascii_digit())
-            .next()
-            .unwrap_or("");
-        if before.contains("kauditd_printk_skb") || before.contains("audit") {
-            return Some(format!(
-                "{n} kernel log lines suppressed by the printk rate limit"
-            ));
-        }
-    }
-    for sign in [
-        "printk limit exceeded",
-        "backlog limit exceeded",
-        "rate limit exceeded",
-        "audit_lost=",
-    ] {
-        if line.contains(sign) && line.contains("audit") {
-            return Some(format!("the kernel says {sign:?}"));
-        }
-    }
-    None
 }
 
 /// True for a line that claims to be a seccomp record.
@@ -74,8 +47,8 @@ fn looks_like_record(line: &str) -> bool {
 
 impl Learned {
     fn line(&mut self, number: usize, line: &str, exe: Option<&str>) -> Result<(), String> {
-        if let Some(sign) = drop_sign(line) {
-            self.dropped.push(sign);
+        if let Some(loss) = sysfence::audit::parse_loss(line) {
+            self.dropped.add(&loss);
             return Ok(());
         }
         let event = match parse_line(line) {
@@ -162,9 +135,7 @@ fn read_log(log: &str, exe: Option<&str>) -> Result<Learned, String> {
                     handle(record, &mut learned)?;
                 }
                 Err(e) if e.raw_os_error() == Some(libc::EPIPE) => {
-                    learned
-                        .dropped
-                        .push("/dev/kmsg records were overwritten before they were read".into());
+                    learned.dropped.add_overrun(0);
                 }
                 Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
                 Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => break,
@@ -446,34 +417,7 @@ fn summary(learned: &Learned, log: &str, notes: &[String], exe: Option<&str>) {
     for n in notes {
         let _ = writeln!(err, "  {n}");
     }
-    if !learned.dropped.is_empty() {
-        let _ = writeln!(
-            err,
-            "  warning: the kernel dropped records ({}): calls may be missing. Without auditd \
-             the kernel prints at most 10 audit lines per 5 s (dmesg shows \
-             \"kauditd_printk_skb: N callbacks suppressed\"); run again, raise the limit \
-             (sysctl kernel.printk_ratelimit=0), or run auditd (auditctl -s shows \"lost\")",
-            learned.dropped.join("; ")
-        );
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn drop_signs_are_recognised() {
-        assert!(
-            drop_sign("[  12.5] kauditd_printk_skb: 14 callbacks suppressed")
-                .unwrap()
-                .starts_with("14 ")
-        );
-        assert!(
-            drop_sign("audit: audit_lost=3 audit_rate_limit=0 audit_backlog_limit=64").is_some()
-        );
-        assert!(drop_sign("audit: printk limit exceeded").is_some());
-        assert!(drop_sign("usb 1-1: new device").is_none());
-        assert!(drop_sign("net_ratelimit: 3 callbacks suppressed").is_none());
+    if let Some(w) = learned.dropped.warning() {
+        let _ = writeln!(err, "  {w} Calls may be missing from the policy.");
     }
 }

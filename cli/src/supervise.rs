@@ -88,7 +88,7 @@ pub fn run(
 
 /// Whether the command, once exec'd, would hold CAP_SYS_PTRACE: root keeps what the bounding
 /// set allows, anyone keeps ambient capabilities (NO_NEW_PRIVS ignores file capabilities).
-fn command_could_ptrace() -> bool {
+pub(crate) fn command_could_ptrace() -> bool {
     let Ok(text) = std::fs::read_to_string("/proc/self/status") else {
         return true;
     };

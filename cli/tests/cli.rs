@@ -199,6 +199,55 @@ fn explain_names_what_decided_not_the_default() {
 }
 
 #[test]
+fn explain_takes_names_and_says_which_argument_decided() {
+    let p = temp_policy(
+        "names.json",
+        r#"{"default_action":"allow","rules":[{"action":"errno:EPERM","syscalls":["socket"],"args":[{"index":0,"op":"eq","value":"AF_INET6"}]}]}"#,
+    );
+    let o = sysfence(&[
+        "explain",
+        "--json",
+        &p,
+        "socket",
+        "AF_INET6",
+        "type=SOCK_RAW",
+    ]);
+    let v: Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["action"], "errno:EPERM", "{o:?}");
+    assert_eq!(v["arguments"][0], "domain (arg 0) eq AF_INET6 (0xa)");
+    let text = stdout(&sysfence(&[
+        "explain",
+        &p,
+        "socket",
+        "AF_INET",
+        "SOCK_STREAM",
+    ]));
+    assert!(
+        text.contains("domain (arg 0) is AF_INET (0x2), the rule wants eq AF_INET6 (0xa)"),
+        "{text}"
+    );
+    // A name of another argument, an unknown argument name: exit 1, named.
+    let o = sysfence(&["explain", &p, "socket", "SOCK_RAW"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("domain (arg 0) of socket"),
+        "{o:?}"
+    );
+    let o = sysfence(&["explain", &p, "socket", "family=AF_INET"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("domain, type, protocol"),
+        "{o:?}"
+    );
+    // Negative and octal numbers.
+    let v: Value = serde_json::from_slice(
+        &sysfence(&["explain", "--json", &p, "dup", "-1", "--arch", "x86_64"]).stdout,
+    )
+    .unwrap();
+    assert_eq!(v["action"], "allow");
+}
+
+#[test]
 fn explain_runs_the_bpf() {
     let p = temp_policy(
         "e.json",

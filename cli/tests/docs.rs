@@ -104,3 +104,89 @@ fn the_readme_policy_is_the_example_file() {
     let parse = |t: &str| serde_json::from_str::<serde_json::Value>(t).unwrap();
     assert_eq!(parse(block), parse(&file));
 }
+
+/// The fenced block of `doc` whose first line is `first`, without that line.
+fn block_starting(doc: &str, first: &str) -> Option<String> {
+    let text = std::fs::read_to_string(format!("{ROOT}/{doc}")).unwrap();
+    let mut lines = text.lines().skip_while(|l| l.trim() != first);
+    lines.next()?;
+    Some(
+        lines
+            .take_while(|l| !l.starts_with("```"))
+            .map(|l| format!("{l}\n"))
+            .collect(),
+    )
+}
+
+/// docs/monitoring.md's systemd unit: systemd creates the directory it writes to
+/// (`LogsDirectory=`; without it the service failed and restarted for ever), logrotate rotates
+/// that file, and `systemd-analyze verify` (and `logrotate -d`) accept them where installed.
+#[test]
+fn the_monitoring_service_and_its_rotation_are_valid() {
+    let unit = block_starting(
+        "docs/monitoring.md",
+        "# /etc/systemd/system/sysfence-audit.service",
+    )
+    .expect("the unit in docs/monitoring.md");
+    let key = |name: &str| {
+        unit.lines()
+            .find_map(|l| l.strip_prefix(&format!("{name}=")))
+            .map(str::to_string)
+    };
+    let exec = key("ExecStart").expect("ExecStart");
+    let out = exec
+        .split(">> ")
+        .nth(1)
+        .and_then(|r| r.split('\'').next())
+        .expect("the output file");
+    let logs = key("LogsDirectory").expect("LogsDirectory=, or the directory never exists");
+    assert!(
+        out.starts_with(&format!("/var/log/{logs}/")),
+        "{out} is not under LogsDirectory={logs}"
+    );
+    let rotate = block_starting("docs/monitoring.md", "# /etc/logrotate.d/sysfence")
+        .expect("the logrotate snippet");
+    assert!(rotate.contains(&format!("{out} {{")), "{rotate}");
+    assert!(
+        rotate.contains("copytruncate"),
+        "the service never reopens the file"
+    );
+
+    let dir = std::env::temp_dir().join(format!("sysfence-unit-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("sysfence-audit.service");
+    std::fs::write(&path, &unit).unwrap();
+    match Command::new("systemd-analyze")
+        .arg("verify")
+        .arg(&path)
+        .output()
+    {
+        Ok(o) => {
+            let err = String::from_utf8_lossy(&o.stderr);
+            assert!(o.status.success(), "systemd-analyze verify: {err}");
+            // Unknown keys are warnings, not failures: none may appear for this unit.
+            assert!(
+                !err.contains("sysfence-audit.service:"),
+                "systemd-analyze verify: {err}"
+            );
+        }
+        Err(_) => eprintln!("skipped: systemd-analyze is not installed"),
+    }
+    let conf = dir.join("logrotate.conf");
+    std::fs::write(&conf, &rotate).unwrap();
+    match Command::new("logrotate")
+        .arg("-d")
+        .arg("-s")
+        .arg(dir.join("state"))
+        .arg(&conf)
+        .output()
+    {
+        Ok(o) => assert!(
+            o.status.success(),
+            "logrotate -d: {}",
+            String::from_utf8_lossy(&o.stderr)
+        ),
+        Err(_) => eprintln!("skipped: logrotate is not installed"),
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -14,7 +14,17 @@ const GUARDS: [&str; 2] = ["ptrace", "notify"];
 /// command that would hold CAP_SYS_PTRACE (the tests run as root): it runs under setpriv with
 /// that capability dropped, as its docs say.
 fn run_command(args: &[&str], command: &[&str]) -> Command {
-    let mut cmd = if args.windows(2).any(|w| w == ["--exec-guard", "notify"]) {
+    run_command_as(
+        args,
+        command,
+        args.windows(2).any(|w| w == ["--exec-guard", "notify"]),
+    )
+}
+
+/// [`run_command`], under setpriv without CAP_SYS_PTRACE when `drop_ptrace`: the ptrace
+/// guard's helper then stays as the reporter where /dev/kmsg is readable.
+fn run_command_as(args: &[&str], command: &[&str], drop_ptrace: bool) -> Command {
+    let mut cmd = if drop_ptrace {
         let mut c = Command::new("setpriv");
         c.args(["--bounding-set=-sys_ptrace", env!("CARGO_BIN_EXE_sysfence")]);
         c
@@ -108,6 +118,43 @@ fn no_process_of_the_run_is_left_unconfined_for_the_command_to_take_over() {
             );
         }
     }
+}
+
+/// Where the kernel log is readable and the command cannot hold CAP_SYS_PTRACE, the ptrace
+/// guard's helper stays as the reporter (report.rs): alive while the command runs, confined
+/// (no open, exec, file write or ioctl), its memory closed to the command. A command that could
+/// hold CAP_SYS_PTRACE (root) gets no reporter: that capability opens a non-dumpable process's
+/// memory.
+#[test]
+fn the_reporter_is_confined_and_closed_to_the_command() {
+    if std::fs::File::open("/dev/kmsg").is_err() {
+        eprintln!("skipped: /dev/kmsg is not readable here");
+        return;
+    }
+    let o = output(run_command_as(
+        &["--preset", "no-exec", "--exec-guard", "ptrace"],
+        &[PYTHON, "-c", SURVEY],
+        true,
+    ));
+    let out = text(&o);
+    assert!(o.status.success(), "{o:?}");
+    let alive: Vec<&str> = out
+        .lines()
+        .filter(|l| l.starts_with("sysfence ") && !l.contains("state=Z"))
+        .collect();
+    assert_eq!(alive.len(), 1, "the reporter, and only it: {out}");
+    assert!(
+        alive[0].starts_with("sysfence state=S seccomp=2 mem=errno="),
+        "{out}"
+    );
+    // As root with CAP_SYS_PTRACE: no sysfence process stays.
+    let o = python(&["--preset", "no-exec", "--exec-guard", "ptrace"], SURVEY);
+    let out = text(&o);
+    assert!(
+        !out.lines()
+            .any(|l| l.starts_with("sysfence ") && !l.contains("state=Z")),
+        "{out}"
+    );
 }
 
 #[test]
@@ -451,4 +498,85 @@ fn killing_sysfence_or_its_helpers_during_start_never_lets_the_command_run_uncon
     }
     // Both outcomes happened: some runs were hit before the command ran, some after.
     assert!(killed > 0 && ran > 0, "killed {killed}, ran {ran}");
+}
+
+/// Runs `sysfence run ARGS -- CMD` (ptrace guard, without CAP_SYS_PTRACE so that the reporter
+/// stays) until its stderr contains `needle`: the
+/// kernel prints at most 10 audit lines per 5 s without auditd, and other tests log too, so a
+/// record may be suppressed (then retried after the window). `None` where /dev/kmsg is not
+/// readable (the reporter then does not run) or an auditd takes the records.
+fn reported(args: &[&str], command: &[&str], needle: &str) -> Option<(Output, String)> {
+    if std::fs::File::open("/dev/kmsg").is_err() {
+        eprintln!("skipped: /dev/kmsg is not readable here");
+        return None;
+    }
+    let mut last = String::new();
+    for attempt in 0..4 {
+        if attempt > 0 {
+            std::thread::sleep(Duration::from_millis(5500));
+        }
+        let o = output(run_command_as(args, command, true));
+        let err = String::from_utf8_lossy(&o.stderr).to_string();
+        if err.contains(needle) {
+            return Some((o, err));
+        }
+        last = err;
+    }
+    panic!("never reported {needle:?}; last stderr: {last}");
+}
+
+/// A seccomp kill of the command is said in the user's words, with the syscall and the rule:
+/// before, only the shell's "Bad system call" (or nothing) told.
+#[test]
+fn a_kill_by_the_policy_is_reported_with_the_syscall_and_the_rule() {
+    let policy = std::env::temp_dir().join(format!("sysfence-kill-{}.json", std::process::id()));
+    // bash calls getppid at startup (for $PPID); execveat refused: the ptrace guard runs.
+    std::fs::write(
+        &policy,
+        r#"{"default_action":"allow","rules":[{"action":"kill_process","syscalls":["getppid"]},{"action":"errno","syscalls":["execveat"]}]}"#,
+    )
+    .unwrap();
+    let p = policy.to_string_lossy().to_string();
+    if let Some((o, err)) = reported(
+        &["--policy", &p, "--exec-guard", "ptrace"],
+        &["bash", "-c", "true"],
+        "was killed by SIGSYS",
+    ) {
+        use std::os::unix::process::ExitStatusExt;
+        assert_eq!(o.status.signal(), Some(libc::SIGSYS), "{o:?}");
+        assert!(
+            err.contains(
+                "was killed by SIGSYS: the policy refused getppid (rules[0].syscalls[0] (kill_process))"
+            ) && err.contains("sysfence: bash (pid "),
+            "{err}"
+        );
+    }
+    let _ = std::fs::remove_file(&policy);
+}
+
+/// A command that ends right after start while the policy refused calls gets the list (the
+/// docs' allowlist under cat exited 127 with no word); one that ends without refusals gets
+/// nothing: no false alarm.
+#[test]
+fn a_command_that_ends_right_after_refusals_gets_the_list() {
+    let allowlist = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../docs/examples/allowlist.json"
+    );
+    if let Some((o, err)) = reported(
+        &["--policy", allowlist, "--exec-guard", "ptrace"],
+        &["cat", "/etc/hostname"],
+        "ended right after start",
+    ) {
+        assert!(!o.status.success());
+        assert!(
+            err.contains("the policy refused ")
+                && err.contains("(default_action: errno:ENOSYS)")
+                && err.contains("sysfence profile"),
+            "{err}"
+        );
+    }
+    let o = output(run_command(&["--preset", "no-exec"], &["true"]));
+    assert!(o.status.success());
+    assert!(o.stderr.is_empty(), "{o:?}");
 }

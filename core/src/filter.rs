@@ -5,6 +5,7 @@ use crate::arch::Arch;
 use crate::arch::X32_SYSCALL_BIT;
 use crate::bpf::{self, SeccompData, SockFilter};
 use crate::compile::CompileOptions;
+use crate::constants;
 use crate::error::{Error, LoadFailure, Result};
 use crate::load::{self, FLAG_LOG, FLAG_TSYNC};
 use crate::policy::{Mode, Policy};
@@ -72,6 +73,11 @@ pub struct Explanation {
     /// For a multiplexed call: what decided its multiplexed form.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub multiplexed_decided_by: Option<String>,
+    /// Which arguments decided: the deciding rule's conditions, each with the call's value
+    /// (`domain (arg 0) eq AF_INET6 (0xa)`); or, when no conditional rule matched, the first
+    /// condition of each such rule that the call failed.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub arguments: Vec<String>,
 }
 
 fn display<T: std::fmt::Display, S: serde::Serializer>(
@@ -223,7 +229,8 @@ impl Filter {
             // No direct syscall: the verdict is the multiplexed form's.
             full = [u64::from(m.call), 0, 0, 0, 0, 0];
         }
-        let (name, decided_by) = self.decider(verdict.arch, verdict.nr, &full, verdict.action);
+        let (name, decided_by, arguments) =
+            self.decider(verdict.arch, verdict.nr, &full, verdict.action);
         let multiplexed_decided_by = verdict.multiplexed.map(|m| {
             self.decider(
                 verdict.arch,
@@ -239,17 +246,19 @@ impl Filter {
             verdict,
             decided_by,
             multiplexed_decided_by,
+            arguments,
         })
     }
 
-    /// The syscall name (when known) and what gave `action` to syscall `nr` of `arch`.
+    /// The syscall name (when known), what gave `action` to syscall `nr` of `arch`, and the
+    /// arguments that decided (see [`Explanation::arguments`]).
     fn decider(
         &self,
         arch: Arch,
         nr: u32,
         args: &[u64; 6],
         action: Action,
-    ) -> (Option<String>, String) {
+    ) -> (Option<String>, String, Vec<String>) {
         let (policy, options) = &*self.source;
         // x86_64 and x32 share an AUDIT_ARCH value: bit 30 of the number tells them apart.
         let abi = match arch {
@@ -272,7 +281,7 @@ impl Filter {
             } else {
                 unattributed(action)
             };
-            return (syscalls::name_of(nr, abi), decided);
+            return (syscalls::name_of(nr, abi), decided, Vec::new());
         }
         if crate::compile::stub_applies(policy)
             && action == Action::Errno(libc::ENOSYS as u16)
@@ -285,17 +294,19 @@ impl Filter {
                     crate::compile::highest_known(abi),
                     crate::libseccomp_version()
                 ),
+                Vec::new(),
             );
         }
         let name = syscalls::name_of(nr, abi);
         let Some(name) = name else {
-            return (None, self.default_or_unattributed(action));
+            return (None, self.default_or_unattributed(action), Vec::new());
         };
         if action == Action::Notify && options.supervise.contains(&name.as_str()) {
             return (
                 Some(name),
                 "the supervisor of `sysfence run`, which answers with the policy's own verdict"
                     .to_string(),
+                Vec::new(),
             );
         }
         let rules = policy.effective_rules();
@@ -309,7 +320,16 @@ impl Filter {
             })
         };
         if let Some(r) = matching(&name, args) {
-            return (Some(name), format!("{} ({})", r.origin, r.written_action));
+            let on = r
+                .args
+                .iter()
+                .map(|c| condition_text(&name, c, args[usize::from(c.index)]))
+                .collect();
+            return (
+                Some(name),
+                format!("{} ({})", r.origin, r.written_action),
+                on,
+            );
         }
         // socketcall(2)/ipc(2): the rule of the call it multiplexes.
         if let Some((sub, m)) = syscalls::demultiplex(nr, args[0], abi) {
@@ -320,11 +340,36 @@ impl Filter {
                 .iter()
                 .find(|r| r.syscall == sub && r.action == action && r.args.is_empty());
             if let Some(r) = rule {
-                return (Some(via), format!("{} ({})", r.origin, r.written_action));
+                return (
+                    Some(via),
+                    format!("{} ({})", r.origin, r.written_action),
+                    Vec::new(),
+                );
             }
-            return (Some(via), self.default_or_unattributed(action));
+            return (Some(via), self.default_or_unattributed(action), Vec::new());
         }
-        (Some(name), self.default_or_unattributed(action))
+        // No rule of this action matched: the conditional rules the call failed, and where.
+        let missed = rules
+            .iter()
+            .filter(|r| r.syscall == name && r.action != action)
+            .filter_map(|r| {
+                let c = r
+                    .args
+                    .iter()
+                    .find(|c| !crate::policy::matches_on(c, args[usize::from(c.index)], abi))?;
+                let arg = args[usize::from(c.index)];
+                Some(format!(
+                    "{} ({}) did not match: {} is {}, the rule wants {} {}",
+                    r.origin,
+                    r.written_action,
+                    constants::arg_label(&name, c.index),
+                    value_text(&name, c.index, arg),
+                    c.op.name(),
+                    value_text(&name, c.index, c.value)
+                ))
+            })
+            .collect();
+        (Some(name), self.default_or_unattributed(action), missed)
     }
 
     fn default_or_unattributed(&self, action: Action) -> String {
@@ -354,6 +399,33 @@ impl Filter {
     /// `SECCOMP_FILTER_FLAG_NEW_LISTENER` is given).
     pub fn load_raw(&self, flags: u32) -> std::result::Result<i32, LoadFailure> {
         load::load_program(&self.program, flags)
+    }
+}
+
+/// A value with its names when it has some: `AF_INET6 (0xa)`, `0x1000`.
+fn value_text(syscall: &str, index: u8, value: u64) -> String {
+    match constants::describe(syscall, index, value) {
+        Some(names) => format!("{names} ({value:#x})"),
+        None => format!("{value:#x}"),
+    }
+}
+
+/// A matched condition and the call's value: `domain (arg 0) eq AF_INET6 (0xa)`.
+fn condition_text(syscall: &str, c: &crate::policy::ArgCondition, arg: u64) -> String {
+    let label = constants::arg_label(syscall, c.index);
+    let want = value_text(syscall, c.index, c.value);
+    match c.op {
+        crate::policy::CmpOp::MaskedEq => format!(
+            "{label} & {} eq {want}: the call's is {}",
+            value_text(syscall, c.index, c.mask),
+            value_text(syscall, c.index, arg)
+        ),
+        crate::policy::CmpOp::Eq => format!("{label} eq {want}"),
+        op => format!(
+            "{label} {} {want}: the call's is {}",
+            op.name(),
+            value_text(syscall, c.index, arg)
+        ),
     }
 }
 

@@ -15,6 +15,7 @@ pub mod arch;
 pub mod audit;
 pub mod bpf;
 mod compile;
+pub mod constants;
 mod diagnostic;
 pub mod errno;
 mod error;
@@ -106,6 +107,22 @@ pub fn apply_policy(policy: &Policy) -> Result<Report> {
 /// Applies a preset (`no-exec`, `no-spawn`, `hardened`) to this process, all threads.
 pub fn apply_preset(name: &str) -> Result<Report> {
     apply_policy(&Policy::preset(name)?)
+}
+
+/// [`apply_policy`] in the mode the caller names, whatever the policy's own `mode`: `"log"`
+/// to only log what would be refused, `"enforce"` to refuse it; `None` keeps the policy's.
+/// Every binding's `mode` argument comes here, so that a deployed service switches modes
+/// without rewriting its policy (and never through the environment, which an attacker may
+/// set). An unknown mode is [`Error::InvalidArgument`]; nothing is loaded then.
+pub fn apply_policy_with_mode(policy: &Policy, mode: Option<&str>) -> Result<Report> {
+    match mode {
+        None => apply_policy(policy),
+        Some(name) => {
+            let mut p = policy.clone();
+            p.mode = Mode::from_name(name)?;
+            apply_policy(&p)
+        }
+    }
 }
 
 /// What `check` found: errors (the policy cannot load) and warnings, each with its path. A

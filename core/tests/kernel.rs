@@ -391,3 +391,133 @@ fn unknown_syscalls_enosys_stub_answers_numbers_libseccomp_does_not_know() {
             .is_err()
     );
 }
+
+/// Symbolic argument values (`AF_INET6`, `O_CREAT|O_WRONLY`, `AT_FDCWD`, `0o700`, `TIOCSTI`,
+/// `PROT_EXEC`), in a policy and in `explain`'s arguments, mean what the kernel sees when a
+/// program passes libc's constants: explain's verdict is what a child gets.
+#[test]
+// The ioctl request type is `c_ulong` on glibc, `c_int` elsewhere: the casts stay.
+#[allow(clippy::unnecessary_cast)]
+fn symbolic_values_match_the_kernel() {
+    use sysfence::constants::parse_args;
+    let f = filter(
+        r#"{"default_action":"allow","rules":[
+        {"action":"errno:EPERM","syscalls":["socket"],"args":[{"index":0,"op":"eq","value":"AF_INET6"}]},
+        {"action":"errno:EACCES","syscalls":["openat"],"args":[{"index":2,"op":"masked_eq","mask":"O_ACCMODE|O_CREAT","value":"O_CREAT|O_WRONLY"}]},
+        {"action":"errno:EXDEV","syscalls":["mkdirat"],"args":[{"index":0,"op":"eq","value":"AT_FDCWD"},{"index":2,"op":"eq","value":"0o700"}]},
+        {"action":"errno:ENOTSUP","syscalls":["ioctl"],"args":[{"index":1,"op":"eq","value":"TIOCSTI"}]},
+        {"action":"errno:EROFS","syscalls":["mprotect"],"args":[{"index":2,"op":"masked_eq","mask":"PROT_EXEC","value":"PROT_EXEC"}]}
+        ]}"#,
+    );
+    let path = c"/nonexistent-sysfence-dir/x".as_ptr() as u64;
+    // (syscall, explain's arguments, the same call with libc's constants, expected errno)
+    let cases: &[(&str, &[&str], [u64; 6], i32)] = &[
+        (
+            "socket",
+            &["AF_INET6", "SOCK_DGRAM"],
+            [libc::AF_INET6 as u64, libc::SOCK_DGRAM as u64, 0, 0, 0, 0],
+            libc::EPERM,
+        ),
+        (
+            "socket",
+            &["AF_INET", "type=SOCK_DGRAM|SOCK_CLOEXEC"],
+            [
+                libc::AF_INET as u64,
+                (libc::SOCK_DGRAM | libc::SOCK_CLOEXEC) as u64,
+                0,
+                0,
+                0,
+                0,
+            ],
+            0,
+        ),
+        (
+            "openat",
+            &["AT_FDCWD", "0", "O_CREAT|O_WRONLY|O_TRUNC", "0644"],
+            [
+                libc::AT_FDCWD as i64 as u64,
+                path,
+                (libc::O_CREAT | libc::O_WRONLY | libc::O_TRUNC) as u64,
+                0o644,
+                0,
+                0,
+            ],
+            libc::EACCES,
+        ),
+        (
+            "openat",
+            &["dirfd=AT_FDCWD", "flags=O_RDONLY|O_CLOEXEC"],
+            [
+                libc::AT_FDCWD as i64 as u64,
+                path,
+                (libc::O_RDONLY | libc::O_CLOEXEC) as u64,
+                0,
+                0,
+                0,
+            ],
+            libc::ENOENT,
+        ),
+        (
+            "mkdirat",
+            &["-100", "0", "0700"],
+            [libc::AT_FDCWD as i64 as u64, path, 0o700, 0, 0, 0],
+            libc::EXDEV,
+        ),
+        (
+            "mkdirat",
+            &["AT_FDCWD", "0", "0o755"],
+            [libc::AT_FDCWD as i64 as u64, path, 0o755, 0, 0, 0],
+            libc::ENOENT,
+        ),
+        (
+            "ioctl",
+            &["-1", "TIOCSTI"],
+            [u64::MAX, libc::TIOCSTI as u64, 0, 0, 0, 0],
+            libc::ENOTSUP,
+        ),
+        (
+            "ioctl",
+            &["-1", "request=TIOCGWINSZ"],
+            [u64::MAX, libc::TIOCGWINSZ as u64, 0, 0, 0, 0],
+            libc::EBADF,
+        ),
+        (
+            "mprotect",
+            &["0", "0", "PROT_READ|PROT_EXEC"],
+            [0, 0, (libc::PROT_READ | libc::PROT_EXEC) as u64, 0, 0, 0],
+            libc::EROFS,
+        ),
+        (
+            "mprotect",
+            &["0", "0", "prot=PROT_READ"],
+            [0, 0, libc::PROT_READ as u64, 0, 0, 0],
+            0,
+        ),
+    ];
+    for (syscall, written, kernel_args, errno) in cases {
+        let args = parse_args(syscall, written).expect("explain's arguments parse");
+        // The path is a pointer in the child, 0 for explain (no rule tests it).
+        let same = |i: usize| kernel_args[i] == path || args[i] == kernel_args[i];
+        assert!((0..args.len()).all(same), "{syscall} {written:?}: {args:?}");
+        let e = f.explain(syscall, &args, None).unwrap();
+        let expected_action = if e.decided_by == "default_action" {
+            "allow".to_string()
+        } else {
+            format!("errno:{}", sysfence::errno::errno_name(*errno).unwrap())
+        };
+        assert_eq!(
+            e.verdict.action.to_string(),
+            expected_action,
+            "{syscall} {written:?}"
+        );
+        if e.decided_by != "default_action" {
+            // The verdict names the argument that decided.
+            assert!(!e.arguments.is_empty(), "{syscall} {written:?}: {e:?}");
+        }
+        assert_eq!(
+            outcome_of(&f, syscall, *kernel_args),
+            Outcome::Returned { errno: *errno },
+            "{syscall} {written:?}"
+        );
+    }
+}

@@ -172,3 +172,37 @@ fn fallback_threads_child() {
     }
     println!("getppid-errno={}", getppid_errno());
 }
+
+#[test]
+fn the_callers_mode_overrides_the_policys() {
+    let out = scenario("mode_child");
+    assert!(out.contains("bad-mode=invalid_argument filters=0"), "{out}");
+    assert!(out.contains("log: getppid-errno=0 mode=log"), "{out}");
+    assert!(out.contains("enforce over log: getppid-errno=13"), "{out}");
+}
+
+#[test]
+#[ignore = "scenario, run in a child by the_callers_mode_overrides_the_policys"]
+fn mode_child() {
+    if !in_scenario("mode_child") {
+        return;
+    }
+    let policy = Policy::from_json(NO_GETPPID).unwrap();
+    let err = sysfence::apply_policy_with_mode(&policy, Some("lgo")).unwrap_err();
+    println!(
+        "bad-mode={} filters={}",
+        err.code(),
+        sysfence::status().unwrap().filters.unwrap_or(99)
+    );
+    let report = sysfence::apply_policy_with_mode(&policy, Some("log")).unwrap();
+    println!(
+        "log: getppid-errno={} mode={}",
+        getppid_errno(),
+        report.mode
+    );
+    // A policy written in log mode, enforced by its caller.
+    let mut logged = policy.clone();
+    logged.mode = sysfence::Mode::Log;
+    sysfence::apply_policy_with_mode(&logged, Some("enforce")).unwrap();
+    println!("enforce over log: getppid-errno={}", getppid_errno());
+}

@@ -80,6 +80,28 @@ static int body_no_ipv4(void) {
     return sockets();
 }
 
+/* The caller's mode: log lets the refused call through; a bad mode loads nothing. */
+static int body_mode_log(void) {
+    if (sysfence_apply_json_mode(NO_IPV4, "lgo") != SYSFENCE_ERR_INVALID_ARGUMENT)
+        return 101;
+    if (strstr(sysfence_last_error_message(), "\"log\"") == NULL)
+        return 102;
+    if (sysfence_apply_preset_mode("no-exec", "log") != SYSFENCE_OK)
+        return 100 - sysfence_last_error_code();
+    if (sysfence_apply_json_mode(NO_IPV4, "log") != SYSFENCE_OK)
+        return 100 - sysfence_last_error_code();
+    int rc = sockets();
+    return rc != 0 ? rc : exec_true();
+}
+
+static int body_mode_enforce_over_log(void) {
+    static const char *LOGGED =
+        "{\"default_action\": \"allow\", \"mode\": \"log\", \"extends\": [\"no-exec\"]}";
+    if (sysfence_apply_json_mode(LOGGED, "enforce") != SYSFENCE_OK)
+        return 100 - sysfence_last_error_code();
+    return exec_true();
+}
+
 static int body_bad_policies(void) {
     const char *typo = "{\"default_action\": \"allow\", \"rules\": [{\"action\": \"errno:EACCES\","
                        " \"syscalls\": [\"execve\", \"exceve\"]}]}";
@@ -224,6 +246,8 @@ static const struct {
     {"sockets", body_sockets},
     {"no_ipv4", body_no_ipv4},
     {"bad_policies", body_bad_policies},
+    {"mode_log", body_mode_log},
+    {"mode_enforce_over_log", body_mode_enforce_over_log},
     {"load_between_fork_and_exec", body_load_between_fork_and_exec},
     {"kill_process", body_kill_process},
     {"every_thread", body_every_thread},
@@ -260,6 +284,11 @@ static void test_bad_policy_is_a_policy_error_and_loads_nothing(void) {
     CHECK_CHILD(in_child("bad_policies"), 0);
 }
 
+static void test_mode_given_by_the_caller(void) {
+    CHECK_CHILD(in_child("mode_log"), 0);
+    CHECK_CHILD(in_child("mode_enforce_over_log"), EACCES);
+}
+
 static void test_compiled_filter_loads_between_fork_and_exec(void) {
     CHECK_CHILD(in_child("load_between_fork_and_exec"), EACCES);
 }
@@ -286,6 +315,7 @@ void kernel_tests(void) {
     RUN(test_unknown_preset_loads_nothing);
     RUN(test_json_policy_argument_rule);
     RUN(test_bad_policy_is_a_policy_error_and_loads_nothing);
+    RUN(test_mode_given_by_the_caller);
     RUN(test_compiled_filter_loads_between_fork_and_exec);
     RUN(test_kill_process_action);
     RUN(test_filter_covers_every_thread);

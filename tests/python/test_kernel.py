@@ -110,6 +110,33 @@ def test_apply_policy_takes_a_dict_a_policy_or_a_preset() -> None:
     assert out == {"dict": errno.EACCES, "policy": errno.EACCES, "preset": errno.EACCES}
 
 
+def test_apply_policy_takes_the_mode_as_an_argument() -> None:
+    out = childproc.result(
+        """
+        seen = {}
+        try:
+            sysfence.apply_policy("no-exec", mode="lgo")
+        except sysfence.InvalidArgumentError as e:
+            seen["bad"] = [isinstance(e, ValueError), str(e), sysfence.status()["mode"]]
+        seen["report"] = sysfence.apply_policy("no-exec", mode="log")["mode"]
+        seen["exec"] = subprocess.run(["/bin/true"]).returncode
+        logged = {"default_action": "allow", "mode": "log", "extends": ["no-exec"]}
+        sysfence.apply_policy(logged, mode="enforce")
+        try:
+            subprocess.run(["/bin/true"])
+            seen["enforced"] = 0
+        except PermissionError as e:
+            seen["enforced"] = e.errno
+        print(json.dumps(seen))
+        """
+    )
+    assert out["bad"][0] is True and '"log"' in out["bad"][1], out
+    assert out["bad"][2] == "disabled"
+    assert out["report"] == "log"
+    assert out["exec"] == 0
+    assert out["enforced"] == errno.EACCES
+
+
 def test_errno_and_kill_actions() -> None:
     deny = childproc.result(
         """

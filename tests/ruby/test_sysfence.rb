@@ -48,6 +48,24 @@ class TestSysfence < Minitest::Test
     }
   end
 
+  def test_mode_is_an_argument_of_apply
+    assert_equal 0, in_child {
+      e = assert_raises(Sysfence::InvalidArgumentError) { Sysfence.apply_preset("no-exec", mode: "lgo") }
+      raise "message #{e.message}" unless e.message.include?('"log"')
+
+      Sysfence.apply_preset("no-exec", mode: :log)
+      Sysfence.apply(NO_IPV4, mode: "log")
+      raise "IPv4 refused in log mode" unless Socket.new(:INET, :STREAM).close.nil?
+
+      exec_true # logged, not refused
+    }
+    logged = { "default_action" => "allow", "mode" => "log", "extends" => ["no-exec"] }
+    assert_equal Errno::EACCES::Errno, in_child {
+      Sysfence.apply(logged, mode: "enforce")
+      exec_true
+    }
+  end
+
   def test_bad_policy_raises_policy_error_and_loads_nothing
     assert_equal 0, in_child {
       e = assert_raises(Sysfence::PolicyError) { Sysfence.apply(TYPO) }

@@ -8,6 +8,8 @@ lib LibSysfence
   fun version = sysfence_version : LibC::Char*
   fun apply_json = sysfence_apply_json(policy_json : LibC::Char*) : LibC::Int
   fun apply_preset = sysfence_apply_preset(name : LibC::Char*) : LibC::Int
+  fun apply_json_mode = sysfence_apply_json_mode(policy_json : LibC::Char*, mode : LibC::Char*) : LibC::Int
+  fun apply_preset_mode = sysfence_apply_preset_mode(name : LibC::Char*, mode : LibC::Char*) : LibC::Int
   fun check_json = sysfence_check_json(policy_json : LibC::Char*) : LibC::Char*
   fun status_json = sysfence_status_json : LibC::Char*
   fun convert_json = sysfence_convert_json(input : LibC::Char*, to : LibC::Char*, context_json : LibC::Char*) : LibC::Char*

@@ -17,13 +17,16 @@ module Sysfence
   end
 
   # Validates, compiles and loads *policy* into this process, all threads. All or nothing.
-  def self.apply(policy) : Nil
-    check_code(LibSysfence.apply_json(c_string(policy_json(policy))))
+  # *mode* (`"enforce"` or `"log"`), when given, replaces the policy's own mode; an unknown
+  # one raises `InvalidArgumentError` and loads nothing.
+  def self.apply(policy, mode : String? = nil) : Nil
+    check_code(LibSysfence.apply_json_mode(c_string(policy_json(policy)), c_string(mode)))
   end
 
-  # Applies a preset ("no-exec", "no-spawn", "hardened") to this process, all threads.
-  def self.apply_preset(name : String) : Nil
-    check_code(LibSysfence.apply_preset(c_string(name)))
+  # Applies a preset ("no-exec", "no-spawn", "hardened") to this process, all threads, in
+  # *mode* when given.
+  def self.apply_preset(name : String, mode : String? = nil) : Nil
+    check_code(LibSysfence.apply_preset_mode(c_string(name), c_string(mode)))
   end
 
   # Compiles *policy* without loading it.

@@ -22,13 +22,16 @@ module Sysfence
   end
 
   # Validates, compiles and loads +policy+ into this process, all threads. All or nothing.
-  def apply(policy)
-    check_code(Native.sysfence_apply_json(c_string(policy_json(policy))))
+  # +mode+ ("enforce" or "log", or a Symbol), when given, replaces the policy's own mode;
+  # an unknown one raises InvalidArgumentError and loads nothing.
+  def apply(policy, mode: nil)
+    check_code(Native.sysfence_apply_json_mode(c_string(policy_json(policy)), c_string(mode&.to_s)))
   end
 
-  # Applies a preset ("no-exec", "no-spawn", "hardened") to this process, all threads.
-  def apply_preset(name)
-    check_code(Native.sysfence_apply_preset(c_string(name)))
+  # Applies a preset ("no-exec", "no-spawn", "hardened") to this process, all threads, in
+  # +mode+ when given.
+  def apply_preset(name, mode: nil)
+    check_code(Native.sysfence_apply_preset_mode(c_string(name), c_string(mode&.to_s)))
   end
 
   # Compiles +policy+ without loading it.

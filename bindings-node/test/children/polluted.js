@@ -1,6 +1,7 @@
 'use strict'
 // Prototype pollution elsewhere in the app must not change the policy applyPolicy loads:
-// with Object.prototype.mode = 'log' (and more), no-exec still refuses exec.
+// with Object.prototype.mode = 'log' (and more), no-exec still refuses exec, also when
+// applyPolicy is given an options object.
 
 const { report, tryExec, trySpawn } = require('./common')
 const sysfence = require('sysfence')
@@ -12,7 +13,8 @@ Object.prototype.rules = [{ action: 'allow', syscalls: ['execve', 'execveat', 'f
 Array.prototype[0] = 'hardened'
 let result
 try {
-  result = sysfence.applyPolicy({ default_action: 'allow', extends: ['no-exec'] })
+  // An options object without its own mode: the polluted prototype's mode is not read.
+  result = sysfence.applyPolicy({ default_action: 'allow', extends: ['no-exec'] }, {})
 } finally {
   delete Object.prototype.mode
   delete Object.prototype.log_denied

@@ -102,8 +102,10 @@ class Filter:
 
 _PolicyLike = Union[Policy, PolicyDict, str]
 
-def apply_policy(policy: _PolicyLike) -> Report:
+def apply_policy(policy: _PolicyLike, *, mode: Optional[str] = None) -> Report:
     """Compiles ``policy`` and loads it into this process, all threads. All or nothing.
+
+    ``mode`` (``"enforce"`` or ``"log"``), when given, replaces the policy's own ``mode``.
 
     >>> apply_policy("no-exec")  # doctest: +SKIP
     {'architectures': ['x86_64'], 'instructions': 13, 'log_denied': True, 'mode': 'enforce'}

@@ -23,13 +23,17 @@
 //! ```
 
 mod ecs;
+mod filter;
 mod json;
+mod loss;
 mod names;
 mod parse;
 mod summary;
 mod text;
 
 pub use ecs::{categorization, EcsOptions, ECS_VERSION, EVENT_ACTION};
+pub use filter::{is_own_ecs_output, parse_time, EventFilter, ACTION_KINDS};
+pub use loss::{parse_loss, Loss, LossTally, LOSS_ACTION, LOSS_ADVICE};
 pub use names::{group_name, user_name};
 pub use summary::{Summary, SummaryRow};
 pub use text::signal_name;

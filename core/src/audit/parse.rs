@@ -21,6 +21,12 @@ pub(crate) fn parse(line: &str) -> Option<SeccompEvent> {
         return None;
     }
     let (form, prefix, rest) = locate(line)?;
+    // `event.original` is the record as the kernel wrote it, without /dev/kmsg's
+    // `PRIORITY,SEQUENCE,MICROSECONDS,FLAGS;` header (nor a continuation line's).
+    let line = match form {
+        RecordForm::Kmsg => &line[prefix.find(';').map_or(0, |i| i + 1)..],
+        _ => line,
+    };
     let (timestamp, serial, body) = match form {
         RecordForm::Journald => (None, None, rest),
         _ => header(rest)?,
@@ -175,6 +181,15 @@ fn journald(line: &str) -> Option<(RecordForm, &str, &str)> {
 }
 
 /// True for `/dev/kmsg`'s `PRIORITY,SEQUENCE,MICROSECONDS,FLAGS;` prefix.
+/// `line` without a `/dev/kmsg` header (`PRIORITY,SEQUENCE,MICROSECONDS,FLAGS;`), if it has
+/// one.
+pub(crate) fn without_kmsg_header(line: &str) -> &str {
+    match line.split_once(';') {
+        Some((head, body)) if is_kmsg_prefix(&line[..head.len() + 1]) => body,
+        _ => line,
+    }
+}
+
 fn is_kmsg_prefix(prefix: &str) -> bool {
     let Some((head, _)) = prefix.split_once(';') else {
         return false;

@@ -31,6 +31,8 @@ pub struct Summary {
     groups: BTreeMap<Key, (u64, BTreeSet<u32>)>,
     events: u64,
     skipped: u64,
+    filtered: u64,
+    lost: super::LossTally,
 }
 
 impl Summary {
@@ -66,16 +68,32 @@ impl Summary {
         self.skipped += 1;
     }
 
-    /// Parses `line` and counts it: an event, or a skipped line (blank lines are not counted).
-    /// Returns the event.
+    /// Parses `line` and counts it: an event, a line saying records were lost, or a skipped
+    /// line (blank lines are not counted). Returns the event.
     pub fn add_line(&mut self, line: &str) -> Option<SeccompEvent> {
+        self.add_line_where(line, &super::EventFilter::default())
+    }
+
+    /// [`Summary::add_line`], counting only the events `filter` keeps (the others are
+    /// counted as filtered out). Returns the event kept.
+    pub fn add_line_where(
+        &mut self,
+        line: &str,
+        filter: &super::EventFilter,
+    ) -> Option<SeccompEvent> {
         match super::parse_line(line) {
-            Some(event) => {
+            Some(event) if filter.matches(&event) => {
                 self.add(&event);
                 Some(event)
             }
+            Some(_) => {
+                self.filtered += 1;
+                None
+            }
             None => {
-                if !line.trim().is_empty() {
+                if let Some(loss) = super::parse_loss(line) {
+                    self.lost.add(&loss);
+                } else if !line.trim().is_empty() {
                     self.skip();
                 }
                 None
@@ -88,9 +106,19 @@ impl Summary {
         self.events
     }
 
-    /// Lines skipped: not seccomp records.
+    /// Lines skipped: not seccomp records (nor lines saying records were lost).
     pub fn skipped(&self) -> u64 {
         self.skipped
+    }
+
+    /// What the log says was lost.
+    pub fn lost(&self) -> &super::LossTally {
+        &self.lost
+    }
+
+    /// Counts records a reader lost itself (a `/dev/kmsg` overrun).
+    pub fn add_overrun(&mut self, records: u64) {
+        self.lost.add_overrun(records);
     }
 
     /// The groups, by executable, then syscall, architecture and action.
@@ -163,6 +191,17 @@ impl Summary {
             self.skipped,
             plural(self.skipped),
         );
+        if self.filtered > 0 {
+            let _ = writeln!(
+                out,
+                "{} event{} left out by the filters",
+                self.filtered,
+                plural(self.filtered)
+            );
+        }
+        if let Some(w) = self.lost.warning() {
+            let _ = writeln!(out, "{w}");
+        }
         out
     }
 }

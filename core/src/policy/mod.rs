@@ -167,6 +167,18 @@ pub fn parse_u64(text: &str) -> Option<u64> {
 }
 
 impl Mode {
+    /// The mode called `name` (`enforce` or `log`), as callers of [`crate::apply_policy_with_mode`]
+    /// give it; anything else is an [`Error::InvalidArgument`] naming what is accepted.
+    pub fn from_name(name: &str) -> Result<Mode> {
+        match name {
+            "enforce" => Ok(Mode::Enforce),
+            "log" => Ok(Mode::Log),
+            other => Err(Error::InvalidArgument(format!(
+                "unknown mode {other:?} (expected \"enforce\" or \"log\")"
+            ))),
+        }
+    }
+
     /// `enforce` or `log`.
     pub fn name(self) -> &'static str {
         match self {
@@ -466,6 +478,44 @@ mod tests {
         assert_eq!(action("execve"), "allow");
         assert_eq!(action("execveat"), "errno:EACCES");
         assert_eq!(action("write"), "errno:EPERM");
+    }
+
+    #[test]
+    fn argument_values_may_be_names() {
+        let p = Policy::from_json(
+            r#"{"default_action":"allow","rules":[{"action":"errno","syscalls":["socket"],"args":[{"index":0,"op":"eq","value":"AF_INET"},{"index":1,"op":"masked_eq","mask":"0xf","value":"SOCK_RAW"}]},
+            {"action":"errno","syscalls":["openat"],"args":[{"index":0,"op":"eq","value":"-100"},{"index":3,"op":"eq","value":"0o644"}]}]}"#,
+        )
+        .unwrap();
+        assert_eq!(p.rules[0].args[0].value, libc::AF_INET as u64);
+        assert_eq!(p.rules[0].args[1].value, libc::SOCK_RAW as u64);
+        assert_eq!(p.rules[1].args[0].value, libc::AT_FDCWD as i64 as u64);
+        assert_eq!(p.rules[1].args[1].value, 0o644);
+        let errs = |json: &str| match Policy::from_json(json) {
+            Err(Error::Policy(d)) => d
+                .iter()
+                .map(|d| format!("{}: {}", d.path, d.message))
+                .collect::<Vec<_>>(),
+            other => panic!("{other:?}"),
+        };
+        let e = errs(
+            r#"{"default_action":"allow","rules":[{"action":"errno","syscalls":["socket"],"args":[{"index":0,"op":"eq","value":"SOCK_RAW"}]}]}"#,
+        );
+        assert!(
+            e[0].starts_with(
+                "rules[0].args[0].value: SOCK_RAW is not a value of domain (arg 0) of socket"
+            ),
+            "{e:?}"
+        );
+        let other = if Arch::native() == Arch::X86_64 {
+            "aarch64"
+        } else {
+            "x86_64"
+        };
+        let e = errs(&format!(
+            r#"{{"default_action":"allow","architectures":["{other}"],"rules":[{{"action":"errno","syscalls":["socket"],"args":[{{"index":0,"op":"eq","value":"AF_INET"}}]}}]}}"#
+        ));
+        assert!(e[0].contains("write the number"), "{e:?}");
     }
 
     #[test]

@@ -4,6 +4,7 @@
 use super::{expand, unknown_preset_message, ArgCondition, CmpOp, Mode, Policy, Rule};
 use crate::action::Action;
 use crate::arch::Arch;
+use crate::constants;
 use crate::diagnostic::Diagnostic;
 use crate::error::{Error, Result};
 use crate::groups;
@@ -400,7 +401,10 @@ fn rule(v: &Value, path: &str, arches: &[Arch], errs: &mut Errors) -> Option<Rul
             let conds: Vec<ArgCondition> = items
                 .iter()
                 .enumerate()
-                .filter_map(|(i, a)| arg(a, &format!("{path}.args[{i}]"), errs))
+                .filter_map(|(i, a)| {
+                    let at = format!("{path}.args[{i}]");
+                    arg(a, &at, (&syscalls, arches), errs)
+                })
                 .collect();
             for (i, c) in conds.iter().enumerate() {
                 if let Some(j) = conds[..i].iter().position(|o| o.index == c.index) {
@@ -482,7 +486,10 @@ fn syscall_name(v: &Value, path: &str, arches: &[Arch], errs: &mut Errors) -> Op
     None
 }
 
-fn arg(v: &Value, path: &str, errs: &mut Errors) -> Option<ArgCondition> {
+/// The rule's syscalls and the policy's architectures, for values written with names.
+type NameContext<'a> = (&'a [String], &'a [Arch]);
+
+fn arg(v: &Value, path: &str, names: NameContext, errs: &mut Errors) -> Option<ArgCondition> {
     let Some(obj) = v.as_object() else {
         errs.add(
             path,
@@ -535,14 +542,14 @@ fn arg(v: &Value, path: &str, errs: &mut Errors) -> Option<ArgCondition> {
         }
     };
     let value = match obj.get("value") {
-        Some(v) => u64_value(v, &join(path, "value"), errs),
+        Some(v) => u64_value(v, &join(path, "value"), (names, index), errs),
         None => {
             errs.add(join(path, "value"), "missing");
             None
         }
     };
     let mask = match (obj.get("mask"), op) {
-        (Some(m), Some(CmpOp::MaskedEq)) => u64_value(m, &join(path, "mask"), errs),
+        (Some(m), Some(CmpOp::MaskedEq)) => u64_value(m, &join(path, "mask"), (names, index), errs),
         (None, Some(CmpOp::MaskedEq)) => {
             errs.add(join(path, "mask"), "missing: masked_eq needs a mask");
             None
@@ -572,16 +579,25 @@ fn arg(v: &Value, path: &str, errs: &mut Errors) -> Option<ArgCondition> {
     })
 }
 
-/// A 64-bit unsigned value: a JSON integer, or a string in decimal or `0x` hex.
-fn u64_value(v: &Value, path: &str, errs: &mut Errors) -> Option<u64> {
+/// A 64-bit unsigned value: a JSON integer, or a string: decimal, `0x` hex, octal, a negative
+/// integer (its two's complement), symbolic names (`"AF_INET"`, `"O_CREAT|O_WRONLY"`) of the
+/// argument of the rule's syscalls (`crate::constants`).
+fn u64_value(
+    v: &Value,
+    path: &str,
+    ((syscalls, arches), index): (NameContext, Option<u8>),
+    errs: &mut Errors,
+) -> Option<u64> {
     let parsed = match v {
-        Value::Number(n) => n.as_u64().ok_or(if n.as_i64().is_some() {
-            "negative values are not allowed (write the 64-bit two's complement as a \"0x...\" string)"
-        } else {
-            "not an integer in 0..=18446744073709551615"
+        Value::Number(n) => n.as_u64().ok_or_else(|| {
+            if n.as_i64().is_some() {
+                "negative JSON numbers are not allowed (write \"-100\" as a string for its two's complement)".to_string()
+            } else {
+                "not an integer in 0..=18446744073709551615".to_string()
+            }
         }),
-        Value::String(s) => super::parse_u64(s).ok_or("not an unsigned 64-bit integer (decimal or 0x hex)"),
-        _ => Err("expected an unsigned 64-bit integer"),
+        Value::String(s) => string_value(s, syscalls, index, arches),
+        _ => Err("expected an unsigned 64-bit integer".to_string()),
     };
     match parsed {
         Ok(n) => Some(n),
@@ -590,4 +606,32 @@ fn u64_value(v: &Value, path: &str, errs: &mut Errors) -> Option<u64> {
             None
         }
     }
+}
+
+fn string_value(
+    s: &str,
+    syscalls: &[String],
+    index: Option<u8>,
+    arches: &[Arch],
+) -> std::result::Result<u64, String> {
+    if let Some(n) = super::parse_u64(s) {
+        return Ok(n);
+    }
+    if constants::uses_names(s) {
+        if let Some(a) = arches.iter().find(|a| !constants::same_values_on(**a)) {
+            return Err(format!(
+                "names have the values of {} (this build of sysfence), which may differ on {a}: write the number",
+                Arch::native()
+            ));
+        }
+    }
+    let names: Vec<&str> = match index {
+        Some(_) => syscalls
+            .iter()
+            .filter(|s| !s.starts_with('@'))
+            .map(String::as_str)
+            .collect(),
+        None => Vec::new(),
+    };
+    constants::parse_value(&names, index.unwrap_or(0), s)
 }

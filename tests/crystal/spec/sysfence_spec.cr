@@ -34,6 +34,21 @@ describe Sysfence do
     }.should eq Errno::EAFNOSUPPORT.value
   end
 
+  it "takes the mode as an argument of apply" do
+    in_child {
+      e = expect_raises(Sysfence::InvalidArgumentError) { Sysfence.apply_preset("no-exec", mode: "lgo") }
+      next 101 unless e.message.not_nil!.includes?(%("log"))
+      Sysfence.apply_preset("no-exec", mode: "log")
+      Sysfence.apply(NO_IPV4, mode: "log")
+      next 102 unless sockets == 0
+      exec_true # logged, not refused
+    }.should eq 0
+    in_child {
+      Sysfence.apply(%({"default_action": "allow", "mode": "log", "extends": ["no-exec"]}), mode: "enforce")
+      exec_true
+    }.should eq Errno::EACCES.value
+  end
+
   it "raises PolicyError naming the place for a bad policy, and loads nothing" do
     in_child {
       e = expect_raises(Sysfence::PolicyError) { Sysfence.apply(TYPO) }

@@ -14,6 +14,8 @@ module Sysfence
     attach_function :sysfence_version, [], :string
     attach_function :sysfence_apply_json, [:pointer], :int
     attach_function :sysfence_apply_preset, [:pointer], :int
+    attach_function :sysfence_apply_json_mode, %i[pointer pointer], :int
+    attach_function :sysfence_apply_preset_mode, %i[pointer pointer], :int
     attach_function :sysfence_check_json, [:pointer], :pointer
     attach_function :sysfence_convert_json, [:pointer, :pointer, :pointer], :pointer
     attach_function :sysfence_status_json, [], :pointer

@@ -47,6 +47,8 @@ final class Native {
     private final MethodHandle version;
     private final MethodHandle applyJson;
     private final MethodHandle applyPreset;
+    private final MethodHandle applyJsonMode;
+    private final MethodHandle applyPresetMode;
     private final MethodHandle checkJson;
     private final MethodHandle convertJson;
     private final MethodHandle statusJson;
@@ -74,6 +76,10 @@ final class Native {
         version = handle(linker, lib, "sysfence_version", FunctionDescriptor.of(ADDRESS));
         applyJson = handle(linker, lib, "sysfence_apply_json", FunctionDescriptor.of(JAVA_INT, ADDRESS));
         applyPreset = handle(linker, lib, "sysfence_apply_preset", FunctionDescriptor.of(JAVA_INT, ADDRESS));
+        applyJsonMode = handle(linker, lib, "sysfence_apply_json_mode",
+                FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
+        applyPresetMode = handle(linker, lib, "sysfence_apply_preset_mode",
+                FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
         checkJson = handle(linker, lib, "sysfence_check_json", FunctionDescriptor.of(ADDRESS, ADDRESS));
         convertJson = handle(linker, lib, "sysfence_convert_json",
                 FunctionDescriptor.of(ADDRESS, ADDRESS, ADDRESS, ADDRESS));
@@ -302,6 +308,22 @@ final class Native {
     int applyPreset(MemorySegment name) {
         try {
             return (int) applyPreset.invokeExact(name);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    int applyJsonMode(MemorySegment json, MemorySegment mode) {
+        try {
+            return (int) applyJsonMode.invokeExact(json, mode);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    int applyPresetMode(MemorySegment name, MemorySegment mode) {
+        try {
+            return (int) applyPresetMode.invokeExact(name, mode);
         } catch (Throwable t) {
             throw unexpected(t);
         }

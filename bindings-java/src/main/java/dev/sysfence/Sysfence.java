@@ -76,6 +76,56 @@ public final class Sysfence {
     }
 
     /**
+     * {@link #applyPolicy(String)} in the mode the caller gives, whatever the policy's own
+     * {@code mode}: {@link Mode#LOG} only logs what would be refused, {@link Mode#ENFORCE}
+     * refuses it.
+     *
+     * @param json the policy as JSON text
+     * @param mode the mode, or null for the policy's own
+     * @throws PolicyException for an invalid policy
+     * @throws LoadException   when the kernel refuses the filter
+     */
+    public static void applyPolicy(String json, Mode mode) {
+        Objects.requireNonNull(json, "json");
+        Native lib = Native.get();
+        try (Arena a = Arena.ofConfined()) {
+            lib.check(lib.applyJsonMode(Native.cString(json, "the policy text", a), modeArg(mode, a)));
+        }
+    }
+
+    /**
+     * {@link #applyPolicy(Map)} in the mode the caller gives (null: the policy's own).
+     *
+     * @param policy the policy
+     * @param mode   the mode, or null
+     * @throws PolicyException for an invalid policy
+     * @throws LoadException   when the kernel refuses the filter
+     */
+    public static void applyPolicy(Map<String, ?> policy, Mode mode) {
+        applyPolicy(toJson(policy), mode);
+    }
+
+    /**
+     * {@link #applyPreset(String)} in the mode the caller gives (null: enforce).
+     *
+     * @param name the preset's name
+     * @param mode the mode, or null
+     * @throws PolicyException for an unknown name
+     * @throws LoadException   when the kernel refuses the filter
+     */
+    public static void applyPreset(String name, Mode mode) {
+        Objects.requireNonNull(name, "name");
+        Native lib = Native.get();
+        try (Arena a = Arena.ofConfined()) {
+            lib.check(lib.applyPresetMode(Native.cString(name, "the preset name", a), modeArg(mode, a)));
+        }
+    }
+
+    private static MemorySegment modeArg(Mode mode, Arena a) {
+        return mode == null ? MemorySegment.NULL : Native.cString(mode.text(), "the mode", a);
+    }
+
+    /**
      * Applies a preset to this process, every thread: {@code no-exec} (execve, execveat, fork
      * and vfork fail with EACCES), {@code no-spawn}, {@code hardened} (docs/policy.md).
      *

@@ -84,6 +84,14 @@ class KernelTest {
     }
 
     @Test
+    void theModeIsAnArgumentOfApply() throws Exception {
+        List<String> out = Support.child(List.of(), "mode-log").ok().lines();
+        assertEquals(List.of("Seccomp: 2", "main ran: 0"), out);
+        out = Support.child(List.of(), "mode-enforce").ok().lines();
+        assertRefused(out.get(0), "main");
+    }
+
+    @Test
     void malformedPolicyThrowsPolicyExceptionAndLoadsNothing() throws Exception {
         List<String> out = Support.child(List.of(), "malformed").ok().lines();
         assertEquals(List.of(

@@ -2,6 +2,7 @@ package dev.sysfence.child;
 
 import dev.sysfence.Filter;
 import dev.sysfence.LoadException;
+import dev.sysfence.Mode;
 import dev.sysfence.PolicyException;
 import dev.sysfence.Sysfence;
 import java.io.File;
@@ -52,6 +53,16 @@ public final class Child {
                 Sysfence.applyPolicy(Map.of("default_action", "allow", "extends", List.of("no-exec"),
                         "mode", "log"));
                 System.out.println(seccompLine());
+                System.out.println("main " + spawnTrue());
+            }
+            case "mode-log" -> {
+                Sysfence.applyPreset("no-exec", Mode.LOG);
+                System.out.println(seccompLine());
+                System.out.println("main " + spawnTrue().replaceAll(" pid .*", ""));
+            }
+            case "mode-enforce" -> {
+                Sysfence.applyPolicy(Map.of("default_action", "allow", "extends", List.of("no-exec"),
+                        "mode", "log"), Mode.ENFORCE);
                 System.out.println("main " + spawnTrue());
             }
             case "malformed" -> malformed();
