@@ -336,6 +336,10 @@ pub fn explain(a: &ExplainArgs) -> ExitCode {
             e.multiplexed_decided_by = e
                 .multiplexed_decided_by
                 .map(|d| sysfence::oci::profile_decider(&d, o));
+            // "rules[2].syscalls[0] (allow) did not match: ..." names the profile's rule too.
+            for line in &mut e.arguments {
+                *line = sysfence::oci::profile_decider(line, o);
+            }
         }
         Ok(e)
     })();

@@ -358,14 +358,18 @@ impl Filter {
                     .iter()
                     .find(|c| !crate::policy::matches_on(c, args[usize::from(c.index)], abi))?;
                 let arg = args[usize::from(c.index)];
+                let wants = match c.op {
+                    crate::policy::CmpOp::MaskedEq => {
+                        format!("& {:#x} == {}", c.mask, value_text(&name, c.index, c.value))
+                    }
+                    op => format!("{} {}", op.name(), value_text(&name, c.index, c.value)),
+                };
                 Some(format!(
-                    "{} ({}) did not match: {} is {}, the rule wants {} {}",
+                    "{} ({}) did not match: {} is {}, the rule wants {wants}",
                     r.origin,
                     r.written_action,
                     constants::arg_label(&name, c.index),
                     value_text(&name, c.index, arg),
-                    c.op.name(),
-                    value_text(&name, c.index, c.value)
                 ))
             })
             .collect();
