@@ -1,5 +1,6 @@
 /* `make bench`'s C probe (scripts/bench-table.py builds and runs it).
- *   bench_load load FILE.sfb        time sysfence_filter_from_bytes + sysfence_filter_load, ns
+ *   bench_load load FILE.sfb        time sysfence_filter_from_bytes + sysfence_filter_load, and
+ *                                   the first alone: "total_ns decode_ns"
  *   bench_load calls FILE|- N       load FILE (or nothing for -), then time N getpid and N
  *                                   personality(0xffffffff) calls: "getpid_ns personality_ns" per call */
 #define _GNU_SOURCE
@@ -35,6 +36,8 @@ static uint8_t *slurp(const char *path, size_t *len) {
     return b;
 }
 
+static long long decode_ns;
+
 static int load(const char *path, long long *ns) {
     size_t len = 0;
     uint8_t *b = slurp(path, &len);
@@ -42,8 +45,10 @@ static int load(const char *path, long long *ns) {
         return 2;
     long long t0 = now();
     sysfence_filter *f = sysfence_filter_from_bytes(b, len);
+    long long td = now();
     int rc = f ? sysfence_filter_load(f) : -1;
     long long t1 = now();
+    decode_ns = td - t0;
     if (rc != SYSFENCE_OK) {
         fprintf(stderr, "load: %s\n", sysfence_last_error_message());
         return 3;
@@ -59,7 +64,7 @@ int main(int argc, char **argv) {
     if (argc == 3 && strcmp(argv[1], "load") == 0) {
         int rc = load(argv[2], &ns);
         if (rc == 0)
-            printf("%lld\n", ns);
+            printf("%lld %lld\n", ns, decode_ns);
         return rc;
     }
     if (argc == 4 && strcmp(argv[1], "calls") == 0) {
