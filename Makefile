@@ -84,14 +84,22 @@ bench: build bench-table bench-core $(BENCH_TARGETS) ## every benchmark, each wi
 
 # One table from one run (scripts/bench-table.py): syscall overhead of the Docker profile's
 # filter against no filter, precompiled load and compile+load from C, Python and Node. Python
-# and Node rows need `make test-python` / `make test-node` to have installed the packages.
+# and Node rows need `make test-python` / `make test-node` to have installed the packages (the
+# wheel is a release build; the Node addon is rebuilt in release here).
 bench-table: libseccomp ## the Docker profile: syscall overhead and apply cost from C, Python, Node, one table
 	$(CARGO) build --release -p sysfence-cli -p sysfence-c
 	$(MAKE) --no-print-directory install-c C_PROFILE=release DESTDIR= PREFIX=$(C_STAGE)/release \
 	  LIBDIR=$(C_STAGE)/release/lib INCLUDEDIR=$(C_STAGE)/release/include
+	@# Node: the package test-node installed, with a release build of its addon.
+	if [ -d $(NODE_SCRATCH)/node_modules/sysfence ]; then \
+	  rm -rf $(CARGO_TARGET_DIR)/bench/node && mkdir -p $(CARGO_TARGET_DIR)/bench/node/node_modules && \
+	  cp -r $(NODE_SCRATCH)/node_modules/sysfence $(CARGO_TARGET_DIR)/bench/node/node_modules/ && \
+	  cd $(NODE_DIR) && $(NAPI) build --platform --release --output-dir $(CARGO_TARGET_DIR)/bench/addon && \
+	  cp $(CARGO_TARGET_DIR)/bench/addon/$(NODE_ADDON) $(CARGO_TARGET_DIR)/bench/node/node_modules/sysfence/; \
+	fi
 	python3 scripts/bench-table.py $(CARGO_TARGET_DIR)/release/sysfence $(C_STAGE)/release \
 	  $$( [ -x $(PY_VENV)/bin/python ] && echo $(PY_VENV)/bin/python || echo - ) \
-	  $$( [ -d $(NODE_SCRATCH)/node_modules/sysfence ] && echo $(NODE_SCRATCH) || echo - )
+	  $$( [ -d $(CARGO_TARGET_DIR)/bench/node/node_modules/sysfence ] && echo $(CARGO_TARGET_DIR)/bench/node || echo - )
 
 bench-core: libseccomp ## compile and load a 300-rule policy, against libseccomp's Python bindings
 	$(CARGO) bench -p sysfence --bench compile_load

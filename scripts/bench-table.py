@@ -75,7 +75,6 @@ if node_dir != "-":
 CALLS = 200000
 samples = {k: [] for k in probes}
 calls = {"none": [], "docker": []}
-insns = os.path.getsize(sfb)
 for _ in range(rounds):
     for name, fn in probes.items():
         samples[name].append(fn() / 1e6)
