@@ -32,7 +32,7 @@ SETUP_TARGETS :=
 
 include $(wildcard mk/*.mk)
 
-.PHONY: stubs help setup setup-apt libseccomp build demo test test-rust test-system-libseccomp lint bench bench-core clean
+.PHONY: stubs help setup setup-apt libseccomp build demo test test-rust test-system-libseccomp lint bench bench-table bench-core clean
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | sort | expand -t 18
@@ -80,7 +80,26 @@ lint: libseccomp ## rustfmt and clippy with warnings as errors
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
 
-bench: build bench-core $(BENCH_TARGETS) ## every benchmark, each with its baseline measured in the same run
+bench: build bench-table bench-core $(BENCH_TARGETS) ## every benchmark, each with its baseline measured in the same run
+
+# One table from one run (scripts/bench-table.py): syscall overhead of the Docker profile's
+# filter against no filter, precompiled load and compile+load from C, Python and Node. Python
+# and Node rows need `make test-python` / `make test-node` to have installed the packages (the
+# wheel is a release build; the Node addon is rebuilt in release here).
+bench-table: libseccomp ## the Docker profile: syscall overhead and apply cost from C, Python, Node, one table
+	$(CARGO) build --release -p sysfence-cli -p sysfence-c
+	$(MAKE) --no-print-directory install-c C_PROFILE=release DESTDIR= PREFIX=$(C_STAGE)/release \
+	  LIBDIR=$(C_STAGE)/release/lib INCLUDEDIR=$(C_STAGE)/release/include
+	@# Node: the package test-node installed, with a release build of its addon.
+	if [ -d $(NODE_SCRATCH)/node_modules/sysfence ]; then \
+	  rm -rf $(CARGO_TARGET_DIR)/bench/node && mkdir -p $(CARGO_TARGET_DIR)/bench/node/node_modules && \
+	  cp -r $(NODE_SCRATCH)/node_modules/sysfence $(CARGO_TARGET_DIR)/bench/node/node_modules/ && \
+	  cd $(NODE_DIR) && $(NAPI) build --platform --release --output-dir $(CARGO_TARGET_DIR)/bench/addon && \
+	  cp $(CARGO_TARGET_DIR)/bench/addon/$(NODE_ADDON) $(CARGO_TARGET_DIR)/bench/node/node_modules/sysfence/; \
+	fi
+	python3 scripts/bench-table.py $(CARGO_TARGET_DIR)/release/sysfence $(C_STAGE)/release \
+	  $$( [ -x $(PY_VENV)/bin/python ] && echo $(PY_VENV)/bin/python || echo - ) \
+	  $$( [ -d $(CARGO_TARGET_DIR)/bench/node/node_modules/sysfence ] && echo $(CARGO_TARGET_DIR)/bench/node || echo - )
 
 bench-core: libseccomp ## compile and load a 300-rule policy, against libseccomp's Python bindings
 	$(CARGO) bench -p sysfence --bench compile_load

@@ -24,6 +24,28 @@ export declare class Filter {
    * machine's byte order.
    */
   bpf(): Buffer
+  /**
+   * A precompiled filter (the bytes `sysfence compile --format sfb` or `toBuffer()` wrote),
+   * decoded and checked with no libseccomp work; it loads with the flags it was compiled
+   * with.
+   *
+   * @throws `ERR_SYSFENCE_INVALID_ARGUMENT` saying what is wrong for truncated, corrupt or
+   * foreign bytes, or a program for another architecture than this machine's.
+   */
+  static fromBuffer(buf: Buffer): Filter
+  /**
+   * Raw BPF from another tool (native-endian `struct sock_filter` records) for `arches`
+   * (native by default; must include it), loaded with the `seccomp()` `flags` given (TSYNC 1,
+   * LOG 2, SPEC_ALLOW 4; default 1). Checked as the kernel would before it sees it.
+   */
+  static fromRawBpf(buf: Buffer, arches?: Array<string> | undefined | null, flags?: number | undefined | null): Filter
+  /**
+   * The precompiled form (`sfb`) that `Filter.fromBuffer` reads: the BPF, architectures,
+   * mode and flags, the policy's SHA-256 and the versions that built it, checksummed.
+   */
+  toBuffer(): Buffer
+  /** SHA-256 (hex) of the canonical JSON of the policy it was compiled from (`''` for raw BPF). */
+  get policyDigest(): string
   /** libseccomp's pseudo filter code: the filter as readable text. */
   pfc(): string
   /** The number of BPF instructions. */

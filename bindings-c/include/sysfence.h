@@ -226,6 +226,52 @@ const char *sysfence_last_error_path(void);
 int sysfence_last_error_errno(void);
 
 /**
+ * A precompiled filter (`sysfence compile --format sfb`, or `sysfence_filter_compiled`) from
+ * `len` bytes, decoded and checked with no libseccomp work: the magic, format version and
+ * checksum, the instruction count (1 to 4096), the BPF checks the kernel makes, and that its
+ * architectures include the running one. It loads with the flags it was compiled with.
+ *
+ * Returns a filter the caller frees with `sysfence_filter_free`, or NULL with
+ * `SYSFENCE_ERR_INVALID_ARGUMENT` whose message says what is wrong (truncated, corrupt,
+ * foreign, another architecture, ...).
+ *
+ * # Safety
+ * `bytes` is NULL or points at `len` readable bytes.
+ */
+sysfence_filter *sysfence_filter_from_bytes(const uint8_t *bytes, size_t len);
+
+/**
+ * Raw BPF made by another tool: `len` bytes of native-endian `struct sock_filter` records,
+ * for the comma-separated `arches` (`x86_64,x86`; NULL for the native one, which the list must
+ * include), loaded with the `seccomp()` `flags` given (`SECCOMP_FILTER_FLAG_TSYNC` 1, `LOG` 2,
+ * `SPEC_ALLOW` 4). The program is checked as the kernel would (length, opcodes, jumps in
+ * range, a return last).
+ *
+ * Returns a filter the caller frees with `sysfence_filter_free`, or NULL with
+ * `SYSFENCE_ERR_INVALID_ARGUMENT`.
+ *
+ * # Safety
+ * `bytes` is NULL or points at `len` readable bytes; `arches` is NULL or NUL-terminated.
+ */
+sysfence_filter *sysfence_filter_from_raw_bpf(const uint8_t *bytes,
+                                              size_t len,
+                                              const char *arches,
+                                              uint32_t flags);
+
+/**
+ * The filter as a precompiled container (the bytes `sysfence compile --format sfb` writes),
+ * for `sysfence_filter_from_bytes`. Sets `*bytes` to the first byte and returns the length.
+ *
+ * The bytes belong to the filter: valid until `sysfence_filter_free(filter)`. On error (a
+ * NULL argument) returns 0 and records `SYSFENCE_ERR_INVALID_ARGUMENT`.
+ *
+ * # Safety
+ * `filter` is NULL or a live filter; `bytes` is NULL or points at writable storage for a
+ * pointer.
+ */
+size_t sysfence_filter_compiled(const sysfence_filter *filter, const uint8_t **bytes);
+
+/**
  * Validates and compiles a policy given as UTF-8 JSON text (format version 1, see
  * docs/policy.md), without loading it.
  *

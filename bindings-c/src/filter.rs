@@ -15,6 +15,113 @@ use sysfence_core::{Arch, Error, Filter, Policy};
 pub struct sysfence_filter {
     filter: Filter,
     flags: u32,
+    compiled: std::sync::OnceLock<Vec<u8>>,
+}
+
+fn boxed(filter: Filter) -> *mut sysfence_filter {
+    let flags = filter.load_flags();
+    Box::into_raw(Box::new(sysfence_filter {
+        filter,
+        flags,
+        compiled: std::sync::OnceLock::new(),
+    }))
+}
+
+/// Reads `len` bytes at `bytes`, or fails naming the NULL argument.
+///
+/// # Safety
+/// `bytes` is NULL or points at `len` readable bytes.
+unsafe fn bytes_arg<'a>(bytes: *const u8, len: usize) -> Result<&'a [u8], Error> {
+    match (bytes.is_null(), len) {
+        (_, 0) => Ok(&[]),
+        (true, _) => Err(Error::InvalidArgument("bytes is NULL".into())),
+        // SAFETY: the caller promises `len` readable bytes.
+        (false, n) => Ok(unsafe { std::slice::from_raw_parts(bytes, n) }),
+    }
+}
+
+/// A precompiled filter (`sysfence compile --format sfb`, or `sysfence_filter_compiled`) from
+/// `len` bytes, decoded and checked with no libseccomp work: the magic, format version and
+/// checksum, the instruction count (1 to 4096), the BPF checks the kernel makes, and that its
+/// architectures include the running one. It loads with the flags it was compiled with.
+///
+/// Returns a filter the caller frees with `sysfence_filter_free`, or NULL with
+/// `SYSFENCE_ERR_INVALID_ARGUMENT` whose message says what is wrong (truncated, corrupt,
+/// foreign, another architecture, ...).
+///
+/// # Safety
+/// `bytes` is NULL or points at `len` readable bytes.
+#[no_mangle]
+pub unsafe extern "C" fn sysfence_filter_from_bytes(
+    bytes: *const u8,
+    len: usize,
+) -> *mut sysfence_filter {
+    guarded(std::ptr::null_mut(), || {
+        // SAFETY: forwarded from the caller.
+        let bytes = unsafe { bytes_arg(bytes, len) }?;
+        Ok(boxed(Filter::from_compiled(bytes)?))
+    })
+}
+
+/// Raw BPF made by another tool: `len` bytes of native-endian `struct sock_filter` records,
+/// for the comma-separated `arches` (`x86_64,x86`; NULL for the native one, which the list must
+/// include), loaded with the `seccomp()` `flags` given (`SECCOMP_FILTER_FLAG_TSYNC` 1, `LOG` 2,
+/// `SPEC_ALLOW` 4). The program is checked as the kernel would (length, opcodes, jumps in
+/// range, a return last).
+///
+/// Returns a filter the caller frees with `sysfence_filter_free`, or NULL with
+/// `SYSFENCE_ERR_INVALID_ARGUMENT`.
+///
+/// # Safety
+/// `bytes` is NULL or points at `len` readable bytes; `arches` is NULL or NUL-terminated.
+#[no_mangle]
+pub unsafe extern "C" fn sysfence_filter_from_raw_bpf(
+    bytes: *const u8,
+    len: usize,
+    arches: *const c_char,
+    flags: u32,
+) -> *mut sysfence_filter {
+    guarded(std::ptr::null_mut(), || {
+        // SAFETY: forwarded from the caller.
+        let bytes = unsafe { bytes_arg(bytes, len) }?;
+        let arches = if arches.is_null() {
+            vec![Arch::native()]
+        } else {
+            // SAFETY: forwarded from the caller.
+            let text = unsafe { str_arg(arches, "arches") }?;
+            text.split(',')
+                .map(|a| a.trim().parse::<Arch>().map_err(Error::InvalidArgument))
+                .collect::<Result<Vec<_>, _>>()?
+        };
+        Ok(boxed(Filter::from_raw_bpf(bytes, &arches, flags)?))
+    })
+}
+
+/// The filter as a precompiled container (the bytes `sysfence compile --format sfb` writes),
+/// for `sysfence_filter_from_bytes`. Sets `*bytes` to the first byte and returns the length.
+///
+/// The bytes belong to the filter: valid until `sysfence_filter_free(filter)`. On error (a
+/// NULL argument) returns 0 and records `SYSFENCE_ERR_INVALID_ARGUMENT`.
+///
+/// # Safety
+/// `filter` is NULL or a live filter; `bytes` is NULL or points at writable storage for a
+/// pointer.
+#[no_mangle]
+pub unsafe extern "C" fn sysfence_filter_compiled(
+    filter: *const sysfence_filter,
+    bytes: *mut *const u8,
+) -> usize {
+    guarded(0, || {
+        // SAFETY: forwarded from the caller.
+        let f = unsafe { filter_arg(filter) }?;
+        if bytes.is_null() {
+            return Err(Error::InvalidArgument("bytes is NULL".into()));
+        }
+        let out = f.compiled.get_or_init(|| f.filter.to_compiled());
+        // SAFETY: checked non-NULL; the caller promises it is writable.
+        unsafe { *bytes = out.as_ptr() };
+        Ok(out.len())
+    })
 }
 
 /// Borrows the filter behind `ptr`, or fails with an invalid-argument error.
@@ -40,9 +147,7 @@ pub unsafe extern "C" fn sysfence_compile_json(policy_json: *const c_char) -> *m
     guarded(std::ptr::null_mut(), || {
         // SAFETY: forwarded from the caller.
         let text = unsafe { str_arg(policy_json, "policy_json") }?;
-        let filter = Policy::from_json(text)?.compile()?;
-        let flags = filter.load_flags();
-        Ok(Box::into_raw(Box::new(sysfence_filter { filter, flags })))
+        Ok(boxed(Policy::from_json(text)?.compile()?))
     })
 }
 

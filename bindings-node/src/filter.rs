@@ -45,6 +45,59 @@ impl Filter {
         Buffer::from(self.inner.bpf().to_vec())
     }
 
+    /// A precompiled filter (the bytes `sysfence compile --format sfb` or `toBuffer()` wrote),
+    /// decoded and checked with no libseccomp work; it loads with the flags it was compiled
+    /// with.
+    ///
+    /// @throws `ERR_SYSFENCE_INVALID_ARGUMENT` saying what is wrong for truncated, corrupt or
+    /// foreign bytes, or a program for another architecture than this machine's.
+    #[napi(factory)]
+    pub fn from_buffer(env: Env, buf: Buffer) -> napi::Result<Filter> {
+        guard(&env, || {
+            Ok(Filter {
+                inner: sysfence::Filter::from_compiled(&buf)?,
+            })
+        })
+    }
+
+    /// Raw BPF from another tool (native-endian `struct sock_filter` records) for `arches`
+    /// (native by default; must include it), loaded with the `seccomp()` `flags` given (TSYNC 1,
+    /// LOG 2, SPEC_ALLOW 4; default 1). Checked as the kernel would before it sees it.
+    #[napi(factory)]
+    pub fn from_raw_bpf(
+        env: Env,
+        buf: Buffer,
+        arches: Option<Vec<String>>,
+        flags: Option<u32>,
+    ) -> napi::Result<Filter> {
+        guard(&env, || {
+            let arches = match arches {
+                None => vec![Arch::native()],
+                Some(names) => names
+                    .iter()
+                    .map(|n| n.parse::<Arch>())
+                    .collect::<Result<Vec<_>, _>>()
+                    .map_err(sysfence::Error::InvalidArgument)?,
+            };
+            Ok(Filter {
+                inner: sysfence::Filter::from_raw_bpf(&buf, &arches, flags.unwrap_or(1))?,
+            })
+        })
+    }
+
+    /// The precompiled form (`sfb`) that `Filter.fromBuffer` reads: the BPF, architectures,
+    /// mode and flags, the policy's SHA-256 and the versions that built it, checksummed.
+    #[napi]
+    pub fn to_buffer(&self) -> Buffer {
+        Buffer::from(self.inner.to_compiled())
+    }
+
+    /// SHA-256 (hex) of the canonical JSON of the policy it was compiled from (`''` for raw BPF).
+    #[napi(getter)]
+    pub fn policy_digest(&self) -> String {
+        self.inner.policy_digest()
+    }
+
     /// libseccomp's pseudo filter code: the filter as readable text.
     #[napi]
     pub fn pfc(&self) -> String {

@@ -41,6 +41,47 @@ impl Filter {
         PyBytes::new(py, self.inner.bpf())
     }
 
+    /// A precompiled filter (the bytes `sysfence compile --format sfb` or `to_bytes()` wrote),
+    /// decoded and checked with no libseccomp work; it loads with the flags it was compiled
+    /// with. Truncated, corrupt or foreign bytes, or a program whose architectures do not
+    /// include this machine's, raise `InvalidArgumentError` saying what is wrong.
+    #[staticmethod]
+    fn from_bytes(data: &[u8]) -> PyResult<Filter> {
+        let inner = sysfence::Filter::from_compiled(data).or_raise()?;
+        Ok(Filter { inner })
+    }
+
+    /// Raw BPF from another tool (native-endian `struct sock_filter` records) for `arches`
+    /// (native by default; must include it), loaded with the `seccomp()` `flags` given (TSYNC 1,
+    /// LOG 2, SPEC_ALLOW 4). Checked as the kernel would before it ever sees it.
+    #[staticmethod]
+    #[pyo3(signature = (data, arches = None, flags = 1))]
+    fn from_raw_bpf(data: &[u8], arches: Option<Vec<String>>, flags: u32) -> PyResult<Filter> {
+        let arches = match arches {
+            None => vec![sysfence::Arch::native()],
+            Some(names) => names
+                .iter()
+                .map(|n| n.parse::<sysfence::Arch>())
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(sysfence::Error::InvalidArgument)
+                .or_raise()?,
+        };
+        let inner = sysfence::Filter::from_raw_bpf(data, &arches, flags).or_raise()?;
+        Ok(Filter { inner })
+    }
+
+    /// The precompiled form (`sfb`) for `Filter.from_bytes`: the BPF, architectures, mode and
+    /// flags, the policy's SHA-256 and the versions that built it, checksummed.
+    fn to_bytes<'py>(&self, py: Python<'py>) -> Bound<'py, PyBytes> {
+        PyBytes::new(py, &self.inner.to_compiled())
+    }
+
+    /// SHA-256 (hex) of the canonical JSON of the policy it was compiled from ("" for raw BPF).
+    #[getter]
+    fn policy_digest(&self) -> String {
+        self.inner.policy_digest()
+    }
+
     /// libseccomp's pseudo-filter-code: the filter as readable text.
     fn pfc(&self) -> &str {
         self.inner.pfc()

@@ -41,6 +41,10 @@ pub enum Format {
     Bpf,
     /// libseccomp's pseudo filter code, readable text.
     Pfc,
+    /// Self-describing precompiled filter: the BPF with its architectures, mode, flags, the
+    /// policy's SHA-256 and the versions that built it, checksummed; every binding loads it
+    /// with no libseccomp work (`Filter.from_bytes`).
+    Sfb,
 }
 
 /// Arguments of `compile`.
@@ -239,9 +243,14 @@ pub fn compile(a: &CompileArgs) -> ExitCode {
         Ok(f) => f,
         Err(e) => return fail(&e, false),
     };
+    let sfb;
     let bytes: &[u8] = match a.format {
         Format::Bpf => filter.bpf(),
         Format::Pfc => filter.pfc().as_bytes(),
+        Format::Sfb => {
+            sfb = filter.to_compiled();
+            &sfb
+        }
     };
     let result = match &a.output {
         Some(path) => std::fs::write(path, bytes).map(|_| {
@@ -253,7 +262,7 @@ pub fn compile(a: &CompileArgs) -> ExitCode {
             );
         }),
         None => {
-            if matches!(a.format, Format::Bpf) && std::io::stdout().is_terminal() {
+            if !matches!(a.format, Format::Pfc) && std::io::stdout().is_terminal() {
                 eprintln!("sysfence: refusing to write binary BPF to a terminal (use -o FILE or --format pfc)");
                 return ExitCode::from(1);
             }

@@ -165,6 +165,36 @@ fn compile_writes_the_bpf_and_the_pfc() {
 }
 
 #[test]
+fn compile_sfb_writes_a_container_that_loads_the_same_program() {
+    let p = temp_policy(
+        "sfb.json",
+        r#"{"default_action":"allow","log_denied":true,"extends":["no-exec"]}"#,
+    );
+    let dir = std::env::temp_dir();
+    let out = dir.join(format!("sysfence-{}.sfb", std::process::id()));
+    let bpf = dir.join(format!("sysfence-{}-sfb.bpf", std::process::id()));
+    let o = sysfence(&[
+        "compile",
+        &p,
+        "--format",
+        "sfb",
+        "-o",
+        out.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{o:?}");
+    assert!(sysfence(&["compile", &p, "-o", bpf.to_str().unwrap()])
+        .status
+        .success());
+    let f = sysfence::Filter::from_compiled(&std::fs::read(&out).unwrap()).unwrap();
+    assert_eq!(f.bpf(), std::fs::read(&bpf).unwrap());
+    assert_eq!(f.load_flags(), 3);
+    let policy = sysfence::Policy::from_file(&p).unwrap();
+    assert_eq!(f.policy_digest(), policy.compile().unwrap().policy_digest());
+    let _ = std::fs::remove_file(out);
+    let _ = std::fs::remove_file(bpf);
+}
+
+#[test]
 fn explain_names_what_decided_not_the_default() {
     let p = temp_policy(
         "mux.json",

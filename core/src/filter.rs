@@ -5,6 +5,7 @@ use crate::arch::Arch;
 use crate::arch::X32_SYSCALL_BIT;
 use crate::bpf::{self, SeccompData, SockFilter};
 use crate::compile::CompileOptions;
+use crate::compiled::{self, Provenance};
 use crate::constants;
 use crate::error::{Error, LoadFailure, Result};
 use crate::load::{self, FLAG_LOG, FLAG_TSYNC};
@@ -18,9 +19,14 @@ use std::sync::OnceLock;
 pub struct Filter {
     program: Vec<SockFilter>,
     /// The policy and options it was compiled from: the PFC text is made from them on demand.
-    source: Box<(Policy, CompileOptions)>,
+    /// None for a filter made from precompiled bytes.
+    source: Option<Box<(Policy, CompileOptions)>>,
     pfc: OnceLock<String>,
     architectures: Vec<Arch>,
+    mode: Mode,
+    log_denied: bool,
+    flags: u32,
+    provenance: Option<Box<Provenance>>,
 }
 
 /// What the filter does with one syscall.
@@ -89,11 +95,108 @@ fn display<T: std::fmt::Display, S: serde::Serializer>(
 
 impl Filter {
     pub(crate) fn new(program: Vec<SockFilter>, policy: Policy, options: CompileOptions) -> Self {
+        let log_denied = policy.log_denied;
         Filter {
             program,
             architectures: policy.target_arches(),
-            source: Box::new((policy, options)),
+            mode: policy.mode,
+            log_denied,
+            flags: FLAG_TSYNC | if log_denied { FLAG_LOG } else { 0 },
+            source: Some(Box::new((policy, options))),
             pfc: OnceLock::new(),
+            provenance: None,
+        }
+    }
+
+    /// A filter from the bytes `sysfence compile --format sfb` (or [`Filter::to_compiled`])
+    /// wrote: decoded and checked (magic, format version, checksum, architectures, the BPF
+    /// checks the kernel makes), with no libseccomp work. A truncated, corrupt or foreign
+    /// input, or a program whose architectures do not include the running one, is an
+    /// [`Error::InvalidArgument`] naming what is wrong. The filter loads with the flags it was
+    /// compiled with; [`Filter::simulate`] runs its bytes, but without the policy,
+    /// [`Filter::explain`] cannot name rules and [`Filter::pfc`] has no text.
+    pub fn from_compiled(bytes: &[u8]) -> Result<Filter> {
+        let d = compiled::decode(bytes)?;
+        Ok(Filter {
+            program: d.program,
+            source: None,
+            pfc: OnceLock::new(),
+            architectures: d.architectures,
+            mode: d.mode,
+            log_denied: d.log_denied,
+            flags: d.flags,
+            provenance: Some(Box::new(d.provenance)),
+        })
+    }
+
+    /// A filter from raw `struct sock_filter` bytes (native endian) made by another tool,
+    /// for `architectures` (which must include the running one) and loaded with the
+    /// `seccomp()` `flags` given (`SECCOMP_FILTER_FLAG_TSYNC` 1, `LOG` 2, `SPEC_ALLOW` 4). The
+    /// program is checked as the kernel would (length, opcodes, loads, jumps in range, a
+    /// return last) so a malformed one is refused here.
+    pub fn from_raw_bpf(bytes: &[u8], architectures: &[Arch], flags: u32) -> Result<Filter> {
+        let program = compiled::decode_raw(bytes, architectures, flags)?;
+        Ok(Filter {
+            program,
+            source: None,
+            pfc: OnceLock::new(),
+            architectures: architectures.to_vec(),
+            mode: Mode::Enforce,
+            log_denied: flags & FLAG_LOG != 0,
+            flags,
+            provenance: Some(Box::new(Provenance {
+                format_version: 0,
+                policy_digest: String::new(),
+                sysfence_version: String::new(),
+                libseccomp_version: String::new(),
+            })),
+        })
+    }
+
+    /// The self-describing precompiled form (`sfb`, see [`crate::compiled`]) that
+    /// [`Filter::from_compiled`] reads.
+    pub fn to_compiled(&self) -> Vec<u8> {
+        let (policy_json, libseccomp) = match (&self.source, &self.provenance) {
+            (Some(s), _) => (s.0.to_json(), crate::libseccomp_version()),
+            (None, Some(p)) if !p.libseccomp_version.is_empty() => {
+                (String::new(), p.libseccomp_version.clone())
+            }
+            _ => (String::new(), String::new()),
+        };
+        let mut out = compiled::encode(
+            &self.program,
+            &self.architectures,
+            self.mode,
+            self.log_denied,
+            self.flags,
+            &policy_json,
+            &libseccomp,
+        );
+        // A filter read from a container keeps the digest it came with.
+        if let (None, Some(p)) = (&self.source, &self.provenance) {
+            if let Some(d) = decode_hex(&p.policy_digest) {
+                out[16..48].copy_from_slice(&d);
+                let n = out.len() - 32;
+                let sum = crate::sha256::digest(&out[..n]);
+                out[n..].copy_from_slice(&sum);
+            }
+        }
+        out
+    }
+
+    /// For a filter made from bytes: the container's version, policy digest and the versions
+    /// that compiled it. None for a filter compiled in this process.
+    pub fn provenance(&self) -> Option<&Provenance> {
+        self.provenance.as_deref()
+    }
+
+    /// SHA-256 (hex) of the canonical JSON of the policy the filter was compiled from; empty
+    /// for raw BPF.
+    pub fn policy_digest(&self) -> String {
+        match (&self.source, &self.provenance) {
+            (Some(s), _) => crate::sha256::hex(&crate::sha256::digest(s.0.to_json().as_bytes())),
+            (None, Some(p)) => p.policy_digest.clone(),
+            (None, None) => String::new(),
         }
     }
 
@@ -113,10 +216,14 @@ impl Filter {
     /// libseccomp's pseudo-filter-code: the filter as readable text. Made on first use, by
     /// libseccomp, from the same policy and options as the BPF.
     pub fn pfc(&self) -> &str {
-        self.pfc.get_or_init(|| {
-            let (policy, options) = &*self.source;
-            crate::compile::pfc(policy, *options)
-                .unwrap_or_else(|e| format!("# libseccomp could not export PFC: {e}\n"))
+        self.pfc.get_or_init(|| match &self.source {
+            Some(source) => {
+                let (policy, options) = &**source;
+                crate::compile::pfc(policy, *options)
+                    .unwrap_or_else(|e| format!("# libseccomp could not export PFC: {e}\n"))
+            }
+            None => "# no PFC: this filter was loaded from precompiled BPF, without its policy\n"
+                .to_string(),
         })
     }
 
@@ -137,17 +244,18 @@ impl Filter {
 
     /// The policy's mode.
     pub fn mode(&self) -> Mode {
-        self.source.0.mode
+        self.mode
     }
 
     /// Whether the kernel logs every action other than allow.
     pub fn log_denied(&self) -> bool {
-        self.source.0.log_denied
+        self.log_denied
     }
 
-    /// The `seccomp()` flags [`Filter::load`] passes: TSYNC, and LOG when `log_denied`.
+    /// The `seccomp()` flags [`Filter::load`] passes: TSYNC, and LOG when `log_denied` (for a
+    /// precompiled filter, the flags it carries).
     pub fn load_flags(&self) -> u32 {
-        FLAG_TSYNC | if self.log_denied() { FLAG_LOG } else { 0 }
+        self.flags
     }
 
     /// Evaluates the filter's own bytes for `syscall` (a name, or a number as text) with `args`
@@ -259,7 +367,17 @@ impl Filter {
         args: &[u64; 6],
         action: Action,
     ) -> (Option<String>, String, Vec<String>) {
-        let (policy, options) = &*self.source;
+        let Some(source) = &self.source else {
+            let decided = format!(
+                "the precompiled filter (policy {}; without the policy, rules cannot be named)",
+                match self.policy_digest() {
+                    d if d.is_empty() => "unknown".to_string(),
+                    d => format!("sha256:{}", &d[..16]),
+                }
+            );
+            return (syscalls::name_of(nr, arch), decided, Vec::new());
+        };
+        let (policy, options) = &**source;
         // x86_64 and x32 share an AUDIT_ARCH value: bit 30 of the number tells them apart.
         let abi = match arch {
             a if a == Arch::X86_64 && nr & X32_SYSCALL_BIT != 0 => Arch::X32,
@@ -377,7 +495,11 @@ impl Filter {
     }
 
     fn default_or_unattributed(&self, action: Action) -> String {
-        if action == self.source.0.effective_default() {
+        if self
+            .source
+            .as_ref()
+            .is_some_and(|s| action == s.0.effective_default())
+        {
             "default_action".to_string()
         } else {
             unattributed(action)
@@ -435,4 +557,15 @@ fn condition_text(syscall: &str, c: &crate::policy::ArgCondition, arg: u64) -> S
 
 fn unattributed(action: Action) -> String {
     format!("the filter ({action} is given by no rule of the policy, nor by its default or bad-arch action: please report this)")
+}
+
+fn decode_hex(s: &str) -> Option<[u8; 32]> {
+    if s.len() != 64 {
+        return None;
+    }
+    let mut out = [0u8; 32];
+    for (i, o) in out.iter_mut().enumerate() {
+        *o = u8::from_str_radix(&s[2 * i..2 * i + 2], 16).ok()?;
+    }
+    Some(out)
 }

@@ -81,5 +81,6 @@ void api_tests(void);
 void kernel_tests(void);
 void vector_tests(const char *dir);
 void audit_tests(const char *cases_json);
+void compiled_tests(const char *vectors_dir);
 
 #endif

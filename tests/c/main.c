@@ -80,6 +80,7 @@ int main(int argc, char **argv) {
     api_tests();
     kernel_tests();
     vector_tests(argv[1]);
+    compiled_tests(argv[1]);
     audit_tests(argv[2]);
     return harness_summary();
 }

@@ -8,6 +8,7 @@
 #include <pthread.h>
 #include <signal.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
@@ -236,10 +237,54 @@ static int body_tsync_conflict(void) {
     return exec_true(); /* all or nothing: this thread has no filter, exec works */
 }
 
+/* A filter compiled here, written as precompiled bytes, and loaded from a copy of them: the
+ * way a program loads a filter compiled at build time. */
+static int body_precompiled_no_exec(void) {
+    sysfence_filter *f = sysfence_compile_json(NO_EXEC);
+    if (f == NULL)
+        return 100 - sysfence_last_error_code();
+    const uint8_t *bytes = NULL;
+    size_t len = sysfence_filter_compiled(f, &bytes);
+    uint8_t *copy = malloc(len);
+    if (len == 0 || copy == NULL)
+        return 101;
+    memcpy(copy, bytes, len);
+    sysfence_filter_free(f);
+    sysfence_filter *g = sysfence_filter_from_bytes(copy, len);
+    free(copy);
+    if (g == NULL)
+        return 100 - sysfence_last_error_code();
+    int rc = sysfence_filter_load(g);
+    sysfence_filter_free(g);
+    if (rc != SYSFENCE_OK)
+        return 100 - rc;
+    return exec_true();
+}
+
+/* Raw BPF from another tool, with explicit architectures and flags. */
+static int body_raw_bpf_no_exec(void) {
+    sysfence_filter *f = sysfence_compile_json(NO_EXEC);
+    if (f == NULL)
+        return 100 - sysfence_last_error_code();
+    const uint8_t *bpf = NULL;
+    size_t len = sysfence_filter_bpf(f, &bpf);
+    sysfence_filter *g = sysfence_filter_from_raw_bpf(bpf, len, NULL, 1);
+    sysfence_filter_free(f);
+    if (g == NULL)
+        return 100 - sysfence_last_error_code();
+    int rc = sysfence_filter_load(g);
+    sysfence_filter_free(g);
+    if (rc != SYSFENCE_OK)
+        return 100 - rc;
+    return exec_true();
+}
+
 static const struct {
     const char *name;
     int (*body)(void);
 } BODIES[] = {
+    {"precompiled_no_exec", body_precompiled_no_exec},
+    {"raw_bpf_no_exec", body_raw_bpf_no_exec},
     {"exec", body_exec},
     {"no_exec_preset", body_no_exec_preset},
     {"unknown_preset", body_unknown_preset},
@@ -269,6 +314,11 @@ static void test_exec_works_without_a_filter(void) {
 
 static void test_no_exec_preset_refuses_exec(void) {
     CHECK_CHILD(in_child("no_exec_preset"), EACCES);
+}
+
+static void test_precompiled_filter_refuses_exec(void) {
+    CHECK_CHILD(in_child("precompiled_no_exec"), EACCES);
+    CHECK_CHILD(in_child("raw_bpf_no_exec"), EACCES);
 }
 
 static void test_unknown_preset_loads_nothing(void) {
@@ -312,6 +362,7 @@ static void test_tsync_conflict_is_a_load_error(void) {
 void kernel_tests(void) {
     RUN(test_exec_works_without_a_filter);
     RUN(test_no_exec_preset_refuses_exec);
+    RUN(test_precompiled_filter_refuses_exec);
     RUN(test_unknown_preset_loads_nothing);
     RUN(test_json_policy_argument_rule);
     RUN(test_bad_policy_is_a_policy_error_and_loads_nothing);

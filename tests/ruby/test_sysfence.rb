@@ -116,6 +116,34 @@ class TestSysfence < Minitest::Test
     }
   end
 
+  def test_precompiled_filter_loads_in_a_forked_child
+    bytes = Sysfence.compile({ "default_action" => "allow", "extends" => ["no-exec"] }).to_bytes
+    filter = Sysfence::Filter.from_bytes(bytes)
+    assert_equal "errno:EACCES", filter.simulate("execve")
+    assert_equal Errno::EACCES::Errno, in_child {
+      filter.load!
+      exec_true
+    }
+    raw = Sysfence::Filter.from_raw_bpf(filter.bpf, flags: 1)
+    assert_equal Errno::EACCES::Errno, in_child {
+      raw.load!
+      exec_true
+    }
+  end
+
+  def test_shared_malformed_precompiled_inputs_are_refused
+    dir = File.expand_path("../fixtures/compiled", __dir__)
+    cases = JSON.parse(File.read(File.join(dir, "expected.json")))
+    assert_operator cases.size, :>=, 15
+    cases.each do |name, c|
+      data = File.binread(File.join(dir, name))
+      e = assert_raises(Sysfence::InvalidArgumentError, name) {
+        c["kind"] == "sfb" ? Sysfence::Filter.from_bytes(data) : Sysfence::Filter.from_raw_bpf(data)
+      }
+      assert_includes e.message, c["error"], name
+    end
+  end
+
   def test_bad_arguments_are_invalid_argument_errors
     assert_raises(Sysfence::InvalidArgumentError) { Sysfence.compile(nil) }
     assert_raises(Sysfence::InvalidArgumentError) { Sysfence.compile("{\"a\0\": 1}") }

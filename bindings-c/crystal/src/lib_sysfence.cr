@@ -25,5 +25,9 @@ lib LibSysfence
   fun filter_simulate = sysfence_filter_simulate(filter : Filter, arch : LibC::Char*, syscall : LibC::Char*,
                                                  args : UInt64*, nargs : LibC::SizeT) : LibC::Char*
   fun filter_free = sysfence_filter_free(filter : Filter) : Void
+  fun filter_from_bytes = sysfence_filter_from_bytes(bytes : UInt8*, len : LibC::SizeT) : Filter
+  fun filter_from_raw_bpf = sysfence_filter_from_raw_bpf(bytes : UInt8*, len : LibC::SizeT, arches : LibC::Char*,
+                                                         flags : UInt32) : Filter
+  fun filter_compiled = sysfence_filter_compiled(filter : Filter, bytes : UInt8**) : LibC::SizeT
   fun parse_audit_line = sysfence_parse_audit_line(line : LibC::Char*) : LibC::Char*
 end

@@ -81,6 +81,19 @@ class Filter:
 
     def bpf(self) -> bytes:
         """The BPF program: 8-byte ``struct sock_filter`` records, native byte order."""
+    @staticmethod
+    def from_bytes(data: bytes) -> "Filter":
+        """A precompiled filter (``sysfence compile --format sfb``), checked, no libseccomp work."""
+    @staticmethod
+    def from_raw_bpf(
+        data: bytes, arches: Optional[Sequence[str]] = None, flags: int = 1
+    ) -> "Filter":
+        """Raw BPF from another tool, for ``arches`` (native by default), loaded with ``flags``."""
+    def to_bytes(self) -> bytes:
+        """The precompiled form that ``Filter.from_bytes`` reads."""
+    @property
+    def policy_digest(self) -> str:
+        """SHA-256 (hex) of the policy's canonical JSON (empty for raw BPF)."""
     def pfc(self) -> str:
         """libseccomp's pseudo-filter-code: the filter as readable text."""
     def simulate(

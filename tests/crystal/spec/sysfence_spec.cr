@@ -88,6 +88,34 @@ describe Sysfence do
     expect_raises(Sysfence::InvalidArgumentError) { Sysfence.compile(String.new(Bytes[0x22, 0xff, 0x22])) }
   end
 
+  it "loads a precompiled filter and raw BPF in a forked child" do
+    bytes = Sysfence.compile({"default_action" => "allow", "extends" => ["no-exec"]}).to_bytes
+    filter = Sysfence::Filter.from_bytes(bytes)
+    filter.simulate("execve").should eq "errno:EACCES"
+    in_child {
+      filter.load!
+      exec_true
+    }.should eq Errno::EACCES.value
+    raw = Sysfence::Filter.from_raw_bpf(filter.bpf, flags: 1_u32)
+    in_child {
+      raw.load!
+      exec_true
+    }.should eq Errno::EACCES.value
+  end
+
+  it "refuses the shared malformed precompiled inputs" do
+    dir = File.join(ENV.fetch("SYSFENCE_VECTORS", File.expand_path("../../vectors", __DIR__)), "../fixtures/compiled")
+    cases = JSON.parse(File.read(File.join(dir, "expected.json"))).as_h
+    (cases.size >= 15).should be_true
+    cases.each do |name, c|
+      data = File.open(File.join(dir, name), "rb", &.getb_to_end)
+      e = expect_raises(Sysfence::InvalidArgumentError) do
+        c["kind"].as_s == "sfb" ? Sysfence::Filter.from_bytes(data) : Sysfence::Filter.from_raw_bpf(data)
+      end
+      (e.message || "").should contain(c["error"].as_s)
+    end
+  end
+
   it "loads a filter compiled in the parent in a forked child" do
     filter = Sysfence.compile({"default_action" => "allow", "extends" => ["no-exec"]})
     filter.simulate("execve").should eq "errno:EACCES"

@@ -10,6 +10,31 @@ module Sysfence
       LibSysfence.filter_free(@ptr)
     end
 
+    # A precompiled filter (the bytes `sysfence compile --format sfb` or `#to_bytes` wrote),
+    # checked, with no libseccomp work. Raises `InvalidArgumentError` saying what is wrong.
+    def self.from_bytes(bytes : Bytes) : Filter
+      ptr = LibSysfence.filter_from_bytes(bytes.to_unsafe, bytes.size)
+      Sysfence.raise_last_error if ptr.null?
+      new(ptr)
+    end
+
+    # Raw BPF from another tool for *arches* (nil: native), loaded with the seccomp() *flags*
+    # given (TSYNC 1, LOG 2, SPEC_ALLOW 4).
+    def self.from_raw_bpf(bytes : Bytes, arches : Array(String)? = nil, flags : UInt32 = 1_u32) : Filter
+      names = arches ? Sysfence.c_string(arches.join(",")) : Sysfence.c_string(nil)
+      ptr = LibSysfence.filter_from_raw_bpf(bytes.to_unsafe, bytes.size, names, flags)
+      Sysfence.raise_last_error if ptr.null?
+      new(ptr)
+    end
+
+    # The precompiled form (sfb) that `Filter.from_bytes` reads.
+    def to_bytes : Bytes
+      bytes = Pointer(UInt8).null
+      len = LibSysfence.filter_compiled(@ptr, pointerof(bytes))
+      Sysfence.raise_last_error if len.zero?
+      Bytes.new(bytes, len).dup
+    end
+
     # The BPF program as the kernel receives it (`struct sock_filter` records).
     def bpf : Bytes
       bytes = Pointer(UInt8).null

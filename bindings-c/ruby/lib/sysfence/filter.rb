@@ -9,6 +9,40 @@ module Sysfence
       @ptr = FFI::AutoPointer.new(pointer, Native.method(:sysfence_filter_free))
     end
 
+    # A precompiled filter (the bytes `sysfence compile --format sfb` or #to_bytes wrote),
+    # checked, with no libseccomp work. Raises InvalidArgumentError saying what is wrong.
+    def self.from_bytes(bytes)
+      buf = Filter.buffer(bytes)
+      ptr = Native.sysfence_filter_from_bytes(buf, bytes.bytesize)
+      Sysfence.raise_last_error if ptr.null?
+      new(ptr)
+    end
+
+    # Raw BPF from another tool for +arches+ (names; nil: native), loaded with the seccomp()
+    # +flags+ given (TSYNC 1, LOG 2, SPEC_ALLOW 4).
+    def self.from_raw_bpf(bytes, arches: nil, flags: 1)
+      buf = Filter.buffer(bytes)
+      names = arches && Sysfence.c_string(arches.join(","))
+      ptr = Native.sysfence_filter_from_raw_bpf(buf, bytes.bytesize, names, flags)
+      Sysfence.raise_last_error if ptr.null?
+      new(ptr)
+    end
+
+    # The bytes of +bytes+ in native memory (NUL bytes included).
+    def self.buffer(bytes)
+      buf = FFI::MemoryPointer.new(:uint8, [bytes.bytesize, 1].max)
+      buf.put_bytes(0, bytes.b)
+      buf
+    end
+
+    # The precompiled form (sfb) that Filter.from_bytes reads, binary.
+    def to_bytes
+      out = FFI::MemoryPointer.new(:pointer)
+      len = Native.sysfence_filter_compiled(@ptr, out)
+      Sysfence.raise_last_error if len.zero?
+      out.read_pointer.read_bytes(len)
+    end
+
     # The BPF program as the kernel receives it (struct sock_filter records), binary.
     def bpf
       out = FFI::MemoryPointer.new(:pointer)

@@ -118,6 +118,71 @@ public final class Filter implements AutoCloseable {
     }
 
     /**
+     * A precompiled filter (the bytes {@code sysfence compile --format sfb} or {@link #toBytes()}
+     * wrote), decoded and checked with no libseccomp work; it loads with the flags it was
+     * compiled with.
+     *
+     * @param bytes the container
+     * @return the filter; close it when done
+     * @throws InvalidArgumentException saying what is wrong for truncated, corrupt or foreign
+     *     bytes, or a program for another architecture than this machine's
+     */
+    public static Filter fromBytes(byte[] bytes) {
+        Objects.requireNonNull(bytes, "bytes");
+        Native lib = Native.get();
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment buf = a.allocate(Math.max(bytes.length, 1));
+            MemorySegment.copy(bytes, 0, buf, JAVA_BYTE, 0, bytes.length);
+            MemorySegment f = lib.filterFromBytes(buf, bytes.length);
+            if (Native.isNull(f)) {
+                throw lib.lastError();
+            }
+            return new Filter(lib, f);
+        }
+    }
+
+    /**
+     * Raw BPF from another tool (native-endian {@code struct sock_filter} records).
+     *
+     * @param bytes the program
+     * @param arches the architectures it covers, comma-separated ({@code null}: native); they
+     *     must include this machine's
+     * @param flags the {@code seccomp()} flags to load with (TSYNC 1, LOG 2, SPEC_ALLOW 4)
+     * @return the filter; close it when done
+     * @throws InvalidArgumentException for a program the kernel would refuse, or bad arguments
+     */
+    public static Filter fromRawBpf(byte[] bytes, String arches, int flags) {
+        Objects.requireNonNull(bytes, "bytes");
+        Native lib = Native.get();
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment buf = a.allocate(Math.max(bytes.length, 1));
+            MemorySegment.copy(bytes, 0, buf, JAVA_BYTE, 0, bytes.length);
+            MemorySegment names = arches == null ? MemorySegment.NULL : Native.cString(arches, "arches", a);
+            MemorySegment f = lib.filterFromRawBpf(buf, bytes.length, names, flags);
+            if (Native.isNull(f)) {
+                throw lib.lastError();
+            }
+            return new Filter(lib, f);
+        }
+    }
+
+    /**
+     * The precompiled form ({@code sfb}) that {@link #fromBytes(byte[])} reads.
+     *
+     * @return the bytes
+     */
+    public byte[] toBytes() {
+        try (Arena tmp = Arena.ofConfined()) {
+            MemorySegment out = tmp.allocate(ADDRESS);
+            long len = lib.filterCompiled(live(), out);
+            if (len == 0) {
+                throw lib.lastError();
+            }
+            return out.get(ADDRESS, 0).reinterpret(len, arena, null).toArray(JAVA_BYTE);
+        }
+    }
+
+    /**
      * libseccomp's pseudo-filter-code: the filter as readable text.
      *
      * @return the text

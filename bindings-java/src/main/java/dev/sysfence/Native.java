@@ -60,6 +60,9 @@ final class Native {
     private final MethodHandle compileJson;
     private final MethodHandle filterLoad;
     private final MethodHandle filterBpf;
+    private final MethodHandle filterFromBytes;
+    private final MethodHandle filterFromRawBpf;
+    private final MethodHandle filterCompiled;
     private final MethodHandle filterPfc;
     private final MethodHandle filterSimulate;
     private final MethodHandle filterFree;
@@ -92,6 +95,12 @@ final class Native {
         compileJson = handle(linker, lib, "sysfence_compile_json", FunctionDescriptor.of(ADDRESS, ADDRESS));
         filterBpf = handle(linker, lib, "sysfence_filter_bpf", FunctionDescriptor.of(sizeT, ADDRESS, ADDRESS));
         filterPfc = handle(linker, lib, "sysfence_filter_pfc", FunctionDescriptor.of(ADDRESS, ADDRESS));
+        filterFromBytes = handle(linker, lib, "sysfence_filter_from_bytes",
+                FunctionDescriptor.of(ADDRESS, ADDRESS, sizeT));
+        filterFromRawBpf = handle(linker, lib, "sysfence_filter_from_raw_bpf",
+                FunctionDescriptor.of(ADDRESS, ADDRESS, sizeT, ADDRESS, JAVA_INT));
+        filterCompiled = handle(linker, lib, "sysfence_filter_compiled",
+                FunctionDescriptor.of(sizeT, ADDRESS, ADDRESS));
         filterSimulate = handle(linker, lib, "sysfence_filter_simulate",
                 FunctionDescriptor.of(ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS, sizeT));
         filterFree = handle(linker, lib, "sysfence_filter_free", FunctionDescriptor.ofVoid(ADDRESS));
@@ -396,6 +405,30 @@ final class Native {
     long filterBpf(MemorySegment filter, MemorySegment bytesOut) {
         try {
             return (long) filterBpf.invokeExact(filter, bytesOut);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    MemorySegment filterFromBytes(MemorySegment bytes, long len) {
+        try {
+            return (MemorySegment) filterFromBytes.invokeExact(bytes, len);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    MemorySegment filterFromRawBpf(MemorySegment bytes, long len, MemorySegment arches, int flags) {
+        try {
+            return (MemorySegment) filterFromRawBpf.invokeExact(bytes, len, arches, flags);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    long filterCompiled(MemorySegment filter, MemorySegment bytesOut) {
+        try {
+            return (long) filterCompiled.invokeExact(filter, bytesOut);
         } catch (Throwable t) {
             throw unexpected(t);
         }

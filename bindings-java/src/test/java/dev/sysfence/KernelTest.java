@@ -113,6 +113,16 @@ class KernelTest {
     }
 
     @Test
+    void precompiledAndRawFiltersLoad() throws Exception {
+        for (List<String> scenario : List.of(List.of("precompiled-load"), List.of("precompiled-load", "raw"))) {
+            List<String> out = Support.child(List.of(), scenario.toArray(String[]::new)).ok().lines();
+            assertEquals("before ran: 0", out.get(0));
+            assertEquals("Seccomp: 2", out.get(1));
+            assertRefused(out.get(2), "after");
+        }
+    }
+
+    @Test
     void aRefusedLoadIsALoadExceptionWithTheKernelsErrno() throws Exception {
         List<String> out = Support.child(List.of(), "load-error").ok().lines();
         assertEquals(List.of("apply: LOAD errno 1", "load: LOAD errno 1", "after ran: 0"), out);

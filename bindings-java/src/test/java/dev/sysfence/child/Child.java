@@ -74,6 +74,18 @@ public final class Child {
                 System.out.println(seccompLine());
                 System.out.println("after " + spawnTrue());
             }
+            case "precompiled-load" -> {
+                byte[] bytes;
+                try (Filter c = Sysfence.compile("{\"default_action\": \"allow\", \"extends\": [\"no-exec\"]}")) {
+                    bytes = args.length > 1 ? c.bpf() : c.toBytes();
+                }
+                try (Filter f = args.length > 1 ? Filter.fromRawBpf(bytes, null, 1) : Filter.fromBytes(bytes)) {
+                    System.out.println("before " + spawnTrue().replaceAll(" pid .*", ""));
+                    f.load();
+                }
+                System.out.println(seccompLine());
+                System.out.println("after " + spawnTrue());
+            }
             case "load-error" -> {
                 Sysfence.applyPolicy("{\"default_action\": \"allow\", \"rules\": "
                         + "[{\"action\": \"errno:EPERM\", \"syscalls\": [\"seccomp\"]}]}");
