@@ -258,9 +258,11 @@ fn duplicate_keys_are_errors_naming_their_path() {
     );
     assert_eq!(path, "rules[0].action");
     // `check` reads the text the same way.
-    let diags = sysfence::check_json(r#"{ "default_action": "errno", "default_action": "allow" }"#);
+    let diags = sysfence::check_json(r#"{ "default_action": "errno", "default_action": "allow" }"#)
+        .diagnostics;
     assert_eq!(diags[0].path, "default_action");
     assert_eq!(diags[0].severity, Severity::Error);
+    assert_eq!(diags[0].kind, sysfence::DiagnosticKind::DuplicateKey);
 }
 
 #[test]

@@ -80,7 +80,7 @@ module Sysfence
 
   # A C string for *text*. A NUL byte cannot cross a C string: an `InvalidArgumentError`, as in C.
   def self.c_string(text : String) : LibC::Char*
-    raise InvalidArgumentError.new("text contains a NUL byte", -5) if text.includes?('\0')
+    raise InvalidArgumentError.new("text contains a NUL byte", LibSysfence::Result::ERR_INVALID_ARGUMENT.value) if text.includes?('\0')
     text.to_unsafe
   end
 

@@ -85,7 +85,7 @@ module Sysfence
   # string, so it is an InvalidArgumentError, as in C.
   def c_string(text)
     return nil if text.nil?
-    raise InvalidArgumentError.new("text contains a NUL byte", code: -5) if text.include?("\0")
+    raise InvalidArgumentError.new("text contains a NUL byte", code: Result::ERR_INVALID_ARGUMENT) if text.include?("\0")
 
     FFI::MemoryPointer.from_string(text)
   end
