@@ -38,7 +38,8 @@ create_exception!(
     SeccompError,
     "The policy is invalid; nothing was compiled or loaded.\n\n\
      `.path` is the JSON path of the first problem (`rules[0].syscalls[1]`, `$` for the whole\n\
-     policy), `.diagnostics` lists every problem as dicts with `severity`, `path`, `message`."
+     policy), `.diagnostics` lists every problem as dicts with `severity`, `kind`, `path`,\n\
+     `message` and `suggestion`."
 );
 create_exception!(
     sysfence,

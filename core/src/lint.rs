@@ -12,7 +12,7 @@ pub(crate) fn lint(policy: &Policy) -> Vec<Diagnostic> {
     let default = policy.effective_default();
 
     if policy.mode == Mode::Log {
-        out.push(Diagnostic::warning(DiagnosticKind::LogMode, 
+        out.push(Diagnostic::warning(DiagnosticKind::LogMode,
             "mode",
             "log mode: nothing is enforced; every refusal becomes a kernel log record (switch to \"enforce\" once the log is quiet)",
         ));
@@ -37,7 +37,7 @@ pub(crate) fn lint(policy: &Policy) -> Vec<Diagnostic> {
 
     let native = crate::Arch::native();
     if !policy.architectures.is_empty() && !policy.architectures.contains(&native) {
-        out.push(Diagnostic::warning(DiagnosticKind::NativeArchMissing, 
+        out.push(Diagnostic::warning(DiagnosticKind::NativeArchMissing,
             "architectures",
             format!(
                 "{native}, this machine's architecture, is not listed: loaded here, every syscall of a native program meets bad_arch_action ({})",
@@ -104,7 +104,7 @@ pub(crate) fn lint(policy: &Policy) -> Vec<Diagnostic> {
         };
         for (have, lack) in [("execve", "execveat"), ("execveat", "execve")] {
             if refused(have) && !refused(lack) && policy.mode == Mode::Enforce {
-                out.push(Diagnostic::warning(DiagnosticKind::ExecBypass, 
+                out.push(Diagnostic::warning(DiagnosticKind::ExecBypass,
                     "rules",
                     format!("{have} is refused but {lack} is not: a program can exec through {lack} (list @exec)"),
                 ));
@@ -116,7 +116,7 @@ pub(crate) fn lint(policy: &Policy) -> Vec<Diagnostic> {
         out.extend(multiplexer_allowed(policy));
     }
     if effective.iter().any(|r| r.action == Action::Notify) || default == Action::Notify {
-        out.push(Diagnostic::warning(DiagnosticKind::NotifyWithoutSupervisor, 
+        out.push(Diagnostic::warning(DiagnosticKind::NotifyWithoutSupervisor,
             "rules",
             "notify needs a supervisor holding the listener; without one those syscalls fail with ENOSYS",
         ));
@@ -178,7 +178,7 @@ fn io_uring_bypass(policy: &Policy) -> Option<Diagnostic> {
     } else {
         refused.join(", ")
     };
-    Some(Diagnostic::warning(DiagnosticKind::IoUringBypass, 
+    Some(Diagnostic::warning(DiagnosticKind::IoUringBypass,
         path.unwrap_or_else(|| "rules".to_string()),
         format!(
             "io_uring is allowed, and its operations do what this policy refuses ({shown}) without making those syscalls, so the filter never sees them: refuse @io-uring too (the hardened preset does)"
@@ -202,7 +202,7 @@ fn multiplexer_allowed(policy: &Policy) -> Vec<Diagnostic> {
             });
             let path = rule_path(&rule.origin).to_string();
             if allowed && !out.iter().any(|d| d.path == path) {
-                out.push(Diagnostic::warning(DiagnosticKind::MultiplexerBypass, 
+                out.push(Diagnostic::warning(DiagnosticKind::MultiplexerBypass,
                     path,
                     format!(
                         "{} is refused, but {} is allowed outright, and on {arch} {}(call {}) makes the same call",

@@ -744,7 +744,7 @@ pub fn import(value: &Value, ctx: &OciContext) -> Result<OciImport> {
     }
     for key in ["listenerPath", "listenerMetadata"] {
         if obj.get(key).is_some_and(|v| !v.is_null()) {
-            f.note(DiagnosticKind::ProfileConversion, 
+            f.note(DiagnosticKind::ProfileConversion,
                 key,
                 "lossy: sysfence has no seccomp listener field; notify actions go to whoever loads the filter",
             );
@@ -894,7 +894,7 @@ fn arch_map(m: &Value, ctx: &OciContext, arches: &mut Vec<Arch>, f: &mut Found) 
         }
     }
     if !found {
-        f.note(DiagnosticKind::ProfileConversion, 
+        f.note(DiagnosticKind::ProfileConversion,
             "archMap",
             format!("no entry for {want}: the profile covers the native architecture only, as in Docker"),
         );
@@ -967,7 +967,7 @@ fn entry(v: &Value, rel: &str, ctx: &OciContext, f: &mut Found) -> Option<Entry>
         .filter(|v| !v.is_null())
         .and_then(|v| uint(v, u64::from(u32::MAX), &format!("{rel}.errnoRet"), f));
     if errno.is_some() && oci.is_some_and(|a| !matches!(a, OciAction::Errno | OciAction::Trace)) {
-        f.note(DiagnosticKind::ProfileConversion, 
+        f.note(DiagnosticKind::ProfileConversion,
             &format!("{rel}.errnoRet"),
             "ignored: this action takes no errno (runc ignores it; crun and the runtime-spec refuse it)",
         );
@@ -1117,7 +1117,7 @@ fn arg(v: &Value, rel: &str, f: &mut Found) -> Option<ArgCondition> {
             );
         }
         if value_two & !value != 0 {
-            f.note(DiagnosticKind::ProfileConversion, 
+            f.note(DiagnosticKind::ProfileConversion,
                 &format!("{rel}.valueTwo"),
                 format!(
                     "rewritten: valueTwo {value_two:#x} has bits outside the mask {value:#x}; libseccomp compares {:#x} (mask first, datum second: check the operands are not swapped)",
@@ -1178,7 +1178,7 @@ fn merge(
         indices.sort_unstable();
         let repeats = indices.windows(2).any(|w| w[0] == w[1]);
         let terms: Vec<(String, Vec<ArgCondition>)> = if repeats {
-            f.note(DiagnosticKind::ProfileConversion, 
+            f.note(DiagnosticKind::ProfileConversion,
                 &format!("{}.args", e.path),
                 "rewritten: an argument index repeats, so runc ORs every condition (one rule each), not AND",
             );

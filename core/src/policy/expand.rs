@@ -187,7 +187,7 @@ pub(super) fn resolve(policy: &Policy) -> Result<Vec<EffectiveRule>, Vec<Diagnos
                     });
                 }
             }
-            Err(why) => errs.push(Diagnostic::error(DiagnosticKind::Conflict, 
+            Err(why) => errs.push(Diagnostic::error(DiagnosticKind::Conflict,
                 exceptions[0].origin.clone(),
                 format!(
                     "cannot make this an exception to {} ({} -> {}): {why}, which one libseccomp rule cannot express; \

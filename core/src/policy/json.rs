@@ -44,7 +44,7 @@ pub fn read_policy_text(reader: impl std::io::Read, name: &str) -> Result<String
 /// [`MAX_POLICY_BYTES`].
 pub(crate) fn parse(text: &str) -> Result<Value> {
     if text.len() > MAX_POLICY_BYTES {
-        return Err(Error::policy(DiagnosticKind::InvalidJson, 
+        return Err(Error::policy(DiagnosticKind::InvalidJson,
             "$",
             format!(
                 "the policy is {} bytes; sysfence reads policies of at most {MAX_POLICY_BYTES} bytes (16 MiB)",
@@ -68,7 +68,7 @@ pub(crate) fn parse(text: &str) -> Result<Value> {
     }
     .deserialize(&mut de);
     if let Some((path, key)) = duplicate.into_inner() {
-        return Err(Error::policy(DiagnosticKind::DuplicateKey, 
+        return Err(Error::policy(DiagnosticKind::DuplicateKey,
             path,
             format!(
                 "key {key:?} is given twice in one object: JSON parsers disagree on which one counts, so the policy is refused"

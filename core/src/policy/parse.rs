@@ -300,7 +300,7 @@ fn architectures(v: &Value, errs: &mut Errors) -> Vec<Arch> {
                     .filter(|o| o.little_endian() == first.little_endian() && *o != first)
                     .map(|o| o.name())
                     .collect();
-                errs.add(DiagnosticKind::InvalidValue, 
+                errs.add(DiagnosticKind::InvalidValue,
                     path,
                     format!(
                         "{a} is {} but {first} (architectures[0]) is {}: one filter covers architectures of one byte order \
@@ -455,7 +455,7 @@ fn rule(v: &Value, path: &str, arches: &[Arch], errs: &mut Errors) -> Option<Rul
                 .collect();
             for (i, c) in conds.iter().enumerate() {
                 if let Some(j) = conds[..i].iter().position(|o| o.index == c.index) {
-                    errs.add(DiagnosticKind::DuplicateEntry, 
+                    errs.add(DiagnosticKind::DuplicateEntry,
                         format!("{path}.args[{i}]"),
                         format!("argument {} is already tested by args[{j}]; a rule tests each argument once (write a second rule)", c.index),
                     );
