@@ -296,7 +296,7 @@ test('sizes are bounded: elements, properties, text, BigInts', () => {
   const f = compilePolicy('no-exec')
   assert.equal(thrown(() => f.simulate('read', [2n ** 1000000n])).code, 'ERR_SYSFENCE_INVALID_ARGUMENT')
   // Within the bounds, everything still works.
-  assert.deepEqual(checkPolicy({ default_action: 'allow', rules: [{ action: 'errno', syscalls: new Array(1000).fill('dup') }] }).filter((d) => d.severity === 'error'), [])
+  assert.deepEqual(checkPolicy({ default_action: 'allow', rules: [{ action: 'errno', syscalls: new Array(1000).fill('dup') }] }).errors, 0)
 })
 
 for (const kind of ['sparse', 'sparse1e7', 'dense1e7']) {
