@@ -350,12 +350,17 @@ fn a_hand_built_policy_with_a_misspelt_syscall_does_not_compile_with_a_hole() {
     )
     .unwrap();
     policy.rules[0].syscalls = vec!["ptrce".to_string()];
-    let e = policy.compile().expect_err("a misspelt syscall must not compile");
+    let e = policy
+        .compile()
+        .expect_err("a misspelt syscall must not compile");
     assert_eq!(e.code(), "policy");
     let d = &e.diagnostics()[0];
     assert_eq!(
         (d.path.as_str(), d.kind),
-        ("rules[0].syscalls[0]", sysfence::DiagnosticKind::UnknownSyscall)
+        (
+            "rules[0].syscalls[0]",
+            sysfence::DiagnosticKind::UnknownSyscall
+        )
     );
     policy.rules[0].syscalls = vec!["@netwrk".to_string()];
     assert_eq!(
