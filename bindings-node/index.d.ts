@@ -190,15 +190,31 @@ export interface ArgObject {
 }
 
 /**
- * Lists what is wrong with a policy without throwing for it: every error (the policy cannot
- * load) and warning, each with its JSON path. An empty list means the policy is clean.
+ * Checks a policy without throwing for it: every error (the policy cannot load) and warning,
+ * each with its kind and JSON path, as the one check report of every language.
  *
  * `policy` is a plain object in the JSON format (or any value, which the check then
- * describes), a `Policy`, or a preset name.
+ * describes), a `Policy`, or a string: JSON text or a preset name, told apart by the core's
+ * one rule.
  *
  * @throws `ERR_SYSFENCE_INVALID_ARGUMENT` for `undefined` or a value with no JSON form.
  */
-export declare function checkPolicy(policy: PolicyObject | Policy | string): Array<Diagnostic>
+export declare function checkPolicy(policy: PolicyObject | Policy | string): CheckReport
+
+/**
+ * What `checkPolicy` returns, the same in every language: `ok` is true when there is no error
+ * (warnings may remain); `errors` and `warnings` count the diagnostics of each severity.
+ */
+export interface CheckReport {
+  /** No error: the policy loads. */
+  ok: boolean
+  /** How many diagnostics are errors. */
+  errors: number
+  /** How many diagnostics are warnings. */
+  warnings: number
+  /** Every finding, in the order found. */
+  diagnostics: Array<Diagnostic>
+}
 
 /**
  * Compiles a policy through libseccomp into a `Filter`, without loading it.
@@ -214,10 +230,35 @@ export declare function compilePolicy(policy: PolicyObject | Policy | string): F
 export interface Diagnostic {
   /** `error` (the policy cannot load) or `warning` (it works, probably not as meant). */
   severity: 'error' | 'warning'
+  /**
+   * What the finding is about, a stable name for programs (`unknown_syscall`, `conflict`,
+   * ...; docs/policy.md lists them).
+   */
+  kind: string
   /** Where: `default_action`, `rules[2].syscalls[1]`, or `$` for the whole policy. */
   path: string
   /** What is wrong, for a person. */
   message: string
+  /** The value probably meant (`execve` for `exceve`), or null. */
+  suggestion: string | null
+}
+
+/** The `code` of every error sysfence throws. */
+export declare const enum ErrorCode {
+  /** The policy is invalid: `path` and `diagnostics` say where. */
+  Policy = 'ERR_SYSFENCE_POLICY',
+  /** libseccomp refused to build the filter. */
+  Compile = 'ERR_SYSFENCE_COMPILE',
+  /** The kernel refused the filter; nothing was loaded (`errno`, `stage`, `tid`). */
+  Load = 'ERR_SYSFENCE_LOAD',
+  /** The kernel or the library lacks a feature this request needs. */
+  Unsupported = 'ERR_SYSFENCE_UNSUPPORTED',
+  /** An argument outside the policy is wrong. */
+  InvalidArgument = 'ERR_SYSFENCE_INVALID_ARGUMENT',
+  /** Reading a file or the process's state failed (`errno`, `path`). */
+  Io = 'ERR_SYSFENCE_IO',
+  /** A bug in sysfence (a caught panic); please report it. */
+  Internal = 'ERR_SYSFENCE_INTERNAL',
 }
 
 /**

@@ -840,6 +840,7 @@ module.exports.Policy = nativeBinding.Policy
 module.exports.applyPolicy = nativeBinding.applyPolicy
 module.exports.checkPolicy = nativeBinding.checkPolicy
 module.exports.compilePolicy = nativeBinding.compilePolicy
+module.exports.ErrorCode = nativeBinding.ErrorCode
 module.exports.parseAuditLine = nativeBinding.parseAuditLine
 module.exports.status = nativeBinding.status
 module.exports.versions = nativeBinding.versions

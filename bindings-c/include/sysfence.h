@@ -74,8 +74,10 @@ extern "C" {
 const char *sysfence_version(void);
 
 /**
- * Validates, compiles and loads a policy given as UTF-8 JSON text into this process, all
- * threads (TSYNC), after setting `PR_SET_NO_NEW_PRIVS`. All or nothing: on error nothing was
+ * Validates, compiles and loads a policy argument into this process, all threads (TSYNC),
+ * after setting `PR_SET_NO_NEW_PRIVS`. The argument is UTF-8 JSON text (a policy or a
+ * Docker/OCI profile) or a preset name (`"no-exec"`), told apart by the core's one rule
+ * (docs/policy.md, "Policy arguments"); `sysfence_apply_preset` takes a preset name only. All or nothing: on error nothing was
  * loaded.
  *
  * Returns `SYSFENCE_OK`, or `SYSFENCE_ERR_POLICY` (the last error's message and path name the
@@ -126,10 +128,13 @@ int sysfence_apply_preset_mode(const char *name, const char *mode);
 int sysfence_apply_preset(const char *name);
 
 /**
- * Checks a policy given as UTF-8 JSON text without loading it: every error (the policy cannot
- * load) and every lint warning, each with its JSON path, as a JSON report:
- * `{"ok": false, "diagnostics": [{"severity": "error", "path": "rules[0].syscalls[0]",
- * "message": "..."}]}`. `ok` is true when there is no error (warnings may remain).
+ * Checks a policy argument (JSON text or a preset name, as `sysfence_apply_json` takes)
+ * without loading it: every error (the policy cannot load) and every lint warning, as the
+ * one JSON check report every binding returns:
+ * `{"ok": false, "errors": 1, "warnings": 0, "diagnostics": [{"severity": "error",
+ * "kind": "unknown_syscall", "path": "rules[0].syscalls[0]", "message": "...",
+ * "suggestion": "execve"}]}`. `ok` is true when there is no error (warnings may remain);
+ * `kind` is a stable name (docs/policy.md, "Diagnostic kinds"); `suggestion` may be null.
  *
  * Returns a string the caller frees with `sysfence_string_free`, or NULL when `policy_json`
  * is NULL or not UTF-8 (`SYSFENCE_ERR_INVALID_ARGUMENT`). An invalid policy is not an error
@@ -272,8 +277,9 @@ sysfence_filter *sysfence_filter_from_raw_bpf(const uint8_t *bytes,
 size_t sysfence_filter_compiled(const sysfence_filter *filter, const uint8_t **bytes);
 
 /**
- * Validates and compiles a policy given as UTF-8 JSON text (format version 1, see
- * docs/policy.md), without loading it.
+ * Validates and compiles a policy argument without loading it: JSON text (a policy in format
+ * version 1, see docs/policy.md, or a Docker/OCI profile) or a preset name (`"no-exec"`),
+ * told apart by the core's one rule (docs/policy.md, "Policy arguments").
  *
  * Returns a filter that the caller frees with `sysfence_filter_free`, or NULL on error:
  * `sysfence_last_error_code()` is then `SYSFENCE_ERR_POLICY` (the message names the JSON
@@ -289,8 +295,9 @@ sysfence_filter *sysfence_compile_json(const char *policy_json);
  * `PR_SET_NO_NEW_PRIVS`. All or nothing: on failure no filter was added.
  *
  * Async-signal-safe: it allocates nothing, so it may run in a child between `fork()` and
- * `exec()` (compile in the parent, load in the child). For that reason it does NOT record a
- * last error: it returns `SYSFENCE_OK`, or `SYSFENCE_ERR_LOAD` with `errno` set to the
+ * `exec()` (compile in the parent, load in the child). It records its outcome as a plain value
+ * that `sysfence_last_error_message/errno` describe when asked (nothing is allocated during
+ * the load). It returns `SYSFENCE_OK`, or `SYSFENCE_ERR_LOAD` with `errno` set to the
  * kernel's errno (`ENOSYS` for a kernel without `seccomp()` in a process with several
  * threads; 0 when TSYNC could not move another thread, which runs under a different filter),
  * or `SYSFENCE_ERR_INVALID_ARGUMENT` with `errno` `EINVAL` when `filter` is NULL.

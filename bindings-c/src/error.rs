@@ -10,7 +10,7 @@ use crate::panic::ffi_boundary;
 use std::cell::{Cell, RefCell};
 use std::ffi::CString;
 use std::os::raw::{c_char, c_int};
-use sysfence_core::Error;
+use sysfence_core::{Error, ErrorKind};
 
 /// The result codes: `SYSFENCE_OK` (0) or a negative error code. Functions return them as
 /// `int`; `sysfence_last_error_code()` returns the one of the last failed call.
@@ -47,14 +47,14 @@ pub(crate) const SYSFENCE_ERR_INTERNAL: c_int = sysfence_result::SYSFENCE_ERR_IN
 /// The one mapping from the core's error kinds to C result codes.
 pub(crate) fn code_of(err: &Error) -> c_int {
     use sysfence_result::*;
-    let code = match err.code() {
-        "policy" => SYSFENCE_ERR_POLICY,
-        "compile" => SYSFENCE_ERR_COMPILE,
-        "load" => SYSFENCE_ERR_LOAD,
-        "unsupported" => SYSFENCE_ERR_UNSUPPORTED,
-        "invalid_argument" => SYSFENCE_ERR_INVALID_ARGUMENT,
-        "io" => SYSFENCE_ERR_IO,
-        _ => SYSFENCE_ERR_INTERNAL,
+    // Exhaustive: a new core kind fails to compile here until it has its own code.
+    let code = match err.kind() {
+        ErrorKind::Policy => SYSFENCE_ERR_POLICY,
+        ErrorKind::Compile => SYSFENCE_ERR_COMPILE,
+        ErrorKind::Load => SYSFENCE_ERR_LOAD,
+        ErrorKind::Unsupported => SYSFENCE_ERR_UNSUPPORTED,
+        ErrorKind::InvalidArgument => SYSFENCE_ERR_INVALID_ARGUMENT,
+        ErrorKind::Io => SYSFENCE_ERR_IO,
     };
     code as c_int
 }
@@ -69,9 +69,54 @@ struct LastError {
 /// The message when there is no error.
 const EMPTY: &[u8] = b"\0";
 
+/// What `sysfence_filter_load` left for the last-error functions: a `Copy` value in a
+/// const-initialised thread-local `Cell`, so recording it allocates and frees nothing (the
+/// call is async-signal-safe). The readers turn it into a [`LastError`] when asked.
+#[derive(Clone, Copy)]
+pub(crate) enum Pending {
+    /// The load succeeded: no error.
+    Clear,
+    /// The kernel refused the filter.
+    Load(sysfence_core::LoadFailure),
+    /// `filter` was NULL.
+    NullFilter,
+}
+
 thread_local! {
     static LAST: RefCell<Option<LastError>> = const { RefCell::new(None) };
     static CODE: Cell<c_int> = const { Cell::new(SYSFENCE_OK) };
+    static PENDING: Cell<Option<Pending>> = const { Cell::new(None) };
+}
+
+/// Records the outcome of `sysfence_filter_load` without allocating; returns its code.
+pub(crate) fn record_pending(pending: Pending) -> c_int {
+    let code = match pending {
+        Pending::Clear => SYSFENCE_OK,
+        Pending::Load(f) => code_of(&Error::Load(f)),
+        Pending::NullFilter => SYSFENCE_ERR_INVALID_ARGUMENT,
+    };
+    CODE.with(|c| c.set(code));
+    PENDING.with(|p| p.set(Some(pending)));
+    code
+}
+
+/// Turns a pending `sysfence_filter_load` outcome into the last error (outside the load, so
+/// allocating is fine here).
+fn settle() {
+    let Some(pending) = PENDING.with(|p| p.take()) else {
+        return;
+    };
+    let code = CODE.with(Cell::get);
+    match pending {
+        Pending::Clear => LAST.with(|l| *l.borrow_mut() = None),
+        Pending::Load(f) => {
+            let err = Error::Load(f);
+            record_parts(code, &err.to_string(), None, err.errno().unwrap_or(0));
+        }
+        Pending::NullFilter => {
+            record_parts(code, "invalid argument: filter is NULL", None, libc::EINVAL);
+        }
+    }
 }
 
 /// Text for C: a NUL inside (from a `\u0000` escape in a policy) is shown as `\0`.
@@ -82,6 +127,7 @@ pub(crate) fn c_text(text: &str) -> CString {
 /// Forgets the last error of this thread.
 pub(crate) fn clear() {
     CODE.with(|c| c.set(SYSFENCE_OK));
+    PENDING.with(|p| p.set(None));
     LAST.with(|l| *l.borrow_mut() = None);
 }
 
@@ -161,6 +207,7 @@ pub extern "C" fn sysfence_last_error_code() -> c_int {
 #[no_mangle]
 pub extern "C" fn sysfence_last_error_message() -> *const c_char {
     ffi_boundary(|| {
+        settle();
         LAST.with(|l| match &*l.borrow() {
             Some(e) => e.message.as_ptr(),
             None => EMPTY.as_ptr().cast(),
@@ -177,6 +224,7 @@ pub extern "C" fn sysfence_last_error_message() -> *const c_char {
 #[no_mangle]
 pub extern "C" fn sysfence_last_error_path() -> *const c_char {
     ffi_boundary(|| {
+        settle();
         LAST.with(|l| match &*l.borrow() {
             Some(LastError { path: Some(p), .. }) => p.as_ptr(),
             _ => std::ptr::null(),
@@ -189,7 +237,11 @@ pub extern "C" fn sysfence_last_error_path() -> *const c_char {
 /// `SYSFENCE_ERR_LOAD`), or 0 when there is none.
 #[no_mangle]
 pub extern "C" fn sysfence_last_error_errno() -> c_int {
-    ffi_boundary(|| LAST.with(|l| l.borrow().as_ref().map_or(0, |e| e.errno))).unwrap_or(0)
+    ffi_boundary(|| {
+        settle();
+        LAST.with(|l| l.borrow().as_ref().map_or(0, |e| e.errno))
+    })
+    .unwrap_or(0)
 }
 
 #[cfg(test)]
@@ -215,7 +267,11 @@ mod tests {
 
     #[test]
     fn errors_are_recorded_and_cleared() {
-        let err = Error::Policy(vec![sysfence_core::Diagnostic::error("rules[0]", "bad\0x")]);
+        let err = Error::Policy(vec![sysfence_core::Diagnostic::error(
+            sysfence_core::DiagnosticKind::InvalidValue,
+            "rules[0]",
+            "bad\0x",
+        )]);
         assert_eq!(guarded_code(|| Err(err)), code_of(&Error::Policy(vec![])));
         assert!(!sysfence_last_error_path().is_null());
         assert!(message().contains("bad\\0x"));

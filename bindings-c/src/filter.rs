@@ -1,8 +1,8 @@
 //! `sysfence_filter`: a compiled filter that C code exports, simulates and loads.
 
 use crate::convert::{owned_string, str_arg};
-use crate::error::{code_of, guarded};
-use crate::error::{SYSFENCE_ERR_INTERNAL, SYSFENCE_ERR_INVALID_ARGUMENT, SYSFENCE_OK};
+use crate::error::{guarded, record_pending, Pending};
+use crate::error::{SYSFENCE_ERR_INTERNAL, SYSFENCE_OK};
 use crate::panic::ffi_boundary;
 use std::os::raw::{c_char, c_int};
 use sysfence_core::{Arch, Error, Filter, Policy};
@@ -133,8 +133,9 @@ unsafe fn filter_arg<'a>(ptr: *const sysfence_filter) -> Result<&'a sysfence_fil
     unsafe { ptr.as_ref() }.ok_or_else(|| Error::InvalidArgument("filter is NULL".into()))
 }
 
-/// Validates and compiles a policy given as UTF-8 JSON text (format version 1, see
-/// docs/policy.md), without loading it.
+/// Validates and compiles a policy argument without loading it: JSON text (a policy in format
+/// version 1, see docs/policy.md, or a Docker/OCI profile) or a preset name (`"no-exec"`),
+/// told apart by the core's one rule (docs/policy.md, "Policy arguments").
 ///
 /// Returns a filter that the caller frees with `sysfence_filter_free`, or NULL on error:
 /// `sysfence_last_error_code()` is then `SYSFENCE_ERR_POLICY` (the message names the JSON
@@ -147,7 +148,7 @@ pub unsafe extern "C" fn sysfence_compile_json(policy_json: *const c_char) -> *m
     guarded(std::ptr::null_mut(), || {
         // SAFETY: forwarded from the caller.
         let text = unsafe { str_arg(policy_json, "policy_json") }?;
-        Ok(boxed(Policy::from_json(text)?.compile()?))
+        Ok(boxed(Policy::from_argument(text)?.compile()?))
     })
 }
 
@@ -155,8 +156,9 @@ pub unsafe extern "C" fn sysfence_compile_json(policy_json: *const c_char) -> *m
 /// `PR_SET_NO_NEW_PRIVS`. All or nothing: on failure no filter was added.
 ///
 /// Async-signal-safe: it allocates nothing, so it may run in a child between `fork()` and
-/// `exec()` (compile in the parent, load in the child). For that reason it does NOT record a
-/// last error: it returns `SYSFENCE_OK`, or `SYSFENCE_ERR_LOAD` with `errno` set to the
+/// `exec()` (compile in the parent, load in the child). It records its outcome as a plain value
+/// that `sysfence_last_error_message/errno` describe when asked (nothing is allocated during
+/// the load). It returns `SYSFENCE_OK`, or `SYSFENCE_ERR_LOAD` with `errno` set to the
 /// kernel's errno (`ENOSYS` for a kernel without `seccomp()` in a process with several
 /// threads; 0 when TSYNC could not move another thread, which runs under a different filter),
 /// or `SYSFENCE_ERR_INVALID_ARGUMENT` with `errno` `EINVAL` when `filter` is NULL.
@@ -168,12 +170,12 @@ pub unsafe extern "C" fn sysfence_filter_load(filter: *const sysfence_filter) ->
     let (code, errno) = ffi_boundary(|| {
         // SAFETY: the caller promises a live filter or NULL.
         let Some(f) = (unsafe { filter.as_ref() }) else {
-            return (SYSFENCE_ERR_INVALID_ARGUMENT, libc::EINVAL);
+            return (record_pending(Pending::NullFilter), libc::EINVAL);
         };
         match f.filter.load_raw(f.flags) {
-            Ok(_) => (SYSFENCE_OK, 0),
-            // Building the error from a LoadFailure allocates nothing.
-            Err(e) => (code_of(&Error::from(e)), e.errno),
+            Ok(_) => (record_pending(Pending::Clear), 0),
+            // Recording a LoadFailure (a Copy value) allocates nothing.
+            Err(e) => (record_pending(Pending::Load(e)), e.errno),
         }
     })
     .unwrap_or((SYSFENCE_ERR_INTERNAL, 0));

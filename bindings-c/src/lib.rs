@@ -56,8 +56,10 @@ pub extern "C" fn sysfence_version() -> *const c_char {
     .unwrap_or(UNKNOWN.as_ptr().cast())
 }
 
-/// Validates, compiles and loads a policy given as UTF-8 JSON text into this process, all
-/// threads (TSYNC), after setting `PR_SET_NO_NEW_PRIVS`. All or nothing: on error nothing was
+/// Validates, compiles and loads a policy argument into this process, all threads (TSYNC),
+/// after setting `PR_SET_NO_NEW_PRIVS`. The argument is UTF-8 JSON text (a policy or a
+/// Docker/OCI profile) or a preset name (`"no-exec"`), told apart by the core's one rule
+/// (docs/policy.md, "Policy arguments"); `sysfence_apply_preset` takes a preset name only. All or nothing: on error nothing was
 /// loaded.
 ///
 /// Returns `SYSFENCE_OK`, or `SYSFENCE_ERR_POLICY` (the last error's message and path name the
@@ -74,7 +76,7 @@ pub unsafe extern "C" fn sysfence_apply_json(policy_json: *const c_char) -> c_in
     guarded_code(|| {
         // SAFETY: forwarded from the caller.
         let text = unsafe { str_arg(policy_json, "policy_json") }?;
-        sysfence_core::apply_policy(&Policy::from_json(text)?).map(drop)
+        sysfence_core::apply_policy(&Policy::from_argument(text)?).map(drop)
     })
 }
 
@@ -97,7 +99,7 @@ pub unsafe extern "C" fn sysfence_apply_json_mode(
         let text = unsafe { str_arg(policy_json, "policy_json") }?;
         // SAFETY: forwarded from the caller.
         let mode = unsafe { optional_str_arg(mode, "mode") }?;
-        sysfence_core::apply_policy_with_mode(&Policy::from_json(text)?, mode).map(drop)
+        sysfence_core::apply_policy_with_mode(&Policy::from_argument(text)?, mode).map(drop)
     })
 }
 
@@ -138,10 +140,13 @@ pub unsafe extern "C" fn sysfence_apply_preset(name: *const c_char) -> c_int {
     })
 }
 
-/// Checks a policy given as UTF-8 JSON text without loading it: every error (the policy cannot
-/// load) and every lint warning, each with its JSON path, as a JSON report:
-/// `{"ok": false, "diagnostics": [{"severity": "error", "path": "rules[0].syscalls[0]",
-/// "message": "..."}]}`. `ok` is true when there is no error (warnings may remain).
+/// Checks a policy argument (JSON text or a preset name, as `sysfence_apply_json` takes)
+/// without loading it: every error (the policy cannot load) and every lint warning, as the
+/// one JSON check report every binding returns:
+/// `{"ok": false, "errors": 1, "warnings": 0, "diagnostics": [{"severity": "error",
+/// "kind": "unknown_syscall", "path": "rules[0].syscalls[0]", "message": "...",
+/// "suggestion": "execve"}]}`. `ok` is true when there is no error (warnings may remain);
+/// `kind` is a stable name (docs/policy.md, "Diagnostic kinds"); `suggestion` may be null.
 ///
 /// Returns a string the caller frees with `sysfence_string_free`, or NULL when `policy_json`
 /// is NULL or not UTF-8 (`SYSFENCE_ERR_INVALID_ARGUMENT`). An invalid policy is not an error
@@ -154,12 +159,10 @@ pub unsafe extern "C" fn sysfence_check_json(policy_json: *const c_char) -> *mut
     guarded(std::ptr::null_mut(), || {
         // SAFETY: forwarded from the caller.
         let text = unsafe { str_arg(policy_json, "policy_json") }?;
-        let diagnostics = sysfence_core::check_json(text);
-        let report = serde_json::json!({
-            "ok": !diagnostics.iter().any(|d| d.is_error()),
-            "diagnostics": diagnostics,
-        });
-        Ok(owned_string(&report.to_string()))
+        let report = sysfence_core::check_argument(text);
+        Ok(owned_string(
+            &serde_json::to_string(&report).expect("a check report serialises"),
+        ))
     })
 }
 

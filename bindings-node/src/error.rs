@@ -1,13 +1,14 @@
 //! The one place where failures become JavaScript errors.
 //!
-//! Every core error is thrown as an `Error` whose `code` is `ERR_SYSFENCE_` followed by
-//! [`sysfence::Error::code`] in upper case (`ERR_SYSFENCE_POLICY`, `ERR_SYSFENCE_LOAD`, ...), so
-//! the codes cannot drift from the core's list. Extra properties, where they apply:
+//! Every core error is thrown as an `Error` whose `code` is an [`ErrorCode`]
+//! (`ERR_SYSFENCE_POLICY`, `ERR_SYSFENCE_LOAD`, ...), chosen by an exhaustive `match` on
+//! [`sysfence::ErrorKind`] (a new core kind fails to compile here) and declared in index.d.ts.
+//! Extra properties, where they apply:
 //!
 //! | property | set for | value |
 //! |---|---|---|
 //! | `path` | policy errors | JSON path of the first problem (`rules[0].syscalls[1]`) |
-//! | `diagnostics` | policy errors | every problem: `{ severity, path, message }` |
+//! | `diagnostics` | policy errors | every problem: `{ severity, kind, path, message, suggestion }` |
 //! | `path` | io errors | the file that could not be read (as Node's `fs` errors do) |
 //! | `errno` | load, compile and io errors with an OS error | the positive errno (`13` for EACCES) |
 //! | `stage` | load errors | `no_new_privs`, `seccomp`, `tsync`, `no_tsync_fallback` or `prctl` |
@@ -21,8 +22,60 @@ use napi::{Env, JsValue, Status};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use sysfence::{LoadStage, Severity};
 
-/// The code thrown when the addon itself has a bug (a caught panic).
-pub const INTERNAL: &str = "ERR_SYSFENCE_INTERNAL";
+/// The `code` of every error sysfence throws.
+#[napi(string_enum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorCode {
+    /// The policy is invalid: `path` and `diagnostics` say where.
+    #[napi(value = "ERR_SYSFENCE_POLICY")]
+    Policy,
+    /// libseccomp refused to build the filter.
+    #[napi(value = "ERR_SYSFENCE_COMPILE")]
+    Compile,
+    /// The kernel refused the filter; nothing was loaded (`errno`, `stage`, `tid`).
+    #[napi(value = "ERR_SYSFENCE_LOAD")]
+    Load,
+    /// The kernel or the library lacks a feature this request needs.
+    #[napi(value = "ERR_SYSFENCE_UNSUPPORTED")]
+    Unsupported,
+    /// An argument outside the policy is wrong.
+    #[napi(value = "ERR_SYSFENCE_INVALID_ARGUMENT")]
+    InvalidArgument,
+    /// Reading a file or the process's state failed (`errno`, `path`).
+    #[napi(value = "ERR_SYSFENCE_IO")]
+    Io,
+    /// A bug in sysfence (a caught panic); please report it.
+    #[napi(value = "ERR_SYSFENCE_INTERNAL")]
+    Internal,
+}
+
+impl ErrorCode {
+    /// The code of a core error kind (exhaustive).
+    pub fn of(kind: sysfence::ErrorKind) -> ErrorCode {
+        use sysfence::ErrorKind as K;
+        match kind {
+            K::Policy => ErrorCode::Policy,
+            K::Compile => ErrorCode::Compile,
+            K::Load => ErrorCode::Load,
+            K::Unsupported => ErrorCode::Unsupported,
+            K::InvalidArgument => ErrorCode::InvalidArgument,
+            K::Io => ErrorCode::Io,
+        }
+    }
+
+    /// The text of `err.code`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorCode::Policy => "ERR_SYSFENCE_POLICY",
+            ErrorCode::Compile => "ERR_SYSFENCE_COMPILE",
+            ErrorCode::Load => "ERR_SYSFENCE_LOAD",
+            ErrorCode::Unsupported => "ERR_SYSFENCE_UNSUPPORTED",
+            ErrorCode::InvalidArgument => "ERR_SYSFENCE_INVALID_ARGUMENT",
+            ErrorCode::Io => "ERR_SYSFENCE_IO",
+            ErrorCode::Internal => "ERR_SYSFENCE_INTERNAL",
+        }
+    }
+}
 
 /// Why an export failed: the core said no, or talking to JavaScript failed (a getter threw).
 pub(crate) enum Failure {
@@ -53,8 +106,8 @@ pub(crate) fn invalid(message: impl Into<String>) -> Failure {
 }
 
 /// The JavaScript `code` of a core error.
-pub fn code_of(err: &sysfence::Error) -> String {
-    format!("ERR_SYSFENCE_{}", err.code().to_ascii_uppercase())
+pub fn code_of(err: &sysfence::Error) -> &'static str {
+    ErrorCode::of(err.kind()).as_str()
 }
 
 /// Runs the body of an export: a core error becomes a JS `Error` with its `code` and
@@ -72,7 +125,7 @@ pub(crate) fn guard<T>(env: &Env, body: impl FnOnce() -> Result<T>) -> napi::Res
                 .unwrap_or_else(|| "a panic".to_string());
             Err(throwable(
                 env,
-                INTERNAL,
+                ErrorCode::Internal.as_str(),
                 &format!("internal error in sysfence (please report it): {what}"),
                 |_| Ok(()),
             ))
@@ -82,7 +135,7 @@ pub(crate) fn guard<T>(env: &Env, body: impl FnOnce() -> Result<T>) -> napi::Res
 
 /// The JS error for a core error.
 fn to_js(env: &Env, err: &sysfence::Error) -> napi::Error {
-    throwable(env, &code_of(err), &err.to_string(), |obj| {
+    throwable(env, code_of(err), &err.to_string(), |obj| {
         if let Some(errno) = err.errno() {
             obj.set("errno", errno)?;
         }

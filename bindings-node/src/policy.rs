@@ -6,7 +6,7 @@
 
 use crate::error::{guard, severity_name};
 use crate::value::{is_policy, optional, policy_arg, policy_json, string_arg};
-use napi::bindgen_prelude::Unknown;
+use napi::bindgen_prelude::{Either, Null, Unknown};
 use napi::{Env, ValueType};
 use serde_json::Value;
 
@@ -87,18 +87,54 @@ pub struct Diagnostic {
     /// `error` (the policy cannot load) or `warning` (it works, probably not as meant).
     #[napi(ts_type = "'error' | 'warning'")]
     pub severity: String,
+    /// What the finding is about, a stable name for programs (`unknown_syscall`, `conflict`,
+    /// ...; docs/policy.md lists them).
+    pub kind: String,
     /// Where: `default_action`, `rules[2].syscalls[1]`, or `$` for the whole policy.
     pub path: String,
     /// What is wrong, for a person.
     pub message: String,
+    /// The value probably meant (`execve` for `exceve`), or null.
+    #[napi(ts_type = "string | null")]
+    pub suggestion: Either<String, Null>,
 }
 
 impl From<&sysfence::Diagnostic> for Diagnostic {
     fn from(d: &sysfence::Diagnostic) -> Self {
         Diagnostic {
             severity: severity_name(d.severity).to_string(),
+            kind: d.kind.name().to_string(),
             path: d.path.clone(),
             message: d.message.clone(),
+            suggestion: match &d.suggestion {
+                Some(s) => Either::A(s.clone()),
+                None => Either::B(Null),
+            },
+        }
+    }
+}
+
+/// What `checkPolicy` returns, the same in every language: `ok` is true when there is no error
+/// (warnings may remain); `errors` and `warnings` count the diagnostics of each severity.
+#[napi(object)]
+pub struct CheckReport {
+    /// No error: the policy loads.
+    pub ok: bool,
+    /// How many diagnostics are errors.
+    pub errors: u32,
+    /// How many diagnostics are warnings.
+    pub warnings: u32,
+    /// Every finding, in the order found.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl From<&sysfence::CheckReport> for CheckReport {
+    fn from(r: &sysfence::CheckReport) -> Self {
+        CheckReport {
+            ok: r.ok,
+            errors: r.errors as u32,
+            warnings: r.warnings as u32,
+            diagnostics: r.diagnostics.iter().map(Diagnostic::from).collect(),
         }
     }
 }
@@ -208,7 +244,11 @@ impl Policy {
             let value = if profile.get_type()? == ValueType::String {
                 let text = string_arg(&profile, "profile")?;
                 serde_json::from_str(&text).map_err(|e| {
-                    sysfence::Error::Policy(vec![sysfence::Diagnostic::error("$", e.to_string())])
+                    sysfence::Error::Policy(vec![sysfence::Diagnostic::error(
+                        sysfence::DiagnosticKind::InvalidJson,
+                        "$",
+                        e.to_string(),
+                    )])
                 })?
             } else {
                 policy_json(&profile)?
@@ -256,32 +296,27 @@ impl Policy {
     }
 }
 
-/// Lists what is wrong with a policy without throwing for it: every error (the policy cannot
-/// load) and warning, each with its JSON path. An empty list means the policy is clean.
+/// Checks a policy without throwing for it: every error (the policy cannot load) and warning,
+/// each with its kind and JSON path, as the one check report of every language.
 ///
 /// `policy` is a plain object in the JSON format (or any value, which the check then
-/// describes), a `Policy`, or a preset name.
+/// describes), a `Policy`, or a string: JSON text or a preset name, told apart by the core's
+/// one rule.
 ///
 /// @throws `ERR_SYSFENCE_INVALID_ARGUMENT` for `undefined` or a value with no JSON form.
 #[napi]
 pub fn check_policy(
     env: Env,
     #[napi(ts_arg_type = "PolicyObject | Policy | string")] policy: Unknown,
-) -> napi::Result<Vec<Diagnostic>> {
+) -> napi::Result<CheckReport> {
     guard(&env, || {
-        let diags = match policy.get_type()? {
-            ValueType::String => match policy_arg(&env, &policy) {
-                Ok(p) => sysfence::check(&p.to_value()),
-                Err(crate::error::Failure::Core(e)) if !e.diagnostics().is_empty() => {
-                    e.diagnostics().to_vec()
-                }
-                Err(e) => return Err(e),
-            },
+        let report = match policy.get_type()? {
+            ValueType::String => sysfence::check_argument(&string_arg(&policy, "policy")?),
             ValueType::Object if is_policy(&env, &policy)? => {
                 sysfence::check(&policy_arg(&env, &policy)?.to_value())
             }
             _ => sysfence::check(&policy_json(&policy)?),
         };
-        Ok(diags.iter().map(Diagnostic::from).collect())
+        Ok(CheckReport::from(&report))
     })
 }

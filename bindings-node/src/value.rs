@@ -27,13 +27,15 @@ const MAX_SAFE_INTEGER: f64 = 9_007_199_254_740_991.0;
 /// its decimal text is only kept for the message.
 const MAX_BIGINT_WORDS: usize = 4;
 
-/// Resolves what `applyPolicy`, `compilePolicy` and `checkPolicy` accept: a preset name, a
-/// `Policy`, or a plain object in the JSON format (validated by the core).
+/// Resolves what `applyPolicy`, `compilePolicy` and `checkPolicy` accept: a string (JSON text
+/// or a preset name, [`sysfence::PolicySource`]), a `Policy`, or a plain object in the JSON
+/// format (validated by the core).
 pub(crate) fn policy_arg(env: &Env, arg: &Unknown) -> Result<sysfence::Policy> {
     match arg.get_type()? {
+        // JSON text or a preset name: the core's one rule tells them apart.
         ValueType::String => {
-            let name: String = cast(arg)?;
-            Ok(sysfence::Policy::preset(&name)?)
+            let text: String = cast(arg)?;
+            Ok(sysfence::Policy::from_argument(&text)?)
         }
         ValueType::Object if is_policy(env, arg)? => Ok(class_policy(arg)?),
         _ => Ok(sysfence::Policy::from_value(&policy_json(arg)?)?),
@@ -605,7 +607,12 @@ fn describe(env: sys::napi_env, thrown: sys::napi_value) -> String {
 
 /// A policy error at `path`, as the core reports its own.
 fn at(path: &str, message: String) -> Failure {
-    sysfence::Error::Policy(vec![sysfence::Diagnostic::error(path, message)]).into()
+    sysfence::Error::Policy(vec![sysfence::Diagnostic::error(
+        sysfence::DiagnosticKind::WrongType,
+        path,
+        message,
+    )])
+    .into()
 }
 
 /// A JS number as JSON: whole numbers JS holds exactly become integers (so `0x100000000`

@@ -49,6 +49,16 @@ test('exports', () => {
   }
   assert.equal(typeof Policy, 'function')
   assert.equal(typeof Filter, 'function')
+  // Every code a sysfence error can carry, declared in index.d.ts.
+  assert.deepEqual(Object.values(sysfence.ErrorCode).sort(), [
+    'ERR_SYSFENCE_COMPILE',
+    'ERR_SYSFENCE_INTERNAL',
+    'ERR_SYSFENCE_INVALID_ARGUMENT',
+    'ERR_SYSFENCE_IO',
+    'ERR_SYSFENCE_LOAD',
+    'ERR_SYSFENCE_POLICY',
+    'ERR_SYSFENCE_UNSUPPORTED',
+  ])
 })
 
 test('versions: libseccomp 2.6.1 or newer is linked in', () => {
@@ -247,13 +257,17 @@ test('wrong argument types throw ERR_SYSFENCE_INVALID_ARGUMENT', () => {
 })
 
 test('checkPolicy lists errors and warnings with paths, and throws for none of them', () => {
-  assert.deepEqual(checkPolicy(NO_GETPPID), [])
-  assert.deepEqual(checkPolicy(Policy.preset('no-exec')), [])
-  assert.deepEqual(checkPolicy('no-exec'), [])
+  const clean = { ok: true, errors: 0, warnings: 0, diagnostics: [] }
+  assert.deepEqual(checkPolicy(NO_GETPPID), clean)
+  assert.deepEqual(checkPolicy(Policy.preset('no-exec')), clean)
+  assert.deepEqual(checkPolicy('no-exec'), clean)
+  // A string is JSON text or a preset name, as in every language.
+  assert.deepEqual(checkPolicy(JSON.stringify(NO_GETPPID)), clean)
   const bad = checkPolicy({ default_action: 'allow', rules: [{ action: 'deny', syscalls: ['read'] }] })
+  assert.deepEqual([bad.ok, bad.errors, bad.warnings], [false, 1, 0])
   assert.deepEqual(
-    bad.map((d) => [d.severity, d.path]),
-    [['error', 'rules[0].action']],
+    bad.diagnostics.map((d) => [d.severity, d.kind, d.path, d.suggestion]),
+    [['error', 'unknown_action', 'rules[0].action', null]],
   )
   const warned = checkPolicy({
     default_action: 'errno:EPERM',
@@ -262,14 +276,14 @@ test('checkPolicy lists errors and warnings with paths, and throws for none of t
       { action: 'errno', syscalls: ['ptrace'] },
     ],
   })
-  assert.ok(warned.some((d) => d.severity === 'warning' && d.path === 'rules[1]'))
+  assert.ok(warned.diagnostics.some((d) => d.severity === 'warning' && d.kind === 'no_effect' && d.path === 'rules[1]'))
   assert.deepEqual(
-    checkPolicy('no-exex').map((d) => d.path),
-    ['$'],
+    checkPolicy('no-exex').diagnostics.map((d) => [d.kind, d.path, d.suggestion]),
+    [['unknown_preset', '$', 'no-exec']],
   )
   assert.deepEqual(
-    checkPolicy(['execve']).map((d) => d.path),
-    ['$'],
+    checkPolicy(['execve']).diagnostics.map((d) => [d.kind, d.path]),
+    [['wrong_type', '$']],
   )
 })
 

@@ -1,13 +1,13 @@
 'use strict'
 // Every case in tests/vectors/ (format: tests/vectors/README.md), the same cases the core and
 // every binding run. Policies go in as plain objects, the way JavaScript code passes them;
-// `policy_text` cases go through Policy.fromJson.
+// `policy_text` cases go through Policy.fromJson, `argument` cases as strings.
 
 const test = require('node:test')
 const assert = require('node:assert/strict')
 const fs = require('node:fs')
 const path = require('node:path')
-const { Policy, compilePolicy, checkPolicy } = require('sysfence')
+const { ErrorCode, Policy, compilePolicy, checkPolicy } = require('sysfence')
 const { repoRoot } = require('./helpers')
 
 const dir = path.join(repoRoot(), 'tests', 'vectors')
@@ -31,54 +31,59 @@ function policyError(fn) {
   assert.fail('the policy was accepted')
 }
 
+/** `[path, kind]` pairs, to compare with a vector's `errors` or `warnings`. */
+const pairs = (list) => list.map((d) => [d.path, d.kind])
+
 for (const file of files) {
   const vector = JSON.parse(fs.readFileSync(path.join(dir, file), 'utf8'))
-  const textual = 'policy_text' in vector || typeof vector.policy === 'string'
+  // A string policy argument (JSON text or a preset name), JSON text through Policy.fromJson,
+  // or a plain object.
+  const input =
+    'argument' in vector
+      ? vector.argument
+      : 'policy_text' in vector || typeof vector.policy === 'string'
+        ? null
+        : vector.policy
   const text = 'policy_text' in vector ? vector.policy_text : JSON.stringify(vector.policy)
+  const build = () => compilePolicy(input === null ? Policy.fromJson(text) : input)
 
   test(`${file}: ${vector.description}`, () => {
+    let report
+    if (input === null) {
+      try {
+        report = checkPolicy(Policy.fromJson(text))
+      } catch (e) {
+        assert.equal(e.code, 'ERR_SYSFENCE_POLICY')
+        const errors = e.diagnostics
+        report = { ok: false, errors: errors.length, warnings: 0, diagnostics: errors }
+      }
+    } else {
+      report = checkPolicy(input)
+    }
+    const errors = report.diagnostics.filter((d) => d.severity === 'error')
+    assert.equal(report.ok, errors.length === 0)
+    assert.deepEqual([report.errors, report.warnings], [errors.length, report.diagnostics.length - errors.length])
     if (vector.errors) {
-      const expected = [...vector.errors].sort()
-      let diagnostics
-      if (textual) {
-        const e = policyError(() => Policy.fromJson(text))
-        assert.equal(e.code, 'ERR_SYSFENCE_POLICY')
-        diagnostics = e.diagnostics
-      } else {
-        diagnostics = checkPolicy(vector.policy)
-        const e = policyError(() => compilePolicy(vector.policy))
-        assert.equal(e.code, 'ERR_SYSFENCE_POLICY')
-        assert.ok(expected.includes(e.path), `first path ${e.path}`)
+      assert.deepEqual(pairs(errors), pairs(vector.errors))
+      for (const [where, suggestion] of Object.entries(vector.suggestions ?? {})) {
         assert.deepEqual(
-          e.diagnostics.map((d) => d.path).sort(),
-          expected,
-          'the thrown error carries every problem',
+          errors.filter((d) => d.path === where).map((d) => d.suggestion),
+          [suggestion],
         )
       }
-      const errors = diagnostics.filter((d) => d.severity === 'error')
-      assert.deepEqual(errors.map((d) => d.path).sort(), expected)
-      for (const [where, needle] of Object.entries(vector.error_contains ?? {})) {
-        const d = errors.find((x) => x.path === where)
-        assert.ok(d, `no error at ${where}`)
-        assert.ok(d.message.includes(needle), `${where}: ${d.message}`)
-      }
+      const e = policyError(build)
+      assert.equal(e.code, ErrorCode.Policy)
+      assert.equal(e.path, vector.errors[0].path)
+      assert.deepEqual(pairs(e.diagnostics)[0], pairs(vector.errors)[0])
       return
     }
-    const input = textual ? Policy.fromJson(text) : vector.policy
-    const diagnostics = checkPolicy(input)
-    assert.deepEqual(
-      diagnostics.filter((d) => d.severity === 'error'),
-      [],
-      'unexpected errors',
-    )
-    const warned = new Set(diagnostics.map((d) => d.path))
-    for (const w of vector.warnings ?? []) {
-      assert.ok(warned.has(w), `warning ${w} missing from ${JSON.stringify(diagnostics)}`)
+    assert.deepEqual(pairs(report.diagnostics), pairs(vector.warnings))
+    if (input !== null && typeof input !== 'string') {
+      // The canonical form reads back to the same policy.
+      const policy = new Policy(input)
+      assert.deepEqual(new Policy(policy.toJSON()).toJSON(), policy.toJSON())
     }
-    // The canonical form reads back to the same policy.
-    const policy = textual ? input : new Policy(vector.policy)
-    assert.deepEqual(new Policy(policy.toJSON()).toJSON(), policy.toJSON())
-    const filter = compilePolicy(input)
+    const filter = build()
     for (const sim of vector.simulate ?? []) {
       assert.equal(
         filter.simulate(sim.syscall, sim.args ?? [], sim.arch),

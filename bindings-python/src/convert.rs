@@ -19,7 +19,7 @@ use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyDict, PyFloat, PyInt, PyList, PyMapping, PyNone, PyString, PyTuple};
 use serde::Serialize;
 use serde_json::{Map, Number, Value};
-use sysfence::Diagnostic;
+use sysfence::{Diagnostic, DiagnosticKind};
 
 /// How deep a policy may nest; serde_json's own limit for text.
 const MAX_DEPTH: usize = 128;
@@ -119,7 +119,12 @@ struct Walk {
 
 impl Walk {
     fn fail(&mut self, path: &str, message: String) -> Value {
-        self.errors.push(Diagnostic::error(shown(path), message));
+        self.fail_as(DiagnosticKind::WrongType, path, message)
+    }
+
+    fn fail_as(&mut self, kind: DiagnosticKind, path: &str, message: String) -> Value {
+        self.errors
+            .push(Diagnostic::error(kind, shown(path), message));
         Value::Null
     }
 
@@ -201,7 +206,11 @@ impl Walk {
                 .and_then(|f| f.call1((obj,)))
                 .and_then(|b| b.extract::<u64>());
             if !matches!(bits, Ok(b) if b <= 256) {
-                return self.fail(path, "integer too large (more than 256 bits)".to_string());
+                return self.fail_as(
+                    DiagnosticKind::OutOfRange,
+                    path,
+                    "integer too large (more than 256 bits)".to_string(),
+                );
             }
             let digits = int
                 .getattr("__repr__")
@@ -209,7 +218,11 @@ impl Walk {
                 .and_then(|r| r.extract::<String>());
             return match digits.map(|d| serde_json::from_str::<Number>(&d)) {
                 Ok(Ok(n)) => Value::Number(n),
-                _ => self.fail(path, "integer too large for JSON".to_string()),
+                _ => self.fail_as(
+                    DiagnosticKind::OutOfRange,
+                    path,
+                    "integer too large for JSON".to_string(),
+                ),
             };
         }
         if let Ok(f) = obj.cast::<PyFloat>() {
@@ -297,7 +310,11 @@ impl Walk {
                         Some(r) => format!("{problem} {r}"),
                         None => problem,
                     };
-                    self.errors.push(Diagnostic::error(shown(path), message));
+                    self.errors.push(Diagnostic::error(
+                        DiagnosticKind::WrongType,
+                        shown(path),
+                        message,
+                    ));
                     continue;
                 }
             };
@@ -306,7 +323,11 @@ impl Walk {
             if map.contains_key(&key_text) {
                 // A str subclass with its own `__eq__`/`__hash__`, or a mapping's `items()`,
                 // can give the same key twice; JSON parsers disagree on which one wins.
-                self.fail(&child, "the same key appears twice".to_string());
+                self.fail_as(
+                    DiagnosticKind::DuplicateKey,
+                    &child,
+                    "the same key appears twice".to_string(),
+                );
                 continue;
             }
             map.insert(key_text, v);

@@ -1,7 +1,8 @@
 //! The one place where core errors become Python exceptions.
 //!
-//! The class is chosen from [`sysfence::Error::code`], the stable code every binding derives its
-//! errors from, so that Python, Node and C cannot drift apart:
+//! The class is chosen by an exhaustive `match` on [`sysfence::ErrorKind`], the kind every
+//! binding derives its errors from, so that Python, Node and C cannot drift apart (a new core
+//! kind fails to compile here until it has its class):
 //!
 //! | code               | Python exception                                              |
 //! |--------------------|---------------------------------------------------------------|
@@ -13,8 +14,9 @@
 //! | `io`               | the builtin `OSError` for its errno (`FileNotFoundError`, `PermissionError`, ...), as `open()` raises |
 //!
 //! Every class except the `io` builtins derives from [`SeccompError`], and every instance carries
-//! `.code`. A code this table does not know yet (the core enum is non-exhaustive) becomes a plain
-//! `SeccompError`, never a bare `Exception`.
+//! `.code`. A panic inside the library is caught at the boundary ([`guarded`]) and raised as
+//! [`InternalError`] (`.code == "internal"`), a `SeccompError` that `except Exception` catches,
+//! instead of pyo3's `PanicException`.
 
 use crate::convert::diagnostics_to_py;
 use pyo3::create_exception;
@@ -22,6 +24,7 @@ use pyo3::exceptions::{PyException, PyOSError, PyPermissionError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyDict, PyTuple, PyType};
+use sysfence::ErrorKind;
 
 create_exception!(
     sysfence,
@@ -35,7 +38,8 @@ create_exception!(
     SeccompError,
     "The policy is invalid; nothing was compiled or loaded.\n\n\
      `.path` is the JSON path of the first problem (`rules[0].syscalls[1]`, `$` for the whole\n\
-     policy), `.diagnostics` lists every problem as dicts with `severity`, `path`, `message`."
+     policy), `.diagnostics` lists every problem as dicts with `severity`, `kind`, `path`,\n\
+     `message` and `suggestion`."
 );
 create_exception!(
     sysfence,
@@ -57,6 +61,41 @@ create_exception!(
     SeccompError,
     "The kernel or the library lacks a feature this request needs."
 );
+
+create_exception!(
+    sysfence,
+    InternalError,
+    SeccompError,
+    "A bug in sysfence (a panic caught at the boundary); please report it. Nothing was loaded."
+);
+
+/// Runs `f`, turning a panic inside it into [`InternalError`]: every entry point that reaches
+/// the core goes through here.
+pub fn guarded<T>(f: impl FnOnce() -> PyResult<T>) -> PyResult<T> {
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)) {
+        Ok(result) => result,
+        Err(panic) => {
+            let what = panic
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "unknown panic".to_string());
+            Err(Python::attach(|py| internal_error(py, &what)))
+        }
+    }
+}
+
+/// The [`InternalError`] for a caught panic.
+fn internal_error(py: Python<'_>, what: &str) -> PyErr {
+    let build = || -> PyResult<PyErr> {
+        let value = py
+            .get_type::<InternalError>()
+            .call1((format!("internal error (please report): {what}"),))?;
+        value.setattr("code", "internal")?;
+        Ok(PyErr::from_value(value))
+    };
+    build().unwrap_or_else(|e| e)
+}
 
 /// `class LoadPermissionError(LoadError, PermissionError)` and `class
 /// InvalidArgumentError(SeccompError, ValueError)` cannot come from `create_exception!`, which
@@ -122,19 +161,19 @@ fn build(py: Python<'_>, err: &sysfence::Error) -> PyResult<PyErr> {
     let message = err.to_string();
     let code = err.code();
     let errno = err.errno();
-    let value = match code {
-        "policy" => {
+    let value = match err.kind() {
+        ErrorKind::Policy => {
             let value = py.get_type::<PolicyError>().call1((&message,))?;
             value.setattr("path", err.path().unwrap_or("$"))?;
             value.setattr("diagnostics", diagnostics_to_py(py, err.diagnostics())?)?;
             value
         }
-        "compile" => {
+        ErrorKind::Compile => {
             let value = py.get_type::<CompileError>().call1((&message,))?;
             value.setattr("errno", errno)?;
             value
         }
-        "load" => {
+        ErrorKind::Load => {
             let value = match errno {
                 Some(e) if e == libc::EPERM || e == libc::EACCES => {
                     // OSError's constructor sets .errno and .strerror.
@@ -153,9 +192,9 @@ fn build(py: Python<'_>, err: &sysfence::Error) -> PyResult<PyErr> {
             value.setattr("tid", tid)?;
             value
         }
-        "unsupported" => py.get_type::<UnsupportedError>().call1((&message,))?,
-        "invalid_argument" => invalid_argument_error(py)?.call1((&message,))?,
-        "io" => {
+        ErrorKind::Unsupported => py.get_type::<UnsupportedError>().call1((&message,))?,
+        ErrorKind::InvalidArgument => invalid_argument_error(py)?.call1((&message,))?,
+        ErrorKind::Io => {
             // As `open()` does: OSError(errno, strerror, filename) becomes FileNotFoundError,
             // PermissionError, ... by errno.
             let path = match err {
@@ -180,7 +219,6 @@ fn build(py: Python<'_>, err: &sysfence::Error) -> PyResult<PyErr> {
             };
             value
         }
-        _ => py.get_type::<SeccompError>().call1((&message,))?,
     };
     value.setattr("code", code)?;
     Ok(PyErr::from_value(value))
@@ -208,5 +246,6 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("LoadPermissionError", load_permission_error(py)?)?;
     m.add("UnsupportedError", py.get_type::<UnsupportedError>())?;
     m.add("InvalidArgumentError", invalid_argument_error(py)?)?;
+    m.add("InternalError", py.get_type::<InternalError>())?;
     Ok(())
 }

@@ -1,7 +1,7 @@
 //! `sysfence.Filter`: a compiled filter. What `bpf()` exports and `simulate()` evaluates is,
 //! byte for byte, what `load()` gives the kernel.
 
-use crate::error::OrRaise;
+use crate::error::{guarded, OrRaise};
 use pyo3::prelude::*;
 use pyo3::types::PyBytes;
 
@@ -116,8 +116,10 @@ impl Filter {
                     .or_raise()?,
             ),
         };
-        let verdict = self.inner.simulate(syscall, &args, arch).or_raise()?;
-        Ok(verdict.action.to_string())
+        guarded(|| {
+            let verdict = self.inner.simulate(syscall, &args, arch).or_raise()?;
+            Ok(verdict.action.to_string())
+        })
     }
 
     /// Loads the filter into this process, every thread (TSYNC), after setting

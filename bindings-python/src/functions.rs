@@ -1,10 +1,12 @@
 //! The module-level functions: apply, compile, check and the process's seccomp status.
 //!
-//! Each takes a policy-like argument: a dict in the JSON format, a `Policy`, or a preset name
-//! (`"no-exec"`). JSON text goes through `Policy.from_json` or `check_policy_json`.
+//! Each takes a policy-like argument: a dict in the JSON format, a `Policy`, or a `str`: JSON
+//! text or a preset name (`"no-exec"`), told apart by the core's one rule. `Policy.from_json`
+//! and `Policy.preset` accept one form only. Every function runs under [`guarded`], so a panic
+//! is an `InternalError`.
 
-use crate::convert::{diagnostics_to_py, json_to_py, to_py};
-use crate::error::OrRaise;
+use crate::convert::{json_to_py, to_py};
+use crate::error::{guarded, OrRaise};
 use crate::filter::Filter;
 use crate::policy;
 use pyo3::prelude::*;
@@ -38,11 +40,13 @@ pub fn apply_policy<'py>(
     policy: &Bound<'py, PyAny>,
     mode: Option<String>,
 ) -> PyResult<Bound<'py, PyAny>> {
-    let policy = policy::resolve(policy)?;
-    let report = py
-        .detach(|| sysfence::apply_policy_with_mode(&policy, mode.as_deref()))
-        .or_raise()?;
-    to_py(py, &report)
+    guarded(|| {
+        let policy = policy::resolve(policy)?;
+        let report = py
+            .detach(|| sysfence::apply_policy_with_mode(&policy, mode.as_deref()))
+            .or_raise()?;
+        to_py(py, &report)
+    })
 }
 
 /// Compiles `policy` (a dict, a `Policy` or a preset name) into a `Filter` without loading it.
@@ -55,42 +59,43 @@ pub fn apply_policy<'py>(
 /// ```
 #[pyfunction]
 pub fn compile_policy(py: Python<'_>, policy: &Bound<'_, PyAny>) -> PyResult<Filter> {
-    let policy = policy::resolve(policy)?;
-    policy::compile(py, &policy)
+    guarded(|| {
+        let policy = policy::resolve(policy)?;
+        policy::compile(py, &policy)
+    })
 }
 
-/// Every error and warning about `policy`, without raising: a list of dicts with `severity`
-/// (`"error"` or `"warning"`), `path` (`rules[0].syscalls[1]`, `$` for the whole policy) and
-/// `message`. Errors mean the policy cannot load; warnings that it loads but probably does not
-/// do what was meant. An empty list means nothing to report.
+/// Every error and warning about `policy`, without raising, as the one check report of every
+/// language: `{"ok": bool, "errors": int, "warnings": int, "diagnostics": [...]}`. Each
+/// diagnostic is a dict with `severity` (`"error"` or `"warning"`), `kind` (a stable name such
+/// as `"unknown_syscall"`), `path` (`rules[0].syscalls[1]`, `$` for the whole policy),
+/// `message` and `suggestion` (the value probably meant, or None). Errors mean the policy
+/// cannot load; warnings that it loads but probably does not do what was meant.
 ///
 /// ```python
-/// >>> sysfence.check_policy({"default_action": "allow",
-/// ...                        "rules": [{"action": "errno", "syscalls": ["exceve"]}]})
-/// [{'message': 'unknown syscall "exceve" (did you mean "execve"?)', 'path': 'rules[0].syscalls[0]', 'severity': 'error'}]
+/// >>> r = sysfence.check_policy({"default_action": "allow",
+/// ...                            "rules": [{"action": "errno", "syscalls": ["exceve"]}]})
+/// >>> r["ok"], [(d["kind"], d["path"], d["suggestion"]) for d in r["diagnostics"]]
+/// (False, [('unknown_syscall', 'rules[0].syscalls[0]', 'execve')])
 /// ```
 #[pyfunction]
 pub fn check_policy<'py>(
     py: Python<'py>,
     policy: &Bound<'py, PyAny>,
 ) -> PyResult<Bound<'py, PyAny>> {
-    let diagnostics = match policy::check_value(policy) {
-        Ok(value) => py.detach(|| sysfence::check(&value)),
-        Err(e) => e.diagnostics().to_vec(),
-    };
-    diagnostics_to_py(py, &diagnostics)
+    guarded(|| to_py(py, &policy::check(py, policy)?))
 }
 
-/// `check_policy` for JSON text: malformed JSON is one error at `$`.
+/// `check_policy` for JSON text only (a preset name is malformed JSON here): malformed JSON is
+/// one `invalid_json` error at `$`.
 ///
 /// ```python
-/// >>> [d["path"] for d in sysfence.check_policy_json('{"default_action": ')]
-/// ['$']
+/// >>> [d["kind"] for d in sysfence.check_policy_json('{"default_action": ')["diagnostics"]]
+/// ['invalid_json']
 /// ```
 #[pyfunction]
 pub fn check_policy_json<'py>(py: Python<'py>, text: &str) -> PyResult<Bound<'py, PyAny>> {
-    let diagnostics = py.detach(|| sysfence::check_json(text));
-    diagnostics_to_py(py, &diagnostics)
+    guarded(|| to_py(py, &py.detach(|| sysfence::check_json(text))))
 }
 
 /// The seccomp state of the calling thread, as the kernel reports it:
@@ -103,8 +108,7 @@ pub fn check_policy_json<'py>(py: Python<'py>, text: &str) -> PyResult<Bound<'py
 /// ```
 #[pyfunction]
 pub fn status(py: Python<'_>) -> PyResult<Bound<'_, PyAny>> {
-    let status = sysfence::status().or_raise()?;
-    to_py(py, &status)
+    guarded(|| to_py(py, &sysfence::status().or_raise()?))
 }
 
 /// Parses one line of the kernel log, auditd's log or journald holding a seccomp audit record
@@ -126,8 +130,10 @@ pub fn status(py: Python<'_>) -> PyResult<Bound<'_, PyAny>> {
 /// ```
 #[pyfunction]
 pub fn parse_audit_line<'py>(py: Python<'py>, line: &str) -> PyResult<Option<Bound<'py, PyAny>>> {
-    match py.detach(|| sysfence::audit::parse_line_ecs(line)) {
-        Some(doc) => Ok(Some(json_to_py(py, &doc)?)),
-        None => Ok(None),
-    }
+    guarded(
+        || match py.detach(|| sysfence::audit::parse_line_ecs(line)) {
+            Some(doc) => Ok(Some(json_to_py(py, &doc)?)),
+            None => Ok(None),
+        },
+    )
 }

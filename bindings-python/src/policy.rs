@@ -1,7 +1,7 @@
 //! `sysfence.Policy`: a validated policy, and the policy-like arguments every function takes.
 
 use crate::convert::{json_to_py, py_to_json};
-use crate::error::OrRaise;
+use crate::error::{guarded, OrRaise};
 use crate::filter::Filter;
 use pyo3::prelude::*;
 use pyo3::types::PyString;
@@ -35,9 +35,11 @@ impl Policy {
     /// Validates a policy given as a dict (the JSON format; tuples count as lists).
     #[new]
     fn new(policy: &Bound<'_, PyAny>) -> PyResult<Self> {
-        let value = py_to_json(policy).or_raise()?;
-        Ok(Policy {
-            inner: sysfence::Policy::from_value(&value).or_raise()?,
+        guarded(|| {
+            let value = py_to_json(policy).or_raise()?;
+            Ok(Policy {
+                inner: sysfence::Policy::from_value(&value).or_raise()?,
+            })
         })
     }
 
@@ -49,8 +51,10 @@ impl Policy {
     /// ```
     #[staticmethod]
     fn from_json(text: &str) -> PyResult<Self> {
-        Ok(Policy {
-            inner: sysfence::Policy::from_json(text).or_raise()?,
+        guarded(|| {
+            Ok(Policy {
+                inner: sysfence::Policy::from_json(text).or_raise()?,
+            })
         })
     }
 
@@ -62,8 +66,10 @@ impl Policy {
     /// ```
     #[staticmethod]
     fn from_file(path: PathBuf) -> PyResult<Self> {
-        Ok(Policy {
-            inner: sysfence::Policy::from_file(path).or_raise()?,
+        guarded(|| {
+            Ok(Policy {
+                inner: sysfence::Policy::from_file(path).or_raise()?,
+            })
         })
     }
 
@@ -75,8 +81,10 @@ impl Policy {
     /// ```
     #[staticmethod]
     fn preset(name: &str) -> PyResult<Self> {
-        Ok(Policy {
-            inner: sysfence::Policy::preset(name).or_raise()?,
+        guarded(|| {
+            Ok(Policy {
+                inner: sysfence::Policy::preset(name).or_raise()?,
+            })
         })
     }
 
@@ -102,7 +110,11 @@ impl Policy {
     ) -> PyResult<Self> {
         let value = match profile.cast::<PyString>() {
             Ok(text) => serde_json::from_str(&text.to_cow()?).map_err(|e| {
-                sysfence::Error::Policy(vec![sysfence::Diagnostic::error("$", e.to_string())])
+                sysfence::Error::Policy(vec![sysfence::Diagnostic::error(
+                    sysfence::DiagnosticKind::InvalidJson,
+                    "$",
+                    e.to_string(),
+                )])
             }),
             Err(_) => py_to_json(profile),
         }
@@ -168,32 +180,39 @@ pub fn compile(py: Python<'_>, policy: &sysfence::Policy) -> PyResult<Filter> {
     Ok(Filter { inner })
 }
 
-/// A policy-like argument: a `Policy`, a preset name, or a dict in the JSON format.
+/// A policy-like argument: a `Policy`, a `str` (JSON text or a preset name, told apart by the
+/// core's one rule, [`sysfence::PolicySource`]), or a dict in the JSON format.
 pub fn resolve(policy: &Bound<'_, PyAny>) -> PyResult<sysfence::Policy> {
-    resolve_core(policy).or_raise()
-}
-
-fn resolve_core(policy: &Bound<'_, PyAny>) -> sysfence::Result<sysfence::Policy> {
     if let Ok(p) = policy.cast::<Policy>() {
         return Ok(p.get().inner.clone());
     }
-    if let Ok(name) = policy.cast::<PyString>() {
-        let name = name.to_cow().map_err(|_| {
-            sysfence::Error::Policy(vec![sysfence::Diagnostic::error(
-                "$",
-                "preset name is not valid UTF-8",
-            )])
-        })?;
-        return sysfence::Policy::preset(&name);
+    if let Ok(text) = policy.cast::<PyString>() {
+        return sysfence::Policy::from_argument(&utf8(text)?).or_raise();
     }
-    sysfence::Policy::from_value(&py_to_json(policy)?)
+    sysfence::Policy::from_value(&py_to_json(policy).or_raise()?).or_raise()
 }
 
-/// The JSON value that `check_policy` lints for a policy-like argument: a dict as given (so
-/// every problem is reported), a `Policy` in canonical form, or a preset's policy.
-pub fn check_value(policy: &Bound<'_, PyAny>) -> sysfence::Result<serde_json::Value> {
-    if policy.cast::<Policy>().is_ok() || policy.cast::<PyString>().is_ok() {
-        return resolve_core(policy).map(|p| p.to_value());
+/// The check report for a policy-like argument: a dict as given (so every problem is
+/// reported), a `Policy` in canonical form, or a `str` as [`resolve`] reads it.
+pub fn check(py: Python<'_>, policy: &Bound<'_, PyAny>) -> PyResult<sysfence::CheckReport> {
+    if let Ok(p) = policy.cast::<Policy>() {
+        let value = p.get().inner.to_value();
+        return Ok(py.detach(|| sysfence::check(&value)));
     }
-    py_to_json(policy)
+    if let Ok(text) = policy.cast::<PyString>() {
+        let text = utf8(text)?;
+        return Ok(py.detach(|| sysfence::check_argument(&text)));
+    }
+    Ok(match py_to_json(policy) {
+        Ok(value) => py.detach(|| sysfence::check(&value)),
+        Err(e) => sysfence::CheckReport::from(e.diagnostics().to_vec()),
+    })
+}
+
+/// A `str`'s UTF-8 text; a lone surrogate is an `InvalidArgumentError`.
+fn utf8(text: &Bound<'_, PyString>) -> PyResult<String> {
+    text.to_cow()
+        .map(|t| t.into_owned())
+        .map_err(|_| sysfence::Error::InvalidArgument("the policy text is not valid UTF-8".into()))
+        .or_raise()
 }

@@ -5,7 +5,7 @@ use clap::{Args, ValueEnum};
 use serde_json::json;
 use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
-use sysfence::{constants, groups, syscalls, Arch, Error, Severity};
+use sysfence::{constants, groups, syscalls, Arch, Error};
 
 /// `--json` alone.
 #[derive(Args, Debug)]
@@ -194,18 +194,12 @@ pub fn check(a: &CheckArgs) -> ExitCode {
         },
         (None, None) => unreachable!("clap requires one"),
     };
-    let errors = diags
-        .iter()
-        .filter(|d| d.severity == Severity::Error)
-        .count();
-    let warnings = diags.len() - errors;
+    let report = sysfence::CheckReport::from(diags);
+    let (errors, warnings) = (report.errors, report.warnings);
     if a.json {
-        println!(
-            "{}",
-            json!({ "ok": errors == 0, "errors": errors, "warnings": warnings, "diagnostics": diags })
-        );
+        println!("{}", json!(report));
     } else {
-        for d in &diags {
+        for d in &report.diagnostics {
             let level = if d.is_error() { "error" } else { "warning" };
             eprintln!("{level}: {}", located(d));
         }

@@ -1,7 +1,7 @@
 //! The one error type of sysfence. Every binding derives its exceptions, error codes and result
 //! codes from [`Error::code`], so tests assert on codes, never on message text.
 
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{Diagnostic, DiagnosticKind};
 use std::fmt;
 
 /// Everything that can go wrong in sysfence.
@@ -36,6 +36,51 @@ pub enum Error {
     },
 }
 
+/// The kind of an [`Error`], without its details: what every binding maps, with an exhaustive
+/// `match`, to its own error codes and classes, so that a new kind fails to compile there
+/// instead of silently becoming "internal". (A panic caught at a binding's boundary is the
+/// bindings' own "internal" kind: the core never returns one.)
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ErrorKind {
+    /// [`Error::Policy`].
+    Policy,
+    /// [`Error::Compile`].
+    Compile,
+    /// [`Error::Load`].
+    Load,
+    /// [`Error::Unsupported`].
+    Unsupported,
+    /// [`Error::InvalidArgument`].
+    InvalidArgument,
+    /// [`Error::Io`].
+    Io,
+}
+
+impl ErrorKind {
+    /// Every kind, in the order of the C result codes (-1 to -6).
+    pub const ALL: [ErrorKind; 6] = [
+        ErrorKind::Policy,
+        ErrorKind::Compile,
+        ErrorKind::Load,
+        ErrorKind::Unsupported,
+        ErrorKind::InvalidArgument,
+        ErrorKind::Io,
+    ];
+
+    /// The stable snake_case code: `policy`, `compile`, `load`, `unsupported`,
+    /// `invalid_argument` or `io`.
+    pub fn code(self) -> &'static str {
+        match self {
+            ErrorKind::Policy => "policy",
+            ErrorKind::Compile => "compile",
+            ErrorKind::Load => "load",
+            ErrorKind::Unsupported => "unsupported",
+            ErrorKind::InvalidArgument => "invalid_argument",
+            ErrorKind::Io => "io",
+        }
+    }
+}
+
 /// The stage of loading that failed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum LoadStage {
@@ -66,13 +111,18 @@ impl Error {
     /// A stable, machine-readable code for this error kind: `policy`, `compile`, `load`,
     /// `unsupported`, `invalid_argument` or `io`.
     pub fn code(&self) -> &'static str {
+        self.kind().code()
+    }
+
+    /// The kind of this error, for an exhaustive `match`.
+    pub fn kind(&self) -> ErrorKind {
         match self {
-            Error::Policy(_) => "policy",
-            Error::Compile { .. } => "compile",
-            Error::Load(_) => "load",
-            Error::Unsupported(_) => "unsupported",
-            Error::InvalidArgument(_) => "invalid_argument",
-            Error::Io { .. } => "io",
+            Error::Policy(_) => ErrorKind::Policy,
+            Error::Compile { .. } => ErrorKind::Compile,
+            Error::Load(_) => ErrorKind::Load,
+            Error::Unsupported(_) => ErrorKind::Unsupported,
+            Error::InvalidArgument(_) => ErrorKind::InvalidArgument,
+            Error::Io { .. } => ErrorKind::Io,
         }
     }
 
@@ -102,8 +152,12 @@ impl Error {
     }
 
     /// A policy error with a single problem at `path`.
-    pub(crate) fn policy(path: impl Into<String>, message: impl Into<String>) -> Self {
-        Error::Policy(vec![Diagnostic::error(path, message)])
+    pub(crate) fn policy(
+        kind: DiagnosticKind,
+        path: impl Into<String>,
+        message: impl Into<String>,
+    ) -> Self {
+        Error::Policy(vec![Diagnostic::error(kind, path, message)])
     }
 
     pub(crate) fn io(path: &str, err: &std::io::Error) -> Self {

@@ -36,13 +36,13 @@ pub use action::Action;
 pub use arch::Arch;
 pub use compile::{compile, compile_with, CompileOptions};
 pub use compiled::Provenance;
-pub use diagnostic::{Diagnostic, Severity};
-pub use error::{Error, LoadFailure, LoadStage, Result};
+pub use diagnostic::{CheckReport, Diagnostic, DiagnosticKind, Severity};
+pub use error::{Error, ErrorKind, LoadFailure, LoadStage, Result};
 pub use filter::{Explanation, Filter, MultiplexedVerdict, Verdict};
 pub use oci::{OciContext, OciFormat, OciImport};
 pub use policy::{
-    parse_u64, read_policy_text, ArgCondition, CmpOp, EffectiveRule, Mode, Policy, Rule,
-    MAX_POLICY_BYTES,
+    parse_u64, read_policy_text, ArgCondition, CmpOp, EffectiveRule, Mode, Policy, PolicySource,
+    Rule, MAX_POLICY_BYTES,
 };
 pub use status::{status, status_of, Status};
 pub use suggest::nearest;
@@ -128,16 +128,30 @@ pub fn apply_policy_with_mode(policy: &Policy, mode: Option<&str>) -> Result<Rep
     }
 }
 
-/// What `check` found: errors (the policy cannot load) and warnings, each with its path. A
-/// container profile is imported for the default [`OciContext`], its import warnings first.
-pub fn check(policy: &serde_json::Value) -> Vec<Diagnostic> {
-    oci::check_value(policy, &OciContext::default())
+/// What `check` found: errors (the policy cannot load) and warnings, each with its kind and
+/// path, as the one [`CheckReport`]. A container profile is imported for the default
+/// [`OciContext`], its import warnings first.
+pub fn check(policy: &serde_json::Value) -> CheckReport {
+    CheckReport::from(oci::check_value(policy, &OciContext::default()))
 }
 
-/// [`check`] for JSON text.
-pub fn check_json(text: &str) -> Vec<Diagnostic> {
+/// [`check`] for JSON text: malformed JSON is one `invalid_json` error at `$`.
+pub fn check_json(text: &str) -> CheckReport {
     match policy::json::parse(text) {
         Ok(v) => check(&v),
-        Err(e) => e.diagnostics().to_vec(),
+        Err(e) => CheckReport::from(e.diagnostics().to_vec()),
+    }
+}
+
+/// [`check`] for a policy argument given as text ([`PolicySource`]): JSON text or a preset
+/// name. A text that is neither is one `unknown_preset` error at `$`.
+pub fn check_argument(text: &str) -> CheckReport {
+    match PolicySource::of(text) {
+        Ok(PolicySource::Json(t)) => check_json(t),
+        Ok(PolicySource::Preset(name)) => match Policy::preset(name) {
+            Ok(p) => check(&p.to_value()),
+            Err(e) => CheckReport::from(e.diagnostics().to_vec()),
+        },
+        Err(e) => CheckReport::from(e.diagnostics().to_vec()),
     }
 }

@@ -1,7 +1,7 @@
 //! Warnings about valid policies: they load, but probably do not do what was meant.
 
 use crate::action::Action;
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{Diagnostic, DiagnosticKind};
 use crate::groups::IO_URING_OPS;
 use crate::policy::{rule_path, Mode, Policy};
 use crate::syscalls;
@@ -12,19 +12,21 @@ pub(crate) fn lint(policy: &Policy) -> Vec<Diagnostic> {
     let default = policy.effective_default();
 
     if policy.mode == Mode::Log {
-        out.push(Diagnostic::warning(
+        out.push(Diagnostic::warning(DiagnosticKind::LogMode,
             "mode",
             "log mode: nothing is enforced; every refusal becomes a kernel log record (switch to \"enforce\" once the log is quiet)",
         ));
     }
     if !policy.log_denied && policy.mode == Mode::Enforce && default != Action::Allow {
         out.push(Diagnostic::warning(
+            DiagnosticKind::LogDeniedOff,
             "log_denied",
             "false: errno and trap denials leave no audit record, so violations cannot be watched",
         ));
     }
     if policy.bad_arch_action.lets_through() && policy.mode == Mode::Enforce {
         out.push(Diagnostic::warning(
+            DiagnosticKind::BadArchAllowed,
             "bad_arch_action",
             format!(
                 "{}: syscalls made through another ABI (i386 int 0x80, x32) bypass every rule",
@@ -35,7 +37,7 @@ pub(crate) fn lint(policy: &Policy) -> Vec<Diagnostic> {
 
     let native = crate::Arch::native();
     if !policy.architectures.is_empty() && !policy.architectures.contains(&native) {
-        out.push(Diagnostic::warning(
+        out.push(Diagnostic::warning(DiagnosticKind::NativeArchMissing,
             "architectures",
             format!(
                 "{native}, this machine's architecture, is not listed: loaded here, every syscall of a native program meets bad_arch_action ({})",
@@ -54,6 +56,7 @@ pub(crate) fn lint(policy: &Policy) -> Vec<Diagnostic> {
             .any(|r| r.action == default && r.origin.starts_with(&prefix));
         if policy.mode.apply(rule.action) == default && !exception {
             out.push(Diagnostic::warning(
+                DiagnosticKind::NoEffect,
                 format!("rules[{i}]"),
                 format!(
                     "action {} equals the default action, so the rule is dropped",
@@ -65,6 +68,7 @@ pub(crate) fn lint(policy: &Policy) -> Vec<Diagnostic> {
             let path = format!("rules[{i}].syscalls[{j}]");
             if rule.syscalls[..j].contains(name) {
                 out.push(Diagnostic::warning(
+                    DiagnosticKind::DuplicateEntry,
                     path.clone(),
                     format!("{name:?} is listed twice"),
                 ));
@@ -79,6 +83,7 @@ pub(crate) fn lint(policy: &Policy) -> Vec<Diagnostic> {
                 .collect();
             if !missing.is_empty() {
                 out.push(Diagnostic::warning(
+                    DiagnosticKind::NotOnArchitecture,
                     path,
                     format!(
                         "{name:?} is not a syscall on {}; the rule does nothing there",
@@ -99,7 +104,7 @@ pub(crate) fn lint(policy: &Policy) -> Vec<Diagnostic> {
         };
         for (have, lack) in [("execve", "execveat"), ("execveat", "execve")] {
             if refused(have) && !refused(lack) && policy.mode == Mode::Enforce {
-                out.push(Diagnostic::warning(
+                out.push(Diagnostic::warning(DiagnosticKind::ExecBypass,
                     "rules",
                     format!("{have} is refused but {lack} is not: a program can exec through {lack} (list @exec)"),
                 ));
@@ -111,7 +116,7 @@ pub(crate) fn lint(policy: &Policy) -> Vec<Diagnostic> {
         out.extend(multiplexer_allowed(policy));
     }
     if effective.iter().any(|r| r.action == Action::Notify) || default == Action::Notify {
-        out.push(Diagnostic::warning(
+        out.push(Diagnostic::warning(DiagnosticKind::NotifyWithoutSupervisor,
             "rules",
             "notify needs a supervisor holding the listener; without one those syscalls fail with ENOSYS",
         ));
@@ -173,7 +178,7 @@ fn io_uring_bypass(policy: &Policy) -> Option<Diagnostic> {
     } else {
         refused.join(", ")
     };
-    Some(Diagnostic::warning(
+    Some(Diagnostic::warning(DiagnosticKind::IoUringBypass,
         path.unwrap_or_else(|| "rules".to_string()),
         format!(
             "io_uring is allowed, and its operations do what this policy refuses ({shown}) without making those syscalls, so the filter never sees them: refuse @io-uring too (the hardened preset does)"
@@ -197,7 +202,7 @@ fn multiplexer_allowed(policy: &Policy) -> Vec<Diagnostic> {
             });
             let path = rule_path(&rule.origin).to_string();
             if allowed && !out.iter().any(|d| d.path == path) {
-                out.push(Diagnostic::warning(
+                out.push(Diagnostic::warning(DiagnosticKind::MultiplexerBypass,
                     path,
                     format!(
                         "{} is refused, but {} is allowed outright, and on {arch} {}(call {}) makes the same call",

@@ -23,7 +23,7 @@
 
 use crate::action::Action;
 use crate::arch::Arch;
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{Diagnostic, DiagnosticKind};
 use crate::error::{Error, Result};
 use crate::policy::{ArgCondition, CmpOp, Policy, Rule};
 use crate::syscalls::{self, Resolution};
@@ -392,13 +392,13 @@ impl Found {
             (false, false) => format!("{}.{rel}", self.prefix),
         }
     }
-    fn error(&mut self, rel: &str, msg: impl Into<String>) {
+    fn error(&mut self, kind: DiagnosticKind, rel: &str, msg: impl Into<String>) {
         let p = self.path(rel);
-        self.errors.push(Diagnostic::error(p, msg));
+        self.errors.push(Diagnostic::error(kind, p, msg));
     }
-    fn note(&mut self, rel: &str, msg: impl Into<String>) {
+    fn note(&mut self, kind: DiagnosticKind, rel: &str, msg: impl Into<String>) {
         let p = self.path(rel);
-        self.notes.push(Diagnostic::warning(p, msg));
+        self.notes.push(Diagnostic::warning(kind, p, msg));
     }
 }
 
@@ -427,7 +427,7 @@ fn unknown_keys(obj: &Map<String, Value>, known: &[&str], rel: &str, f: &mut Fou
             } else {
                 format!("{rel}.{key}")
             };
-            f.note(&path, msg);
+            f.note(DiagnosticKind::ProfileConversion, &path, msg);
         }
     }
 }
@@ -435,7 +435,7 @@ fn unknown_keys(obj: &Map<String, Value>, known: &[&str], rel: &str, f: &mut Fou
 fn oci_action(v: Option<&Value>, rel: &str, f: &mut Found) -> Option<OciAction> {
     match v {
         None => {
-            f.error(rel, "missing");
+            f.error(DiagnosticKind::MissingField, rel, "missing");
             None
         }
         Some(Value::String(s)) => {
@@ -447,12 +447,13 @@ fn oci_action(v: Option<&Value>, rel: &str, f: &mut Found) -> Option<OciAction> 
                     Some(n) => msg.push_str(&format!(" (did you mean {n:?}?)")),
                     None => msg.push_str(&format!(" (expected one of: {})", names.join(", "))),
                 }
-                f.error(rel, msg);
+                f.error(DiagnosticKind::InvalidValue, rel, msg);
             }
             found
         }
         Some(other) => {
             f.error(
+                DiagnosticKind::WrongType,
                 rel,
                 format!(
                     "expected an action such as \"SCMP_ACT_ERRNO\", found {}",
@@ -469,7 +470,11 @@ fn uint(v: &Value, max: u64, rel: &str, f: &mut Found) -> Option<u64> {
     match v.as_u64() {
         Some(n) if n <= max => Some(n),
         _ => {
-            f.error(rel, format!("expected an integer in 0..={max}, found {v}"));
+            f.error(
+                DiagnosticKind::OutOfRange,
+                rel,
+                format!("expected an integer in 0..={max}, found {v}"),
+            );
             None
         }
     }
@@ -493,7 +498,7 @@ fn to_action(a: OciAction, errno: Option<u64>, rel: &str, f: &mut Found) -> Opti
                 } else {
                     format!("errno {data} is out of range (1..=4095)")
                 };
-                f.error(rel, why);
+                f.error(DiagnosticKind::InvalidValue, rel, why);
                 return None;
             }
         },
@@ -501,6 +506,7 @@ fn to_action(a: OciAction, errno: Option<u64>, rel: &str, f: &mut Found) -> Opti
             Ok(d) => Action::Trace(d),
             Err(_) => {
                 f.error(
+                    DiagnosticKind::InvalidValue,
                     rel,
                     format!("trace value {data} is out of range (0..=65535)"),
                 );
@@ -512,7 +518,11 @@ fn to_action(a: OciAction, errno: Option<u64>, rel: &str, f: &mut Found) -> Opti
 
 fn string_list<'a>(v: &'a Value, rel: &str, what: &str, f: &mut Found) -> Vec<(usize, &'a str)> {
     let Some(items) = v.as_array() else {
-        f.error(rel, format!("expected a list of {what}, found {}", kind(v)));
+        f.error(
+            DiagnosticKind::WrongType,
+            rel,
+            format!("expected a list of {what}, found {}", kind(v)),
+        );
         return Vec::new();
     };
     let mut out = Vec::new();
@@ -520,10 +530,12 @@ fn string_list<'a>(v: &'a Value, rel: &str, what: &str, f: &mut Found) -> Vec<(u
         match item.as_str() {
             Some(s) if !s.is_empty() => out.push((i, s)),
             Some(_) => f.error(
+                DiagnosticKind::InvalidValue,
                 &format!("{rel}[{i}]"),
                 "an empty string is not a valid name",
             ),
             None => f.error(
+                DiagnosticKind::WrongType,
                 &format!("{rel}[{i}]"),
                 format!("expected a string, found {}", kind(item)),
             ),
@@ -544,6 +556,7 @@ fn filter(v: &Value, rel: &str, f: &mut Found) -> Filter {
     let mut out = Filter::default();
     let Some(obj) = v.as_object() else {
         f.error(
+            DiagnosticKind::WrongType,
             rel,
             format!(
                 "expected an object with caps, arches, minKernel, found {}",
@@ -558,7 +571,11 @@ fn filter(v: &Value, rel: &str, f: &mut Found) -> Filter {
             for (i, name) in string_list(c, &format!("{rel}.caps"), "capability names", f) {
                 match CAPABILITIES.contains(&name) {
                     true => out.caps.push(name.to_string()),
-                    false => f.error(&format!("{rel}.caps[{i}]"), unknown_cap_message(name)),
+                    false => f.error(
+                        DiagnosticKind::InvalidValue,
+                        &format!("{rel}.caps[{i}]"),
+                        unknown_cap_message(name),
+                    ),
                 }
             }
         }
@@ -576,16 +593,19 @@ fn filter(v: &Value, rel: &str, f: &mut Found) -> Filter {
         Some(Value::String(s)) if s.is_empty() => {}
         Some(Value::String(s)) => match parse_kernel(s) {
             Some((0, 0)) => f.error(
+                DiagnosticKind::InvalidValue,
                 &format!("{rel}.minKernel"),
                 "0.0 is not a valid minimum kernel",
             ),
             Some(k) => out.min_kernel = Some(k),
             None => f.error(
+                DiagnosticKind::InvalidValue,
                 &format!("{rel}.minKernel"),
                 format!("{s:?} is not a kernel version \"X.Y\""),
             ),
         },
         Some(other) => f.error(
+            DiagnosticKind::WrongType,
             &format!("{rel}.minKernel"),
             format!("expected a string \"X.Y\", found {}", kind(other)),
         ),
@@ -619,6 +639,7 @@ pub fn import(value: &Value, ctx: &OciContext) -> Result<OciImport> {
             }
             None => {
                 return Err(Error::policy(
+                    DiagnosticKind::MissingField,
                     "linux.seccomp",
                     "missing: this OCI config.json has no seccomp profile",
                 ))
@@ -629,6 +650,7 @@ pub fn import(value: &Value, ctx: &OciContext) -> Result<OciImport> {
     };
     let Some(obj) = seccomp.as_object() else {
         return Err(Error::policy(
+            DiagnosticKind::WrongType,
             f.path(""),
             format!(
                 "a seccomp profile is a JSON object, found {}",
@@ -645,6 +667,7 @@ pub fn import(value: &Value, ctx: &OciContext) -> Result<OciImport> {
     let default_oci = oci_action(obj.get("defaultAction"), "defaultAction", &mut f);
     if default_oci == Some(OciAction::Notify) {
         f.error(
+            DiagnosticKind::InvalidValue,
             "defaultAction",
             "SCMP_ACT_NOTIFY cannot be the default action (runc refuses it)",
         );
@@ -653,6 +676,7 @@ pub fn import(value: &Value, ctx: &OciContext) -> Result<OciImport> {
         && default_oci.is_some_and(|a| !matches!(a, OciAction::Errno | OciAction::Trace))
     {
         f.note(
+            DiagnosticKind::ProfileConversion,
             "defaultErrnoRet",
             "ignored: the default action takes no errno",
         );
@@ -673,6 +697,7 @@ pub fn import(value: &Value, ctx: &OciContext) -> Result<OciImport> {
     let mut arches: Vec<Arch> = Vec::new();
     match (obj.get("architectures"), obj.get("archMap")) {
         (Some(a), Some(m)) if !a.is_null() && !m.is_null() => f.error(
+            DiagnosticKind::InvalidValue,
             "archMap",
             "architectures and archMap are both given (Docker refuses this)",
         ),
@@ -682,6 +707,7 @@ pub fn import(value: &Value, ctx: &OciContext) -> Result<OciImport> {
                     Some(arch) if !arches.contains(&arch) => arches.push(arch),
                     Some(_) => {}
                     None => f.error(
+                        DiagnosticKind::UnknownArchitecture,
                         &format!("architectures[{i}]"),
                         format!("unknown architecture {t:?}"),
                     ),
@@ -702,18 +728,23 @@ pub fn import(value: &Value, ctx: &OciContext) -> Result<OciImport> {
                 "SECCOMP_FILTER_FLAG_TSYNC" => {}
                 "SECCOMP_FILTER_FLAG_SPEC_ALLOW" | "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV" => f
                     .note(
+                        DiagnosticKind::ProfileConversion,
                         &rel,
                         format!(
                         "lossy: sysfence policies have no {flag} (the filter is loaded without it)"
                     ),
                     ),
-                _ => f.error(&rel, format!("unknown flag {flag:?}")),
+                _ => f.error(
+                    DiagnosticKind::InvalidValue,
+                    &rel,
+                    format!("unknown flag {flag:?}"),
+                ),
             }
         }
     }
     for key in ["listenerPath", "listenerMetadata"] {
         if obj.get(key).is_some_and(|v| !v.is_null()) {
-            f.note(
+            f.note(DiagnosticKind::ProfileConversion,
                 key,
                 "lossy: sysfence has no seccomp listener field; notify actions go to whoever loads the filter",
             );
@@ -732,6 +763,7 @@ pub fn import(value: &Value, ctx: &OciContext) -> Result<OciImport> {
             }
         }
         Some(other) => f.error(
+            DiagnosticKind::WrongType,
             "syscalls",
             format!("expected a list of rules, found {}", kind(other)),
         ),
@@ -801,7 +833,11 @@ fn map_path(path: &str, origins: &[String], f: &Found) -> String {
 
 fn arch_map(m: &Value, ctx: &OciContext, arches: &mut Vec<Arch>, f: &mut Found) {
     let Some(items) = m.as_array() else {
-        f.error("archMap", format!("expected a list, found {}", kind(m)));
+        f.error(
+            DiagnosticKind::WrongType,
+            "archMap",
+            format!("expected a list, found {}", kind(m)),
+        );
         return;
     };
     let want = arch_token(ctx.arch);
@@ -809,12 +845,20 @@ fn arch_map(m: &Value, ctx: &OciContext, arches: &mut Vec<Arch>, f: &mut Found) 
     for (i, item) in items.iter().enumerate() {
         let rel = format!("archMap[{i}]");
         let Some(o) = item.as_object() else {
-            f.error(&rel, format!("expected an object, found {}", kind(item)));
+            f.error(
+                DiagnosticKind::WrongType,
+                &rel,
+                format!("expected an object, found {}", kind(item)),
+            );
             continue;
         };
         let main = o.get("architecture").and_then(Value::as_str);
         let Some(main) = main else {
-            f.error(&format!("{rel}.architecture"), "missing or not a string");
+            f.error(
+                DiagnosticKind::MissingField,
+                &format!("{rel}.architecture"),
+                "missing or not a string",
+            );
             continue;
         };
         let mut list = vec![(format!("{rel}.architecture"), main)];
@@ -832,7 +876,11 @@ fn arch_map(m: &Value, ctx: &OciContext, arches: &mut Vec<Arch>, f: &mut Found) 
         for (p, t) in &list {
             match arch_of_token(t) {
                 Some(a) => resolved.push(a),
-                None => f.error(p, format!("unknown architecture {t:?}")),
+                None => f.error(
+                    DiagnosticKind::UnknownArchitecture,
+                    p,
+                    format!("unknown architecture {t:?}"),
+                ),
             }
         }
         // The first entry for the engine's architecture wins.
@@ -846,7 +894,7 @@ fn arch_map(m: &Value, ctx: &OciContext, arches: &mut Vec<Arch>, f: &mut Found) 
         }
     }
     if !found {
-        f.note(
+        f.note(DiagnosticKind::ProfileConversion,
             "archMap",
             format!("no entry for {want}: the profile covers the native architecture only, as in Docker"),
         );
@@ -856,6 +904,7 @@ fn arch_map(m: &Value, ctx: &OciContext, arches: &mut Vec<Arch>, f: &mut Found) 
 fn entry(v: &Value, rel: &str, ctx: &OciContext, f: &mut Found) -> Option<Entry> {
     let Some(obj) = v.as_object() else {
         f.error(
+            DiagnosticKind::WrongType,
             rel,
             format!(
                 "a rule is an object with names and action, found {}",
@@ -869,6 +918,7 @@ fn entry(v: &Value, rel: &str, ctx: &OciContext, f: &mut Found) -> Option<Entry>
     if let Some(c) = obj.get("comment") {
         if !c.is_string() && !c.is_null() {
             f.error(
+                DiagnosticKind::WrongType,
                 &format!("{rel}.comment"),
                 format!("expected a string, found {}", kind(c)),
             );
@@ -881,6 +931,7 @@ fn entry(v: &Value, rel: &str, ctx: &OciContext, f: &mut Found) -> Option<Entry>
         .filter(|v| !v.is_null() && v.as_str() != Some(""));
     match (name, obj.get("names")) {
         (Some(_), Some(_)) => f.error(
+            DiagnosticKind::InvalidValue,
             &format!("{rel}.name"),
             "name and names are both given (Docker refuses this)",
         ),
@@ -888,6 +939,7 @@ fn entry(v: &Value, rel: &str, ctx: &OciContext, f: &mut Found) -> Option<Entry>
             names.push((format!("{rel}.name"), s.clone()))
         }
         (Some(other), None) => f.error(
+            DiagnosticKind::WrongType,
             &format!("{rel}.name"),
             format!("expected a non-empty string, found {other}"),
         ),
@@ -897,12 +949,17 @@ fn entry(v: &Value, rel: &str, ctx: &OciContext, f: &mut Found) -> Option<Entry>
             }
             if list.as_array().is_some_and(|l| l.is_empty()) {
                 f.error(
+                    DiagnosticKind::InvalidValue,
                     &format!("{rel}.names"),
                     "empty list: name at least one syscall",
                 );
             }
         }
-        (None, None) => f.error(&format!("{rel}.names"), "missing"),
+        (None, None) => f.error(
+            DiagnosticKind::MissingField,
+            &format!("{rel}.names"),
+            "missing",
+        ),
     }
     let oci = oci_action(obj.get("action"), &format!("{rel}.action"), f);
     let errno = obj
@@ -910,7 +967,7 @@ fn entry(v: &Value, rel: &str, ctx: &OciContext, f: &mut Found) -> Option<Entry>
         .filter(|v| !v.is_null())
         .and_then(|v| uint(v, u64::from(u32::MAX), &format!("{rel}.errnoRet"), f));
     if errno.is_some() && oci.is_some_and(|a| !matches!(a, OciAction::Errno | OciAction::Trace)) {
-        f.note(
+        f.note(DiagnosticKind::ProfileConversion,
             &format!("{rel}.errnoRet"),
             "ignored: this action takes no errno (runc ignores it; crun and the runtime-spec refuse it)",
         );
@@ -937,6 +994,7 @@ fn entry(v: &Value, rel: &str, ctx: &OciContext, f: &mut Found) -> Option<Entry>
             }
         }
         Some(other) => f.error(
+            DiagnosticKind::WrongType,
             &format!("{rel}.args"),
             format!("expected a list of conditions, found {}", kind(other)),
         ),
@@ -975,6 +1033,7 @@ fn entry(v: &Value, rel: &str, ctx: &OciContext, f: &mut Found) -> Option<Entry>
 fn arg(v: &Value, rel: &str, f: &mut Found) -> Option<ArgCondition> {
     let Some(obj) = v.as_object() else {
         f.error(
+            DiagnosticKind::WrongType,
             rel,
             format!(
                 "a condition is an object with index, value and op, found {}",
@@ -988,14 +1047,22 @@ fn arg(v: &Value, rel: &str, f: &mut Found) -> Option<ArgCondition> {
     let index = match obj.get("index") {
         Some(v) => uint(v, 5, &format!("{rel}.index"), f),
         None => {
-            f.error(&format!("{rel}.index"), "missing");
+            f.error(
+                DiagnosticKind::MissingField,
+                &format!("{rel}.index"),
+                "missing",
+            );
             None
         }
     };
     let value = match obj.get("value") {
         Some(v) => uint(v, u64::MAX, &format!("{rel}.value"), f),
         None => {
-            f.error(&format!("{rel}.value"), "missing");
+            f.error(
+                DiagnosticKind::MissingField,
+                &format!("{rel}.value"),
+                "missing",
+            );
             None
         }
     };
@@ -1009,6 +1076,7 @@ fn arg(v: &Value, rel: &str, f: &mut Found) -> Option<ArgCondition> {
             if op.is_none() {
                 let names: Vec<&str> = OCI_OPS.iter().map(|(n, _)| *n).collect();
                 f.error(
+                    DiagnosticKind::UnknownOperator,
                     &format!("{rel}.op"),
                     format!(
                         "unknown operator {s:?} (expected one of: {})",
@@ -1020,13 +1088,18 @@ fn arg(v: &Value, rel: &str, f: &mut Found) -> Option<ArgCondition> {
         }
         Some(other) => {
             f.error(
+                DiagnosticKind::WrongType,
                 &format!("{rel}.op"),
                 format!("expected an operator name, found {}", kind(other)),
             );
             None
         }
         None => {
-            f.error(&format!("{rel}.op"), "missing");
+            f.error(
+                DiagnosticKind::MissingField,
+                &format!("{rel}.op"),
+                "missing",
+            );
             None
         }
     };
@@ -1037,10 +1110,14 @@ fn arg(v: &Value, rel: &str, f: &mut Found) -> Option<ArgCondition> {
     Some(if op == CmpOp::MaskedEq {
         // value is the mask, valueTwo the datum, and libseccomp masks the datum.
         if value == 0 {
-            f.note(rel, "mask 0: the condition always holds");
+            f.note(
+                DiagnosticKind::ProfileConversion,
+                rel,
+                "mask 0: the condition always holds",
+            );
         }
         if value_two & !value != 0 {
-            f.note(
+            f.note(DiagnosticKind::ProfileConversion,
                 &format!("{rel}.valueTwo"),
                 format!(
                     "rewritten: valueTwo {value_two:#x} has bits outside the mask {value:#x}; libseccomp compares {:#x} (mask first, datum second: check the operands are not swapped)",
@@ -1057,6 +1134,7 @@ fn arg(v: &Value, rel: &str, f: &mut Found) -> Option<ArgCondition> {
     } else {
         if value_two != 0 {
             f.note(
+                DiagnosticKind::ProfileConversion,
                 &format!("{rel}.valueTwo"),
                 "ignored: only SCMP_CMP_MASKED_EQ reads valueTwo",
             );
@@ -1089,6 +1167,7 @@ fn merge(
     for e in entries.into_iter().filter(|e| e.keep) {
         if e.action == default {
             f.note(
+                DiagnosticKind::ProfileConversion,
                 &e.path,
                 format!("skipped: the action is the default action ({default}), as runc skips it"),
             );
@@ -1099,7 +1178,7 @@ fn merge(
         indices.sort_unstable();
         let repeats = indices.windows(2).any(|w| w[0] == w[1]);
         let terms: Vec<(String, Vec<ArgCondition>)> = if repeats {
-            f.note(
+            f.note(DiagnosticKind::ProfileConversion,
                 &format!("{}.args", e.path),
                 "rewritten: an argument index repeats, so runc ORs every condition (one rule each), not AND",
             );
@@ -1121,7 +1200,7 @@ fn merge(
                     let names: Vec<&str> = arches.iter().map(|a| a.name()).collect();
                     format!("dropped: {name:?} is not a syscall on {}", names.join(", "))
                 };
-                f.note(path, why);
+                f.note(DiagnosticKind::ProfileConversion, path, why);
                 continue;
             }
             let st = states.entry(name.clone()).or_insert_with(|| {
@@ -1135,19 +1214,19 @@ fn merge(
                     e.path.clone()
                 };
                 if let Some((won, _)) = &st.unconditional {
-                    f.note(path, format!("dropped: {won} already decides {name} without conditions (libseccomp keeps the first)"));
+                    f.note(DiagnosticKind::ProfileConversion, path, format!("dropped: {won} already decides {name} without conditions (libseccomp keeps the first)"));
                     break;
                 }
                 if args.is_empty() {
                     for (p, _, _) in st.conditional.drain(..) {
-                        f.note(&p, format!("dropped for {name}: the unconditional rule at {} replaces it (libseccomp)", f.path(&e.path)));
+                        f.note(DiagnosticKind::ProfileConversion, &p, format!("dropped for {name}: the unconditional rule at {} replaces it (libseccomp)", f.path(&e.path)));
                     }
                     st.unconditional = Some((f.path(&e.path), e.action));
                     continue;
                 }
                 match st.conditional.iter().find(|(_, a, _)| a == args) {
                     Some((p, _, act)) if *act != e.action => {
-                        f.error(path, format!("{name}: the same conditions as {} with another action ({act} there, {} here); libseccomp and runc refuse this", f.path(p), e.action));
+                        f.error(DiagnosticKind::Conflict, path, format!("{name}: the same conditions as {} with another action ({act} there, {} here); libseccomp and runc refuse this", f.path(p), e.action));
                     }
                     Some(_) => {}
                     None => st.conditional.push((rule_path, args.clone(), e.action)),
@@ -1248,6 +1327,7 @@ fn refuse_multiplexers(
             if r.syscalls.iter().any(|n| n == m) {
                 r.syscalls.retain(|n| n != m);
                 f.notes.push(Diagnostic::warning(
+                    DiagnosticKind::ProfileConversion,
                     path.clone(),
                     format!(
                         "narrowed: {m} is refused instead (see the warning at {})",
@@ -1258,6 +1338,7 @@ fn refuse_multiplexers(
         }
         out.retain(|(_, r)| !r.syscalls.is_empty());
         f.notes.push(Diagnostic::warning(
+            DiagnosticKind::ProfileConversion,
             f.path(""),
             format!(
                 "narrowed: {m}(2) -> {refusal} on {arch}: the conditions of {by} cannot be checked through {m}, where the arguments are in memory; runc lets {m} decide (for Docker's profile, AF_ALG sockets are reachable through socketcall on i386); sysfence refuses {m} instead, so direct calls are still checked"
@@ -1343,6 +1424,7 @@ pub fn export(policy: &Policy, target: Target) -> Result<OciExport> {
     let default = policy.effective_default();
     if default == Action::Notify {
         return Err(Error::policy(
+            DiagnosticKind::InvalidValue,
             "default_action",
             "notify cannot be a container profile's default action (runc refuses it)",
         ));
@@ -1364,12 +1446,14 @@ pub fn export(policy: &Policy, target: Target) -> Result<OciExport> {
     if policy.log_denied {
         out.insert("flags".into(), json!(["SECCOMP_FILTER_FLAG_LOG"]));
         notes.push(Diagnostic::warning(
+            DiagnosticKind::ProfileConversion,
             "log_denied",
             "written as flags [SECCOMP_FILTER_FLAG_LOG]: an explicit flags list also drops runc's default SPEC_ALLOW, and runc 1.1 refuses any flags (set log_denied: false for it)",
         ));
     }
     if policy.bad_arch_action != Action::KillThread {
         notes.push(Diagnostic::warning(
+            DiagnosticKind::ProfileConversion,
             "bad_arch_action",
             format!(
                 "lossy: container runtimes always kill the thread for other architectures, not {}",
@@ -1379,6 +1463,7 @@ pub fn export(policy: &Policy, target: Target) -> Result<OciExport> {
     }
     if policy.enosys_unknown {
         notes.push(Diagnostic::warning(
+            DiagnosticKind::ProfileConversion,
             "unknown_syscalls",
             "lossy: container profiles have no such field; runc adds its own ENOSYS stub (above the highest number the profile names), crun none",
         ));
@@ -1390,6 +1475,7 @@ pub fn export(policy: &Policy, target: Target) -> Result<OciExport> {
     for r in rules.iter().filter(|r| r.action != default) {
         if r.action == Action::Notify {
             notes.push(Diagnostic::warning(
+                DiagnosticKind::ProfileConversion,
                 r.origin.clone(),
                 "notify: the runtime needs linux.seccomp.listenerPath (add it to the profile)",
             ));
@@ -1595,7 +1681,10 @@ pub fn check_value(value: &Value, ctx: &OciContext) -> Vec<Diagnostic> {
         Ok((p, mut notes, lint)) => {
             notes.extend(lint);
             if let Err(e) = p.compile() {
-                notes.insert(0, Diagnostic::error("$", e.to_string()));
+                notes.insert(
+                    0,
+                    Diagnostic::error(DiagnosticKind::CompileFailed, "$", e.to_string()),
+                );
             }
             notes
         }

@@ -258,9 +258,11 @@ fn duplicate_keys_are_errors_naming_their_path() {
     );
     assert_eq!(path, "rules[0].action");
     // `check` reads the text the same way.
-    let diags = sysfence::check_json(r#"{ "default_action": "errno", "default_action": "allow" }"#);
+    let diags = sysfence::check_json(r#"{ "default_action": "errno", "default_action": "allow" }"#)
+        .diagnostics;
     assert_eq!(diags[0].path, "default_action");
     assert_eq!(diags[0].severity, Severity::Error);
+    assert_eq!(diags[0].kind, sysfence::DiagnosticKind::DuplicateKey);
 }
 
 #[test]
@@ -337,4 +339,32 @@ fn a_hand_built_policy_with_an_unknown_preset_does_not_compile_without_it() {
     p.extends = vec!["no-exce".into()];
     let e = p.compile().unwrap_err();
     assert_eq!(e.diagnostics()[0].path, "extends[0]");
+}
+
+/// A policy built field by field skips validation; compiling it validates it, so a misspelt
+/// syscall is a policy error at its path instead of a rule silently left out of the filter.
+#[test]
+fn a_hand_built_policy_with_a_misspelt_syscall_does_not_compile_with_a_hole() {
+    let mut policy = Policy::from_json(
+        r#"{"default_action": "allow", "rules": [{"action": "errno", "syscalls": ["ptrace"]}]}"#,
+    )
+    .unwrap();
+    policy.rules[0].syscalls = vec!["ptrce".to_string()];
+    let e = policy
+        .compile()
+        .expect_err("a misspelt syscall must not compile");
+    assert_eq!(e.code(), "policy");
+    let d = &e.diagnostics()[0];
+    assert_eq!(
+        (d.path.as_str(), d.kind),
+        (
+            "rules[0].syscalls[0]",
+            sysfence::DiagnosticKind::UnknownSyscall
+        )
+    );
+    policy.rules[0].syscalls = vec!["@netwrk".to_string()];
+    assert_eq!(
+        policy.compile().unwrap_err().diagnostics()[0].kind,
+        sysfence::DiagnosticKind::UnknownGroup
+    );
 }

@@ -78,7 +78,7 @@ fn mutated_policies_never_panic() {
                 }
             }
             let text: String = text.into_iter().collect();
-            let diags = sysfence::check_json(&text);
+            let diags = sysfence::check_json(&text).diagnostics;
             match Policy::from_json(&text) {
                 Ok(p) => {
                     assert!(

@@ -1,8 +1,7 @@
 //! Runs every case in tests/vectors/ (the same cases every binding runs).
 
 use serde_json::Value;
-use std::collections::BTreeSet;
-use sysfence::{Arch, Policy, Severity};
+use sysfence::{Arch, CheckReport, Policy, Severity};
 
 fn cases() -> Vec<(String, Value)> {
     let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/vectors");
@@ -20,70 +19,93 @@ fn cases() -> Vec<(String, Value)> {
     out
 }
 
-fn policy_text(case: &Value) -> String {
-    match case.get("policy_text") {
-        Some(t) => t.as_str().unwrap().to_string(),
-        None => case["policy"].to_string(),
+/// The case's check report and compiled policy, through the form the case names.
+fn check_and_read(case: &Value) -> (CheckReport, sysfence::Result<Policy>) {
+    if let Some(t) = case.get("argument") {
+        let t = t.as_str().unwrap();
+        (sysfence::check_argument(t), Policy::from_argument(t))
+    } else if let Some(t) = case.get("policy_text") {
+        let t = t.as_str().unwrap();
+        (sysfence::check_json(t), Policy::from_json(t))
+    } else {
+        let v = &case["policy"];
+        (sysfence::check(v), Policy::from_value(v))
     }
+}
+
+/// `[(path, kind)]` of a vector's `errors` or `warnings`.
+fn expected(list: &Value) -> Vec<(String, String)> {
+    list.as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            (
+                d["path"].as_str().unwrap().to_string(),
+                d["kind"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+fn found<'a>(diags: impl Iterator<Item = &'a sysfence::Diagnostic>) -> Vec<(String, String)> {
+    diags
+        .map(|d| (d.path.clone(), d.kind.name().to_string()))
+        .collect()
 }
 
 #[test]
 fn every_vector() {
     for (name, case) in cases() {
-        let text = policy_text(&case);
-        let diags = sysfence::check_json(&text);
-        let errors: BTreeSet<&str> = diags
-            .iter()
-            .filter(|d| d.severity == Severity::Error)
-            .map(|d| d.path.as_str())
-            .collect();
-        if let Some(expected) = case.get("errors") {
-            let expected: BTreeSet<&str> = expected
-                .as_array()
-                .unwrap()
+        let (report, read) = check_and_read(&case);
+        let errors = found(
+            report
+                .diagnostics
                 .iter()
-                .map(|v| v.as_str().unwrap())
-                .collect();
-            assert_eq!(errors, expected, "{name}: error paths ({diags:?})");
-            let err = Policy::from_json(&text).expect_err(&name);
-            assert_eq!(err.code(), "policy", "{name}");
-            assert!(
-                expected.contains(err.path().unwrap()),
-                "{name}: first path {:?}",
-                err.path()
-            );
-            for (path, needle) in case
-                .get("error_contains")
+                .filter(|d| d.severity == Severity::Error),
+        );
+        assert_eq!(report.errors, errors.len(), "{name}");
+        assert_eq!(report.ok, errors.is_empty(), "{name}");
+        assert_eq!(
+            serde_json::to_value(&report).unwrap()["diagnostics"]
+                .as_array()
+                .map(Vec::len),
+            Some(report.diagnostics.len()),
+            "{name}"
+        );
+        if let Some(list) = case.get("errors") {
+            let want = expected(list);
+            assert_eq!(errors, want, "{name}: errors ({report:?})");
+            for (path, suggestion) in case
+                .get("suggestions")
                 .and_then(Value::as_object)
                 .into_iter()
                 .flatten()
             {
-                let d = diags
+                let d = report
+                    .diagnostics
                     .iter()
                     .find(|d| &d.path == path)
                     .unwrap_or_else(|| panic!("{name}: {path}"));
-                assert!(
-                    d.message.contains(needle.as_str().unwrap()),
-                    "{name}: {path}: {}",
-                    d.message
+                assert_eq!(
+                    d.suggestion.as_deref(),
+                    suggestion.as_str(),
+                    "{name}: {path}"
                 );
             }
+            let err = read.expect_err(&name);
+            assert_eq!(err.code(), "policy", "{name}");
+            let first = &err.diagnostics()[0];
+            assert_eq!(
+                (first.path.clone(), first.kind.name().to_string()),
+                want[0],
+                "{name}: first error"
+            );
             continue;
         }
-        assert!(errors.is_empty(), "{name}: unexpected errors {diags:?}");
-        let warnings: BTreeSet<&str> = diags.iter().map(|d| d.path.as_str()).collect();
-        for w in case
-            .get("warnings")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-        {
-            assert!(
-                warnings.contains(w.as_str().unwrap()),
-                "{name}: warning {w} missing from {diags:?}"
-            );
-        }
-        let policy = Policy::from_json(&text).unwrap();
+        let want = expected(case.get("warnings").expect("errors or warnings"));
+        assert_eq!(found(report.diagnostics.iter()), want, "{name}: warnings");
+        assert_eq!(report.warnings, want.len(), "{name}");
+        let policy = read.unwrap();
         // The canonical form reads back to the same policy.
         assert_eq!(
             Policy::from_value(&policy.to_value()).unwrap(),

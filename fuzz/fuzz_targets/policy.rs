@@ -8,7 +8,9 @@ fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else {
         return;
     };
-    let diagnostics = sysfence::check_json(text);
+    let diagnostics = sysfence::check_json(text).diagnostics;
+    // The policy-argument rule never panics either.
+    let _ = sysfence::Policy::from_argument(text);
     match sysfence::Policy::from_json(text) {
         Err(e) => assert!(!e.diagnostics().is_empty()),
         Ok(policy) => {

@@ -42,6 +42,10 @@ static void test_null_arguments(void) {
     errno = 0;
     CHECK_INT(sysfence_filter_load(NULL), SYSFENCE_ERR_INVALID_ARGUMENT);
     CHECK_INT(errno, EINVAL);
+    /* sysfence_filter_load's outcome is the last error, as for every other call. */
+    CHECK_INT(sysfence_last_error_code(), SYSFENCE_ERR_INVALID_ARGUMENT);
+    CHECK(strstr(sysfence_last_error_message(), "filter is NULL") != NULL);
+    CHECK_INT(sysfence_last_error_errno(), EINVAL);
     sysfence_filter_free(NULL);
     sysfence_string_free(NULL);
 }

@@ -131,18 +131,28 @@ def test_simulate_argument_errors() -> None:
 
 
 def test_check_policy_reports_errors_and_warnings_with_paths() -> None:
-    diags = sysfence.check_policy(
+    report = sysfence.check_policy(
         {"default_action": "allow", "rules": [{"action": "errno", "syscalls": ["exceve", "ptrace"]}]}
     )
-    assert [(d["severity"], d["path"]) for d in diags] == [("error", "rules[0].syscalls[0]")]
-    assert '"execve"' in diags[0]["message"]
-    warnings = sysfence.check_policy({"default_action": "errno", "mode": "log", "rules": [{"action": "allow", "syscalls": ["read"]}]})
-    assert {"severity": "warning", "path": "mode"} == {k: warnings[0][k] for k in ("severity", "path")}
-    assert sysfence.check_policy("no-exec") == []
-    assert sysfence.check_policy(sysfence.Policy.preset("no-exec")) == []
-    assert [d["path"] for d in sysfence.check_policy("no-exce")] == ["$"]
-    assert [d["path"] for d in sysfence.check_policy_json('{"default_action": ')] == ["$"]
-    assert sysfence.check_policy_json(json.dumps(DENY_PTRACE)) == []
+    diags = report["diagnostics"]
+    assert (report["ok"], report["errors"], report["warnings"]) == (False, 1, 0)
+    assert [(d["severity"], d["kind"], d["path"], d["suggestion"]) for d in diags] == [
+        ("error", "unknown_syscall", "rules[0].syscalls[0]", "execve")
+    ]
+    warnings = sysfence.check_policy(
+        {"default_action": "errno", "mode": "log", "rules": [{"action": "allow", "syscalls": ["read"]}]}
+    )["diagnostics"]
+    assert ("warning", "log_mode", "mode") == (warnings[0]["severity"], warnings[0]["kind"], warnings[0]["path"])
+    clean = {"ok": True, "errors": 0, "warnings": 0, "diagnostics": []}
+    assert sysfence.check_policy("no-exec") == clean
+    assert sysfence.check_policy(sysfence.Policy.preset("no-exec")) == clean
+    # A str is JSON text or a preset name, as in every language.
+    assert sysfence.check_policy(json.dumps(DENY_PTRACE)) == clean
+    [unknown] = sysfence.check_policy("no-exce")["diagnostics"]
+    assert (unknown["kind"], unknown["path"], unknown["suggestion"]) == ("unknown_preset", "$", "no-exec")
+    assert [d["kind"] for d in sysfence.check_policy_json('{"default_action": ')["diagnostics"]] == ["invalid_json"]
+    assert sysfence.check_policy_json(json.dumps(DENY_PTRACE)) == clean
+    assert sysfence.compile_policy(json.dumps(DENY_PTRACE)).simulate("ptrace") == "errno:EPERM"
 
 
 def test_policy_error_lists_every_problem() -> None:
@@ -183,7 +193,8 @@ def test_values_json_cannot_hold_are_policy_errors(policy: Any, path: str) -> No
         sysfence.compile_policy(policy)
     assert info.value.path == path
     assert info.value.code == "policy"
-    assert [d["path"] for d in sysfence.check_policy(policy) if d["severity"] == "error"] == [path]
+    errors = [d for d in sysfence.check_policy(policy)["diagnostics"] if d["severity"] == "error"]
+    assert [d["path"] for d in errors] == [path]
 
 
 def test_integers_beyond_64_bits_are_reported_as_written() -> None:

@@ -179,8 +179,14 @@ class TestSysfence < Minitest::Test
     }
   end
 
+  # Every code of include/sysfence.h's enum sysfence_result is a Result constant of the same
+  # name and value, and every error code has its own class.
   def test_one_class_per_error_code
-    assert_equal (-7..-1).to_a.sort, Sysfence::ERRORS.keys.sort
+    header = File.read(File.expand_path("../../bindings-c/include/sysfence.h", __dir__))
+    codes = header.scan(/^\s*SYSFENCE_(OK|ERR_[A-Z_]+) = (-?\d+),/).to_h { |n, v| [n, Integer(v)] }
+    assert_equal 8, codes.size
+    assert_equal codes, Sysfence::Result.constants.to_h { |c| [c.to_s, Sysfence::Result.const_get(c)] }
+    assert_equal codes.values.reject(&:zero?).sort, Sysfence::ERRORS.keys.sort
     Sysfence::ERRORS.each_value { |klass| assert_operator klass, :<, Sysfence::Error }
     assert_equal 7, Sysfence::ERRORS.values.uniq.size
   end

@@ -14,26 +14,31 @@ class TestVectors < Minitest::Test
     assert_operator cases.size, :>=, 10
   end
 
+  # [[path, kind]] of a vector's "errors" or "warnings", or of report diagnostics.
+  def pairs(list)
+    list.map { |d| [d["path"], d["kind"]] }
+  end
+
   def test_every_vector
     cases.each do |name, c|
-      text = c.key?("policy_text") ? c["policy_text"] : JSON.generate(c["policy"])
-      diags = Sysfence.check(text)["diagnostics"]
-      errors = diags.select { |d| d["severity"] == "error" }.map { |d| d["path"] }.uniq.sort
+      # A String is a policy argument (JSON text or a preset name); a Hash a policy value.
+      policy = c["argument"] || c["policy_text"] || c["policy"]
+      report = Sysfence.check(policy)
+      diags = report["diagnostics"]
+      errors = diags.select { |d| d["severity"] == "error" }
+      assert_equal errors.empty?, report["ok"], name
+      assert_equal [errors.size, diags.size - errors.size], [report["errors"], report["warnings"]], name
       if c.key?("errors")
-        assert_equal c["errors"].sort, errors, name
-        e = assert_raises(Sysfence::PolicyError, name) { Sysfence.compile(text) }
-        assert_includes c["errors"], e.path, name
-        (c["error_contains"] || {}).each do |path, needle|
-          assert diags.any? { |d| d["path"] == path && d["message"].include?(needle) },
-                 "#{name}: #{path} should mention #{needle}"
+        assert_equal pairs(c["errors"]), pairs(errors), name
+        (c["suggestions"] || {}).each do |path, suggestion|
+          assert_equal suggestion, errors.find { |d| d["path"] == path }["suggestion"], "#{name}: #{path}"
         end
+        e = assert_raises(Sysfence::PolicyError, name) { Sysfence.compile(policy) }
+        assert_equal c["errors"][0]["path"], e.path, name
         next
       end
-      assert_empty errors, name
-      (c["warnings"] || []).each do |w|
-        assert_includes diags.map { |d| d["path"] }, w, name
-      end
-      filter = Sysfence.compile(text)
+      assert_equal pairs(c["warnings"]), pairs(diags), name
+      filter = Sysfence.compile(policy)
       (c["simulate"] || []).each do |s|
         assert_equal s["action"], filter.simulate(s["syscall"], s["args"] || [], arch: s["arch"]),
                      "#{name}: #{s}"

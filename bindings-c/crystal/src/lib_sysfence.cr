@@ -2,6 +2,18 @@
 # Use the `Sysfence` module (sysfence.cr) instead: it converts values and raises exceptions.
 @[Link("sysfence")]
 lib LibSysfence
+  # `enum sysfence_result` of include/sysfence.h (tests/crystal checks it against the header).
+  enum Result : Int32
+    OK                   =  0
+    ERR_POLICY           = -1
+    ERR_COMPILE          = -2
+    ERR_LOAD             = -3
+    ERR_UNSUPPORTED      = -4
+    ERR_INVALID_ARGUMENT = -5
+    ERR_IO               = -6
+    ERR_INTERNAL         = -7
+  end
+
   # An opaque `sysfence_filter *`.
   type Filter = Void*
 

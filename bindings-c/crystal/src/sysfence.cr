@@ -9,7 +9,8 @@ require "./sysfence/filter"
 # Sysfence.apply_preset("no-exec") # every thread: exec and fork fail with EACCES
 # ```
 #
-# A policy is JSON text or anything with `#to_json` (a `Hash`, a `NamedTuple`, `JSON::Any`).
+# A policy is a String (JSON text or a preset name, told apart by the library's one rule) or
+# anything with `#to_json` (a `Hash`, a `NamedTuple`, `JSON::Any`).
 module Sysfence
   # "0.1.0 (libseccomp 2.6.1)"
   def self.version : String
@@ -36,7 +37,8 @@ module Sysfence
     Filter.new(ptr)
   end
 
-  # Every error and lint warning: `{"ok": bool, "diagnostics": [{"severity", "path", "message"}]}`.
+  # Every error and lint warning, as the check report of every language:
+  # `{"ok", "errors", "warnings", "diagnostics": [{"severity", "kind", "path", "message", "suggestion"}]}`.
   def self.check(policy) : JSON::Any
     JSON.parse(take_string(LibSysfence.check_json(c_string(policy_json(policy)))))
   end
@@ -80,7 +82,7 @@ module Sysfence
 
   # A C string for *text*. A NUL byte cannot cross a C string: an `InvalidArgumentError`, as in C.
   def self.c_string(text : String) : LibC::Char*
-    raise InvalidArgumentError.new("text contains a NUL byte", -5) if text.includes?('\0')
+    raise InvalidArgumentError.new("text contains a NUL byte", LibSysfence::Result::ERR_INVALID_ARGUMENT.value) if text.includes?('\0')
     text.to_unsafe
   end
 

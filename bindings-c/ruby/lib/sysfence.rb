@@ -11,7 +11,8 @@ require_relative "sysfence/filter"
 #   Sysfence.apply({ "default_action" => "allow",
 #                    "rules" => [{ "action" => "errno:EACCES", "syscalls" => ["@exec"] }] })
 #
-# A policy is a Hash (as JSON would have it) or JSON text. Errors raise Sysfence::Error
+# A policy is a Hash (as JSON would have it) or a String: JSON text or a preset name, which the
+# library tells apart by the one rule of every language. Errors raise Sysfence::Error
 # subclasses, one per C result code.
 module Sysfence
   module_function
@@ -41,8 +42,9 @@ module Sysfence
     Filter.new(ptr)
   end
 
-  # Every error and lint warning of +policy+:
-  # { "ok" => false, "diagnostics" => [{ "severity", "path", "message" }] }.
+  # Every error and lint warning of +policy+, as the check report of every language:
+  # { "ok" => false, "errors" => 1, "warnings" => 0,
+  #   "diagnostics" => [{ "severity", "kind", "path", "message", "suggestion" }] }.
   def check(policy)
     JSON.parse(take_string(Native.sysfence_check_json(c_string(policy_json(policy)))))
   end
@@ -76,7 +78,7 @@ module Sysfence
     JSON.parse(take_string(ptr))
   end
 
-  # JSON text for a policy given as a Hash (or already as text).
+  # The text for C: a Hash as JSON; a String (JSON text or a preset name) as it is.
   def policy_json(policy)
     policy.is_a?(String) || policy.nil? ? policy : JSON.generate(policy)
   end
@@ -85,7 +87,7 @@ module Sysfence
   # string, so it is an InvalidArgumentError, as in C.
   def c_string(text)
     return nil if text.nil?
-    raise InvalidArgumentError.new("text contains a NUL byte", code: -5) if text.include?("\0")
+    raise InvalidArgumentError.new("text contains a NUL byte", code: Result::ERR_INVALID_ARGUMENT) if text.include?("\0")
 
     FFI::MemoryPointer.from_string(text)
   end

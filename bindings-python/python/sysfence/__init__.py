@@ -13,6 +13,7 @@ from ._sysfence import (
     PRESETS,
     CompileError,
     Filter,
+    InternalError,
     InvalidArgumentError,
     LoadError,
     LoadPermissionError,
@@ -28,14 +29,16 @@ from ._sysfence import (
     parse_audit_line,
     status,
 )
-from ._types import Diagnostic, PolicyDict, Report, Status
+from ._types import CheckReport, Diagnostic, PolicyDict, Report, Status
 
 __all__ = [
     "LIBSECCOMP_VERSION",
     "PRESETS",
+    "CheckReport",
     "CompileError",
     "Diagnostic",
     "Filter",
+    "InternalError",
     "InvalidArgumentError",
     "LoadError",
     "LoadPermissionError",

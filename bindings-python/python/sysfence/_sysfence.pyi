@@ -3,7 +3,7 @@
 import os
 from typing import Any, Dict, List, Optional, Sequence, Tuple, Union, final
 
-from ._types import Diagnostic, PolicyDict, Report, Status
+from ._types import CheckReport, Diagnostic, PolicyDict, Report, Status
 
 __all__ = [
     "Policy",
@@ -21,6 +21,7 @@ __all__ = [
     "LoadPermissionError",
     "UnsupportedError",
     "InvalidArgumentError",
+    "InternalError",
     "__version__",
     "LIBSECCOMP_VERSION",
     "PRESETS",
@@ -127,11 +128,12 @@ def apply_policy(policy: _PolicyLike, *, mode: Optional[str] = None) -> Report:
 def compile_policy(policy: _PolicyLike) -> Filter:
     """Compiles ``policy`` (a dict, a ``Policy`` or a preset name) into a ``Filter``."""
 
-def check_policy(policy: _PolicyLike) -> List[Diagnostic]:
-    """Every error and warning about ``policy``, each with its JSON path; never raises."""
+def check_policy(policy: _PolicyLike) -> CheckReport:
+    """Every error and warning about ``policy``, each with its kind and JSON path; never raises
+    for the policy."""
 
-def check_policy_json(text: str) -> List[Diagnostic]:
-    """``check_policy`` for JSON text."""
+def check_policy_json(text: str) -> CheckReport:
+    """``check_policy`` for JSON text only."""
 
 def status() -> Status:
     """The seccomp state of the calling thread."""
@@ -168,6 +170,9 @@ class LoadPermissionError(LoadError, PermissionError):
 
 class UnsupportedError(SeccompError):
     """The kernel or the library lacks a feature this request needs."""
+
+class InternalError(SeccompError):
+    """A bug in sysfence (a panic caught at the boundary); nothing was loaded."""
 
 class InvalidArgumentError(SeccompError, ValueError):
     """An argument outside the policy is wrong (unknown syscall or architecture)."""

@@ -2,19 +2,36 @@
 
 from typing import Any, List, Literal, Mapping, Optional, TypedDict
 
-__all__ = ["Diagnostic", "PolicyDict", "Report", "Status"]
+__all__ = ["CheckReport", "Diagnostic", "PolicyDict", "Report", "Status"]
 
 
 class Diagnostic(TypedDict):
     """One finding of ``check_policy``, or one entry of ``PolicyError.diagnostics``.
 
-    ``path`` is the JSON path of the problem (``rules[0].syscalls[1]``; ``$`` for the whole
-    policy).
+    ``kind`` is a stable machine-readable name (``unknown_syscall``, ``conflict``, ...; the
+    list is in docs/policy.md), ``path`` the JSON path of the problem
+    (``rules[0].syscalls[1]``; ``$`` for the whole policy), ``suggestion`` the value probably
+    meant, or None.
     """
 
     severity: Literal["error", "warning"]
+    kind: str
     path: str
     message: str
+    suggestion: Optional[str]
+
+
+class CheckReport(TypedDict):
+    """What ``check_policy`` returns, the same in every language.
+
+    ``ok`` is True when there is no error (warnings may remain); ``errors`` and ``warnings``
+    count the diagnostics of each severity.
+    """
+
+    ok: bool
+    errors: int
+    warnings: int
+    diagnostics: List[Diagnostic]
 
 
 class Report(TypedDict):

@@ -14,7 +14,7 @@
 use super::{ArgCondition, CmpOp, Policy};
 use crate::action::Action;
 use crate::arch::Arch;
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{Diagnostic, DiagnosticKind};
 use crate::groups;
 use crate::syscalls::{self, Resolution};
 use std::collections::{HashMap, HashSet};
@@ -53,10 +53,7 @@ fn preset_rules(policy: &Policy, errs: &mut Vec<Diagnostic>) -> Vec<EffectiveRul
     for (i, name) in policy.extends.iter().enumerate() {
         // Validation refuses unknown names; a Policy built by hand may still hold one.
         let Ok(preset) = Policy::preset(name) else {
-            errs.push(Diagnostic::error(
-                format!("extends[{i}]"),
-                super::unknown_preset_message(name),
-            ));
+            errs.push(super::unknown_preset(format!("extends[{i}]"), name));
             continue;
         };
         push_rules(
@@ -87,6 +84,7 @@ fn push_rules(
                 None if !seen.insert((entry, &rule.args, rule.action)) => continue,
                 Some(g) if groups::group(g).is_none() => {
                     errs.push(Diagnostic::error(
+                        DiagnosticKind::UnknownGroup,
                         format!("{prefix}rules[{i}].syscalls[{j}]"),
                         format!("unknown group {entry:?}"),
                     ));
@@ -189,7 +187,7 @@ pub(super) fn resolve(policy: &Policy) -> Result<Vec<EffectiveRule>, Vec<Diagnos
                     });
                 }
             }
-            Err(why) => errs.push(Diagnostic::error(
+            Err(why) => errs.push(Diagnostic::error(DiagnosticKind::Conflict,
                 exceptions[0].origin.clone(),
                 format!(
                     "cannot make this an exception to {} ({} -> {}): {why}, which one libseccomp rule cannot express; \
@@ -388,7 +386,11 @@ pub(crate) fn unenforceable_conditions(policy: &Policy) -> Vec<Diagnostic> {
     let mut errs: Vec<Diagnostic> = Vec::new();
     let mut add = |path: String, message: String| {
         if !errs.iter().any(|d| d.path == path) {
-            errs.push(Diagnostic::error(path, message));
+            errs.push(Diagnostic::error(
+                DiagnosticKind::UnenforceableCondition,
+                path,
+                message,
+            ));
         }
     };
     for rule in rules.iter().filter(|r| !r.args.is_empty()) {
@@ -495,6 +497,7 @@ fn conflicts_among(rules: &[EffectiveRule]) -> Vec<Diagnostic> {
         if let Some((_, earlier)) = clash {
             if reported.insert(&later.origin) {
                 errs.push(Diagnostic::error(
+                    DiagnosticKind::Conflict,
                     later.origin.clone(),
                     format!(
                         "conflicting rules for {:?}: {} here, but {} in {}",

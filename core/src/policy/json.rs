@@ -2,6 +2,7 @@
 //! one object (one parser keeps the first, another the last, so a reviewer and sysfence could
 //! read different policies) and a leading byte order mark.
 
+use crate::diagnostic::DiagnosticKind;
 use crate::error::{Error, Result};
 use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::Value;
@@ -25,6 +26,7 @@ pub fn read_policy_text(reader: impl std::io::Read, name: &str) -> Result<String
         .map_err(|e| Error::io(name, &e))?;
     if bytes.len() > MAX_POLICY_BYTES {
         return Err(Error::policy(
+            DiagnosticKind::InvalidJson,
             "$",
             format!("{name}: sysfence reads policies of at most {MAX_POLICY_BYTES} bytes (16 MiB)"),
         ));
@@ -42,7 +44,7 @@ pub fn read_policy_text(reader: impl std::io::Read, name: &str) -> Result<String
 /// [`MAX_POLICY_BYTES`].
 pub(crate) fn parse(text: &str) -> Result<Value> {
     if text.len() > MAX_POLICY_BYTES {
-        return Err(Error::policy(
+        return Err(Error::policy(DiagnosticKind::InvalidJson,
             "$",
             format!(
                 "the policy is {} bytes; sysfence reads policies of at most {MAX_POLICY_BYTES} bytes (16 MiB)",
@@ -52,6 +54,7 @@ pub(crate) fn parse(text: &str) -> Result<Value> {
     }
     if text.starts_with('\u{feff}') {
         return Err(Error::policy(
+            DiagnosticKind::InvalidJson,
             "$",
             "the policy starts with a UTF-8 byte order mark; save it without BOM",
         ));
@@ -65,7 +68,7 @@ pub(crate) fn parse(text: &str) -> Result<Value> {
     }
     .deserialize(&mut de);
     if let Some((path, key)) = duplicate.into_inner() {
-        return Err(Error::policy(
+        return Err(Error::policy(DiagnosticKind::DuplicateKey,
             path,
             format!(
                 "key {key:?} is given twice in one object: JSON parsers disagree on which one counts, so the policy is refused"
@@ -78,6 +81,7 @@ pub(crate) fn parse(text: &str) -> Result<Value> {
 
 fn syntax(e: &serde_json::Error) -> Error {
     Error::policy(
+        DiagnosticKind::InvalidJson,
         "$",
         format!(
             "invalid JSON at line {} column {}: {e}",

@@ -11,7 +11,7 @@ pub use json::{read_policy_text, MAX_POLICY_BYTES};
 
 use crate::action::Action;
 use crate::arch::Arch;
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{Diagnostic, DiagnosticKind};
 use crate::error::{Error, Result};
 use crate::groups;
 use crate::syscalls;
@@ -234,7 +234,19 @@ impl Policy {
         match groups::preset(name) {
             Some(p) if p.name == groups::DOCKER_DEFAULT => docker_default(),
             Some(p) => Policy::from_json(p.json),
-            None => Err(Error::policy("$", unknown_preset_message(name))),
+            None => Err(Error::Policy(vec![unknown_preset("$", name)])),
+        }
+    }
+
+    /// A policy argument given as text, as every binding and the CLI take one: JSON text (a
+    /// sysfence policy or a container profile) or a preset name. The rule is
+    /// [`PolicySource::of`]'s, decided here once so that `"no-exec"` means the same preset in
+    /// C, Ruby, Crystal, Java, Python and Node. Use [`Policy::from_json`] or [`Policy::preset`]
+    /// to accept one form only.
+    pub fn from_argument(text: &str) -> Result<Policy> {
+        match PolicySource::of(text)? {
+            PolicySource::Json(t) => Policy::from_json(t),
+            PolicySource::Preset(name) => Policy::preset(name),
         }
     }
 
@@ -404,6 +416,67 @@ impl Policy {
     }
 }
 
+/// What a policy argument given as text is. The one rule, for every binding and the CLI:
+///
+/// 1. text whose first non-blank character is `{` or `[` (or a byte order mark) is JSON, and
+///    its JSON errors are reported as such;
+/// 2. else a known preset name is that preset;
+/// 3. else text that parses as some other JSON value (`42`, `"x"`, `null`) is JSON, which
+///    validation then refuses with a path;
+/// 4. anything else is a policy error at `$` naming both forms (and the nearest preset).
+///
+/// A mapping or object (a Python dict, a JS object, a Ruby Hash) is a policy value and goes to
+/// [`Policy::from_value`], which also recognises container profiles by their keys. A
+/// precompiled filter is never text: bindings tell it by its type (bytes, a Buffer) and hand
+/// it to the filter loader, not here.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PolicySource<'a> {
+    /// JSON text: a sysfence policy or a Docker/Podman/OCI profile.
+    Json(&'a str),
+    /// The name of a preset (`no-exec`, ...).
+    Preset(&'a str),
+}
+
+impl<'a> PolicySource<'a> {
+    /// Classifies `text` by the rule above.
+    pub fn of(text: &'a str) -> Result<PolicySource<'a>> {
+        let start = text.trim_start_matches([' ', '\t', '\n', '\r']);
+        if start.starts_with(['{', '[', '\u{feff}']) {
+            return Ok(PolicySource::Json(text));
+        }
+        if groups::preset(text).is_some() {
+            return Ok(PolicySource::Preset(text));
+        }
+        if serde_json::from_str::<serde::de::IgnoredAny>(text).is_ok() {
+            return Ok(PolicySource::Json(text));
+        }
+        let names: Vec<&str> = groups::PRESETS.iter().map(|p| p.name).collect();
+        let suggestion = crate::suggest::nearest(text, names.iter().copied());
+        let mut message = format!(
+            "expected a preset name ({}) or a policy as JSON text, found {}",
+            names.join(", "),
+            shown_argument(text)
+        );
+        if let Some(s) = &suggestion {
+            message.push_str(&format!(" (did you mean {s:?}?)"));
+        }
+        Err(Error::Policy(vec![Diagnostic::error(
+            DiagnosticKind::UnknownPreset,
+            "$",
+            message,
+        )
+        .suggesting(suggestion)]))
+    }
+}
+
+/// An argument quoted for a message, cut short when long.
+fn shown_argument(text: &str) -> String {
+    match text.char_indices().nth(64) {
+        Some((cut, _)) => format!("{:?}... ({} bytes)", &text[..cut], text.len()),
+        None => format!("{text:?}"),
+    }
+}
+
 /// A sysfence-format policy value, never a container profile.
 pub(crate) fn parse_sysfence(value: &Value) -> Result<Policy> {
     parse::parse(value)
@@ -426,13 +499,15 @@ fn docker_default() -> Result<Policy> {
         .clone()
 }
 
-pub(crate) fn unknown_preset_message(name: &str) -> String {
+/// The error for an unknown preset `name` at `path`, suggesting the nearest preset.
+pub(crate) fn unknown_preset(path: impl Into<String>, name: &str) -> Diagnostic {
     let names: Vec<&str> = groups::PRESETS.iter().map(|p| p.name).collect();
-    let mut msg = format!("unknown preset {name:?} (presets: {})", names.join(", "));
-    if let Some(s) = crate::suggest::nearest(name, names.iter().copied()) {
-        msg = format!("unknown preset {name:?} (did you mean {s:?}?)");
-    }
-    msg
+    let suggestion = crate::suggest::nearest(name, names.iter().copied());
+    let msg = match suggestion {
+        Some(s) => format!("unknown preset {name:?} (did you mean {s:?}?)"),
+        None => format!("unknown preset {name:?} (presets: {})", names.join(", ")),
+    };
+    Diagnostic::error(DiagnosticKind::UnknownPreset, path, msg).suggesting(suggestion)
 }
 
 #[cfg(test)]
@@ -516,6 +591,35 @@ mod tests {
             r#"{{"default_action":"allow","architectures":["{other}"],"rules":[{{"action":"errno","syscalls":["socket"],"args":[{{"index":0,"op":"eq","value":"AF_INET"}}]}}]}}"#
         ));
         assert!(e[0].contains("write the number"), "{e:?}");
+    }
+
+    #[test]
+    fn a_policy_argument_is_json_text_or_a_preset_name() {
+        use PolicySource::{Json, Preset};
+        assert_eq!(PolicySource::of("no-exec").unwrap(), Preset("no-exec"));
+        assert_eq!(PolicySource::of(" {\"a\":").unwrap(), Json(" {\"a\":"));
+        assert_eq!(PolicySource::of("[1]").unwrap(), Json("[1]"));
+        assert_eq!(PolicySource::of("42").unwrap(), Json("42"));
+        let e = PolicySource::of("no-exe").unwrap_err();
+        let d = &e.diagnostics()[0];
+        assert_eq!(
+            (d.path.as_str(), d.kind),
+            ("$", DiagnosticKind::UnknownPreset)
+        );
+        assert_eq!(d.suggestion.as_deref(), Some("no-exec"));
+        assert!(d.message.contains("JSON text"), "{}", d.message);
+        assert_eq!(
+            Policy::from_argument("no-exec").unwrap(),
+            Policy::preset("no-exec").unwrap()
+        );
+        let text = r#"{"default_action":"allow","rules":[{"action":"errno","syscalls":["dup"]}]}"#;
+        assert_eq!(
+            Policy::from_argument(text).unwrap(),
+            Policy::from_json(text).unwrap()
+        );
+        // Malformed JSON is reported as JSON, not as an unknown preset.
+        let e = Policy::from_argument("{\"default_action\": ").unwrap_err();
+        assert_eq!(e.diagnostics()[0].kind, DiagnosticKind::InvalidJson);
     }
 
     #[test]

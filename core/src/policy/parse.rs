@@ -1,11 +1,11 @@
 //! Validation of a policy given as JSON. Every problem is collected, each with its JSON path,
 //! so that one run of `sysfence check` shows them all.
 
-use super::{expand, unknown_preset_message, ArgCondition, CmpOp, Mode, Policy, Rule};
+use super::{expand, unknown_preset, ArgCondition, CmpOp, Mode, Policy, Rule};
 use crate::action::Action;
 use crate::arch::Arch;
 use crate::constants;
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{Diagnostic, DiagnosticKind};
 use crate::error::{Error, Result};
 use crate::groups;
 use crate::suggest::nearest;
@@ -37,8 +37,14 @@ pub const MAX_ARGS: u64 = 6;
 struct Errors(Vec<Diagnostic>, HashSet<String>, Option<Vec<String>>);
 
 impl Errors {
-    fn add(&mut self, path: impl Into<String>, message: impl Into<String>) {
-        self.0.push(Diagnostic::error(path, message));
+    fn add(&mut self, kind: DiagnosticKind, path: impl Into<String>, message: impl Into<String>) {
+        self.0.push(Diagnostic::error(kind, path, message));
+    }
+
+    fn suggest(&mut self, suggestion: Option<&str>) {
+        if let Some(last) = self.0.last_mut() {
+            last.suggestion = suggestion.map(str::to_string);
+        }
     }
 }
 
@@ -46,6 +52,7 @@ pub(super) fn parse(value: &Value) -> Result<Policy> {
     let mut errs = Errors(Vec::new(), HashSet::new(), None);
     let Some(obj) = value.as_object() else {
         return Err(Error::policy(
+            DiagnosticKind::WrongType,
             "$",
             format!("a policy is a JSON object, not {}", kind(value)),
         ));
@@ -55,6 +62,7 @@ pub(super) fn parse(value: &Value) -> Result<Policy> {
     if let Some(v) = obj.get("version") {
         if v.as_u64() != Some(1) {
             errs.add(
+                DiagnosticKind::InvalidValue,
                 "version",
                 format!("unsupported version {v}: this library reads version 1"),
             );
@@ -63,6 +71,7 @@ pub(super) fn parse(value: &Value) -> Result<Policy> {
     if let Some(v) = obj.get("description") {
         if !v.is_string() {
             errs.add(
+                DiagnosticKind::WrongType,
                 "description",
                 format!("expected a string, found {}", kind(v)),
             );
@@ -72,7 +81,7 @@ pub(super) fn parse(value: &Value) -> Result<Policy> {
     let default_action = match obj.get("default_action") {
         Some(v) => action(v, "default_action", &mut errs),
         None => {
-            errs.add("default_action", "missing: every policy needs a default_action (deny-by-default: \"errno\" or \"kill_process\")");
+            errs.add(DiagnosticKind::MissingField, "default_action", "missing: every policy needs a default_action (deny-by-default: \"errno\" or \"kill_process\")");
             None
         }
     };
@@ -82,6 +91,7 @@ pub(super) fn parse(value: &Value) -> Result<Policy> {
         Some(Value::String(s)) if s == "log" => Mode::Log,
         Some(v) => {
             errs.add(
+                DiagnosticKind::WrongType,
                 "mode",
                 format!("expected \"enforce\" or \"log\", found {v}"),
             );
@@ -93,6 +103,7 @@ pub(super) fn parse(value: &Value) -> Result<Policy> {
         Some(Value::Bool(b)) => *b,
         Some(v) => {
             errs.add(
+                DiagnosticKind::WrongType,
                 "log_denied",
                 format!("expected true or false, found {}", kind(v)),
             );
@@ -105,6 +116,7 @@ pub(super) fn parse(value: &Value) -> Result<Policy> {
         Some(Value::String(s)) if s == "enosys" => true,
         Some(v) => {
             errs.add(
+                DiagnosticKind::WrongType,
                 "unknown_syscalls",
                 format!("expected \"default_action\" or \"enosys\", found {v}"),
             );
@@ -137,6 +149,7 @@ pub(super) fn parse(value: &Value) -> Result<Policy> {
             .collect(),
         Some(v) => {
             errs.add(
+                DiagnosticKind::WrongType,
                 "rules",
                 format!("expected a list of rules, found {}", kind(v)),
             );
@@ -168,6 +181,7 @@ pub(super) fn parse(value: &Value) -> Result<Policy> {
     let effective = expand::resolve(&policy).map_err(Error::Policy)?;
     if policy.default_action == Action::Allow && effective.is_empty() {
         return Err(Error::policy(
+            DiagnosticKind::NoEffect,
             "$",
             "the policy has no effect: default_action is allow and no rule refuses anything",
         ));
@@ -207,11 +221,13 @@ fn unknown_fields(obj: &Map<String, Value>, known: &[&str], prefix: &str, errs: 
     for key in obj.keys() {
         if !known.contains(&key.as_str()) {
             let mut msg = format!("unknown field {key:?}");
-            match nearest(key, known.iter().copied()) {
+            let suggestion = nearest(key, known.iter().copied());
+            match suggestion {
                 Some(s) => msg.push_str(&format!(" (did you mean {s:?}?)")),
                 None => msg.push_str(&format!(" (fields: {})", known.join(", "))),
             }
-            errs.add(join(prefix, key), msg);
+            errs.add(DiagnosticKind::UnknownField, join(prefix, key), msg);
+            errs.suggest(suggestion);
         }
     }
 }
@@ -221,12 +237,21 @@ fn action(v: &Value, path: &str, errs: &mut Errors) -> Option<Action> {
         Value::String(s) => match s.parse::<Action>() {
             Ok(a) => Some(a),
             Err(msg) => {
-                errs.add(path, msg);
+                // `errno:4096`, `trace:70000`: a number out of range; anything else unknown.
+                let numeric = s
+                    .split_once(':')
+                    .is_some_and(|(_, d)| !d.is_empty() && d.bytes().all(|b| b.is_ascii_digit()));
+                let kind = match numeric {
+                    true => DiagnosticKind::OutOfRange,
+                    false => DiagnosticKind::UnknownAction,
+                };
+                errs.add(kind, path, msg);
                 None
             }
         },
         _ => {
             errs.add(
+                DiagnosticKind::WrongType,
                 path,
                 format!(
                     "expected an action string such as \"errno:EACCES\", found {}",
@@ -241,6 +266,7 @@ fn action(v: &Value, path: &str, errs: &mut Errors) -> Option<Action> {
 fn architectures(v: &Value, errs: &mut Errors) -> Vec<Arch> {
     let Some(items) = v.as_array() else {
         errs.add(
+            DiagnosticKind::WrongType,
             "architectures",
             format!("expected a list of architecture names, found {}", kind(v)),
         );
@@ -248,6 +274,7 @@ fn architectures(v: &Value, errs: &mut Errors) -> Vec<Arch> {
     };
     if items.is_empty() {
         errs.add(
+            DiagnosticKind::InvalidValue,
             "architectures",
             "empty list: leave the field out to cover the native architecture",
         );
@@ -273,7 +300,7 @@ fn architectures(v: &Value, errs: &mut Errors) -> Vec<Arch> {
                     .filter(|o| o.little_endian() == first.little_endian() && *o != first)
                     .map(|o| o.name())
                     .collect();
-                errs.add(
+                errs.add(DiagnosticKind::InvalidValue,
                     path,
                     format!(
                         "{a} is {} but {first} (architectures[0]) is {}: one filter covers architectures of one byte order \
@@ -285,9 +312,14 @@ fn architectures(v: &Value, errs: &mut Errors) -> Vec<Arch> {
                 );
             }
             Some(Ok(a)) if !out.contains(&a) => out.push(a),
-            Some(Ok(a)) => errs.add(path, format!("{a} is listed twice")),
-            Some(Err(msg)) => errs.add(path, msg),
+            Some(Ok(a)) => errs.add(
+                DiagnosticKind::DuplicateEntry,
+                path,
+                format!("{a} is listed twice"),
+            ),
+            Some(Err(msg)) => errs.add(DiagnosticKind::UnknownArchitecture, path, msg),
             None => errs.add(
+                DiagnosticKind::WrongType,
                 path,
                 format!("expected an architecture name, found {}", kind(item)),
             ),
@@ -306,6 +338,7 @@ fn extends(v: &Value, errs: &mut Errors) -> Vec<String> {
             .collect(),
         _ => {
             errs.add(
+                DiagnosticKind::WrongType,
                 "extends",
                 format!(
                     "expected a preset name or a list of them, found {}",
@@ -323,8 +356,9 @@ fn extends(v: &Value, errs: &mut Errors) -> Vec<String> {
                     out.push(name.to_string());
                 }
             }
-            Some(name) => errs.add(path, unknown_preset_message(name)),
+            Some(name) => errs.0.push(unknown_preset(path, name)),
             None => errs.add(
+                DiagnosticKind::WrongType,
                 path,
                 format!("expected a preset name, found {}", kind(item)),
             ),
@@ -336,6 +370,7 @@ fn extends(v: &Value, errs: &mut Errors) -> Vec<String> {
 fn rule(v: &Value, path: &str, arches: &[Arch], errs: &mut Errors) -> Option<Rule> {
     let Some(obj) = v.as_object() else {
         errs.add(
+            DiagnosticKind::WrongType,
             path,
             format!(
                 "a rule is an object with \"action\" and \"syscalls\", found {}",
@@ -349,6 +384,7 @@ fn rule(v: &Value, path: &str, arches: &[Arch], errs: &mut Errors) -> Option<Rul
     if let Some(c) = obj.get("comment") {
         if !c.is_string() {
             errs.add(
+                DiagnosticKind::WrongType,
                 join(path, "comment"),
                 format!("expected a string, found {}", kind(c)),
             );
@@ -357,13 +393,18 @@ fn rule(v: &Value, path: &str, arches: &[Arch], errs: &mut Errors) -> Option<Rul
     let action = match obj.get("action") {
         Some(a) => action(a, &join(path, "action"), errs),
         None => {
-            errs.add(join(path, "action"), "missing");
+            errs.add(
+                DiagnosticKind::MissingField,
+                join(path, "action"),
+                "missing",
+            );
             None
         }
     };
     let syscalls = match obj.get("syscalls") {
         Some(Value::Array(items)) if items.is_empty() => {
             errs.add(
+                DiagnosticKind::InvalidValue,
                 join(path, "syscalls"),
                 "empty list: name at least one syscall or @group",
             );
@@ -376,13 +417,18 @@ fn rule(v: &Value, path: &str, arches: &[Arch], errs: &mut Errors) -> Option<Rul
             .collect(),
         Some(other) => {
             errs.add(
+                DiagnosticKind::WrongType,
                 join(path, "syscalls"),
                 format!("expected a list of syscall names, found {}", kind(other)),
             );
             Vec::new()
         }
         None => {
-            errs.add(join(path, "syscalls"), "missing");
+            errs.add(
+                DiagnosticKind::MissingField,
+                join(path, "syscalls"),
+                "missing",
+            );
             Vec::new()
         }
     };
@@ -391,6 +437,7 @@ fn rule(v: &Value, path: &str, arches: &[Arch], errs: &mut Errors) -> Option<Rul
         Some(Value::Array(items)) => {
             if items.len() as u64 > MAX_ARGS {
                 errs.add(
+                    DiagnosticKind::InvalidValue,
                     join(path, "args"),
                     format!(
                         "{} conditions; a rule can test at most {MAX_ARGS}",
@@ -408,7 +455,7 @@ fn rule(v: &Value, path: &str, arches: &[Arch], errs: &mut Errors) -> Option<Rul
                 .collect();
             for (i, c) in conds.iter().enumerate() {
                 if let Some(j) = conds[..i].iter().position(|o| o.index == c.index) {
-                    errs.add(
+                    errs.add(DiagnosticKind::DuplicateEntry,
                         format!("{path}.args[{i}]"),
                         format!("argument {} is already tested by args[{j}]; a rule tests each argument once (write a second rule)", c.index),
                     );
@@ -418,6 +465,7 @@ fn rule(v: &Value, path: &str, arches: &[Arch], errs: &mut Errors) -> Option<Rul
         }
         Some(other) => {
             errs.add(
+                DiagnosticKind::WrongType,
                 join(path, "args"),
                 format!("expected a list of conditions, found {}", kind(other)),
             );
@@ -437,6 +485,7 @@ fn rule(v: &Value, path: &str, arches: &[Arch], errs: &mut Errors) -> Option<Rul
 fn syscall_name(v: &Value, path: &str, arches: &[Arch], errs: &mut Errors) -> Option<String> {
     let Some(name) = v.as_str() else {
         errs.add(
+            DiagnosticKind::WrongType,
             path,
             format!("expected a syscall name or @group, found {}", kind(v)),
         );
@@ -447,12 +496,13 @@ fn syscall_name(v: &Value, path: &str, arches: &[Arch], errs: &mut Errors) -> Op
             return Some(name.to_string());
         }
         let mut msg = format!("unknown group {name:?}");
-        if let Some(s) = nearest(g, groups::GROUPS.iter().map(|g| g.name)) {
-            msg.push_str(&format!(" (did you mean \"@{s}\"?)"));
-        } else {
-            msg.push_str(" (see `sysfence groups`)");
+        let suggestion = nearest(g, groups::GROUPS.iter().map(|g| g.name)).map(|s| format!("@{s}"));
+        match &suggestion {
+            Some(s) => msg.push_str(&format!(" (did you mean {s:?}?)")),
+            None => msg.push_str(" (see `sysfence groups`)"),
         }
-        errs.add(path, msg);
+        errs.add(DiagnosticKind::UnknownGroup, path, msg);
+        errs.suggest(suggestion.as_deref());
         return None;
     }
     if errs.1.contains(name) {
@@ -466,6 +516,7 @@ fn syscall_name(v: &Value, path: &str, arches: &[Arch], errs: &mut Errors) -> Op
     let arch_names: Vec<&str> = arches.iter().map(|a| a.name()).collect();
     if resolutions.iter().all(|r| *r == Resolution::NotOnArch) {
         errs.add(
+            DiagnosticKind::UnknownSyscall,
             path,
             format!(
                 "{} is not a syscall on {}",
@@ -477,12 +528,17 @@ fn syscall_name(v: &Value, path: &str, arches: &[Arch], errs: &mut Errors) -> Op
     }
     let mut msg = format!("unknown syscall {}", shown(name));
     let known = errs.2.get_or_insert_with(|| syscalls::names_of(arches[0]));
-    if let Some(g) = groups::group(name) {
+    let suggestion = if let Some(g) = groups::group(name) {
         msg.push_str(&format!(" (did you mean the group \"@{}\"?)", g.name));
+        Some(format!("@{}", g.name))
     } else if let Some(s) = nearest(name, known.iter().map(String::as_str)) {
         msg.push_str(&format!(" (did you mean {s:?}?)"));
-    }
-    errs.add(path, msg);
+        Some(s.to_string())
+    } else {
+        None
+    };
+    errs.add(DiagnosticKind::UnknownSyscall, path, msg);
+    errs.suggest(suggestion.as_deref());
     None
 }
 
@@ -492,6 +548,7 @@ type NameContext<'a> = (&'a [String], &'a [Arch]);
 fn arg(v: &Value, path: &str, names: NameContext, errs: &mut Errors) -> Option<ArgCondition> {
     let Some(obj) = v.as_object() else {
         errs.add(
+            DiagnosticKind::WrongType,
             path,
             format!(
                 "a condition is an object with index, op and value, found {}",
@@ -507,6 +564,7 @@ fn arg(v: &Value, path: &str, names: NameContext, errs: &mut Errors) -> Option<A
             Some(n) if n < MAX_ARGS => Some(n as u8),
             _ => {
                 errs.add(
+                    DiagnosticKind::OutOfRange,
                     join(path, "index"),
                     format!("expected an argument index 0..=5, found {i}"),
                 );
@@ -514,13 +572,14 @@ fn arg(v: &Value, path: &str, names: NameContext, errs: &mut Errors) -> Option<A
             }
         },
         None => {
-            errs.add(join(path, "index"), "missing");
+            errs.add(DiagnosticKind::MissingField, join(path, "index"), "missing");
             None
         }
     };
     let op = match obj.get("op") {
         Some(Value::String(s)) => CmpOp::from_name(s).or_else(|| {
             errs.add(
+                DiagnosticKind::UnknownOperator,
                 join(path, "op"),
                 format!(
                     "unknown operator {s:?} (expected one of: {})",
@@ -531,31 +590,40 @@ fn arg(v: &Value, path: &str, names: NameContext, errs: &mut Errors) -> Option<A
         }),
         Some(other) => {
             errs.add(
+                DiagnosticKind::WrongType,
                 join(path, "op"),
                 format!("expected an operator name, found {}", kind(other)),
             );
             None
         }
         None => {
-            errs.add(join(path, "op"), "missing");
+            errs.add(DiagnosticKind::MissingField, join(path, "op"), "missing");
             None
         }
     };
     let value = match obj.get("value") {
         Some(v) => u64_value(v, &join(path, "value"), (names, index), errs),
         None => {
-            errs.add(join(path, "value"), "missing");
+            errs.add(DiagnosticKind::MissingField, join(path, "value"), "missing");
             None
         }
     };
     let mask = match (obj.get("mask"), op) {
         (Some(m), Some(CmpOp::MaskedEq)) => u64_value(m, &join(path, "mask"), (names, index), errs),
         (None, Some(CmpOp::MaskedEq)) => {
-            errs.add(join(path, "mask"), "missing: masked_eq needs a mask");
+            errs.add(
+                DiagnosticKind::MissingField,
+                join(path, "mask"),
+                "missing: masked_eq needs a mask",
+            );
             None
         }
         (Some(_), Some(_)) => {
-            errs.add(join(path, "mask"), "only masked_eq takes a mask");
+            errs.add(
+                DiagnosticKind::InvalidValue,
+                join(path, "mask"),
+                "only masked_eq takes a mask",
+            );
             None
         }
         _ => Some(u64::MAX),
@@ -563,6 +631,7 @@ fn arg(v: &Value, path: &str, names: NameContext, errs: &mut Errors) -> Option<A
     if let (Some(CmpOp::MaskedEq), Some(m), Some(v)) = (op, mask, value) {
         if v & !m != 0 {
             errs.add(
+                DiagnosticKind::InvalidValue,
                 join(path, "value"),
                 format!("value {v:#x} has bits outside mask {m:#x}, so it can never match"),
             );
@@ -602,7 +671,12 @@ fn u64_value(
     match parsed {
         Ok(n) => Some(n),
         Err(msg) => {
-            errs.add(path, format!("{msg}, found {v}"));
+            let kind = match v {
+                Value::Number(_) => DiagnosticKind::OutOfRange,
+                Value::String(_) => DiagnosticKind::InvalidValue,
+                _ => DiagnosticKind::WrongType,
+            };
+            errs.add(kind, path, format!("{msg}, found {v}"));
             None
         }
     }

@@ -156,3 +156,12 @@ describe Sysfence do
     classes.each { |c| (c < Sysfence::Error).should be_true }
   end
 end
+
+describe "LibSysfence::Result" do
+  it "has every code of include/sysfence.h's enum sysfence_result, by name and value" do
+    header = File.read(File.expand_path("../../../bindings-c/include/sysfence.h", __DIR__))
+    codes = header.scan(/SYSFENCE_(OK|ERR_[A-Z_]+) = (-?\d+),/).to_h { |m| {m[1], m[2].to_i} }
+    codes.size.should eq 8
+    LibSysfence::Result.values.to_h { |r| {r.to_s, r.value} }.should eq codes
+  end
+end

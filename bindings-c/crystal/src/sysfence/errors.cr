@@ -32,16 +32,20 @@ module Sysfence
   # A bug in sysfence.
   class InternalError < Error; end
 
-  # The exception for a C result code.
+  # The exception for a C result code: an exhaustive `case ... in` over `LibSysfence::Result`
+  # (`enum sysfence_result`), so a new code fails to compile until it has its class. A code
+  # the enum does not know (a newer library) is an `InternalError`.
   def self.error_for(code : Int32, message : String, path : String? = nil, errno : Int32? = nil) : Error
-    case code
-    when -1 then PolicyError.new(message, code, path, errno)
-    when -2 then CompileError.new(message, code, path, errno)
-    when -3 then LoadError.new(message, code, path, errno)
-    when -4 then UnsupportedError.new(message, code, path, errno)
-    when -5 then InvalidArgumentError.new(message, code, path, errno)
-    when -6 then IOError.new(message, code, path, errno)
-    else         InternalError.new(message, code, path, errno)
+    result = LibSysfence::Result.from_value?(code)
+    return InternalError.new(message, code, path, errno) if result.nil?
+    case result
+    in .ok?, .err_internal?    then InternalError.new(message, code, path, errno)
+    in .err_policy?           then PolicyError.new(message, code, path, errno)
+    in .err_compile?          then CompileError.new(message, code, path, errno)
+    in .err_load?             then LoadError.new(message, code, path, errno)
+    in .err_unsupported?      then UnsupportedError.new(message, code, path, errno)
+    in .err_invalid_argument? then InvalidArgumentError.new(message, code, path, errno)
+    in .err_io?               then IOError.new(message, code, path, errno)
     end
   end
 

@@ -60,10 +60,8 @@ module Sysfence
     def load! : Nil
       code = LibSysfence.filter_load(@ptr)
       return if code.zero?
-      # sysfence_filter_load records no last error (it is async-signal-safe): errno says why.
-      errno = Errno.value.value
-      raise Sysfence.error_for(code, "loading the filter failed (errno #{errno})", nil,
-        errno.zero? ? nil : errno)
+      # The library's own last error says why, in the same words as every language.
+      Sysfence.raise_last_error(code)
     end
   end
 end

@@ -29,15 +29,28 @@ module Sysfence
   # A bug in sysfence.
   class InternalError < Error; end
 
+  # The C result codes, by their names in include/sysfence.h (`enum sysfence_result`);
+  # tests/ruby checks every name and value against the header.
+  module Result
+    OK = 0
+    ERR_POLICY = -1
+    ERR_COMPILE = -2
+    ERR_LOAD = -3
+    ERR_UNSUPPORTED = -4
+    ERR_INVALID_ARGUMENT = -5
+    ERR_IO = -6
+    ERR_INTERNAL = -7
+  end
+
   # The exception class for each C result code.
   ERRORS = {
-    -1 => PolicyError,
-    -2 => CompileError,
-    -3 => LoadError,
-    -4 => UnsupportedError,
-    -5 => InvalidArgumentError,
-    -6 => IOError,
-    -7 => InternalError
+    Result::ERR_POLICY => PolicyError,
+    Result::ERR_COMPILE => CompileError,
+    Result::ERR_LOAD => LoadError,
+    Result::ERR_UNSUPPORTED => UnsupportedError,
+    Result::ERR_INVALID_ARGUMENT => InvalidArgumentError,
+    Result::ERR_IO => IOError,
+    Result::ERR_INTERNAL => InternalError
   }.freeze
 
   # Raises the calling thread's last error (the one helper every call goes through).

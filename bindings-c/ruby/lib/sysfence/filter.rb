@@ -73,12 +73,8 @@ module Sysfence
       code = Native.sysfence_filter_load(@ptr)
       return nil if code.zero?
 
-      # sysfence_filter_load records no last error (it is async-signal-safe): errno says why.
-      errno = FFI.errno
-      raise ERRORS.fetch(code, InternalError).new(
-        "loading the filter failed: #{errno.zero? ? 'TSYNC conflict' : SystemCallError.new(nil, errno).message}",
-        code: code, errno: errno.zero? ? nil : errno
-      )
+      # The library's own last error says why, in the same words as every language.
+      Sysfence.raise_last_error(code)
     end
   end
 end

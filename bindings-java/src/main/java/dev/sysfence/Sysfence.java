@@ -175,29 +175,34 @@ public final class Sysfence {
 
     /**
      * Every error (the policy cannot load) and every lint warning of a policy, each with its
-     * JSON path, without loading anything. An invalid policy is what the list describes, not an
-     * exception.
+     * kind and JSON path, without loading anything. An invalid policy is what the report
+     * describes, not an exception.
      *
-     * @param json the policy as JSON text
-     * @return the diagnostics; empty for a policy with nothing to say
+     * @param json the policy argument: JSON text, or a preset name such as {@code no-exec} (the
+     *             core tells them apart, as in every language)
+     * @return the report; {@code ok()} when the policy loads
      */
-    public static List<Diagnostic> check(String json) {
+    public static CheckReport check(String json) {
         Objects.requireNonNull(json, "json");
         Native lib = Native.get();
-        String report;
+        String text;
         try (Arena a = Arena.ofConfined()) {
-            report = lib.take(lib.checkJson(Native.cString(json, "the policy text", a)));
+            text = lib.take(lib.checkJson(Native.cString(json, "the policy text", a)));
         }
+        Map<?, ?> report = object(parse(text));
         List<Diagnostic> out = new ArrayList<>();
-        for (Object d : list(field(object(parse(report)), "diagnostics"))) {
+        for (Object d : list(field(report, "diagnostics"))) {
             Map<?, ?> m = object(d);
             String severity = string(field(m, "severity"));
-            Object path = field(m, "path");
+            Object suggestion = field(m, "suggestion");
             out.add(new Diagnostic(
                     severity.equals("error") ? Diagnostic.Severity.ERROR : Diagnostic.Severity.WARNING,
-                    path == null ? "$" : string(path), string(field(m, "message"))));
+                    string(field(m, "kind")), string(field(m, "path")), string(field(m, "message")),
+                    suggestion == null ? null : string(suggestion)));
         }
-        return List.copyOf(out);
+        return new CheckReport(Boolean.TRUE.equals(field(report, "ok")),
+                ((Number) field(report, "errors")).intValue(),
+                ((Number) field(report, "warnings")).intValue(), out);
     }
 
     /**
@@ -232,14 +237,15 @@ public final class Sysfence {
      * error diagnostic at their path.
      *
      * @param policy the policy, as for {@link #applyPolicy(Map)}
-     * @return the diagnostics
+     * @return the report
      */
-    public static List<Diagnostic> check(Map<String, ?> policy) {
+    public static CheckReport check(Map<String, ?> policy) {
         String json;
         try {
             json = toJson(policy);
         } catch (PolicyException e) {
-            return List.of(new Diagnostic(Diagnostic.Severity.ERROR, e.path().orElse("$"), e.getMessage()));
+            return new CheckReport(false, 1, 0, List.of(new Diagnostic(Diagnostic.Severity.ERROR,
+                    "wrong_type", e.path().orElse("$"), e.getMessage(), null)));
         }
         return check(json);
     }

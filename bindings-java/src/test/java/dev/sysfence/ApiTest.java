@@ -175,17 +175,26 @@ class ApiTest {
 
     @Test
     void checkReportsEveryErrorAndWarningWithItsPath() {
-        List<Diagnostic> d = Sysfence.check(TYPO);
+        CheckReport r = Sysfence.check(TYPO);
+        List<Diagnostic> d = r.diagnostics();
         assertEquals(List.of("rules[0].syscalls[1]"), d.stream().filter(Diagnostic::isError).map(Diagnostic::path).toList());
         assertEquals(Diagnostic.Severity.ERROR, d.get(0).severity());
-        assertEquals(List.of(), Sysfence.check(NO_IPV4).stream().filter(Diagnostic::isError).toList());
-        assertEquals(List.of(), Sysfence.check("{\"default_action\": \"allow\", \"extends\": [\"no-exec\"]}"));
+        assertEquals(false, r.ok());
+        assertEquals(1, r.errors());
+        assertEquals(List.of(), Sysfence.check(NO_IPV4).diagnostics().stream().filter(Diagnostic::isError).toList());
+        CheckReport clean = new CheckReport(true, 0, 0, List.of());
+        assertEquals(clean, Sysfence.check("{\"default_action\": \"allow\", \"extends\": [\"no-exec\"]}"));
+        // A string is JSON text or a preset name, as in every language.
+        assertEquals(clean, Sysfence.check("no-exec"));
+        Diagnostic unknown = Sysfence.check("no-exce").diagnostics().get(0);
+        assertEquals(List.of("unknown_preset", "$", "no-exec"), List.of(unknown.kind(), unknown.path(), unknown.suggestion()));
         List<Diagnostic> w = Sysfence.check(Map.of("default_action", "allow", "rules",
-                List.of(Map.of("action", "errno:EPERM", "syscalls", List.of("@network")))));
-        assertTrue(w.stream().anyMatch(x -> x.severity() == Diagnostic.Severity.WARNING && x.path().equals("rules[0]")), w.toString());
-        assertEquals(List.of("$"), Sysfence.check("{").stream().map(Diagnostic::path).toList());
+                List.of(Map.of("action", "errno:EPERM", "syscalls", List.of("@network"))))).diagnostics();
+        assertTrue(w.stream().anyMatch(x -> x.severity() == Diagnostic.Severity.WARNING && x.path().equals("rules[0]")
+                && x.kind().equals("io_uring_bypass")), w.toString());
+        assertEquals(List.of("invalid_json"), Sysfence.check("{").diagnostics().stream().map(Diagnostic::kind).toList());
         // Values JSON cannot hold are an error diagnostic too, not an exception.
-        List<Diagnostic> nan = Sysfence.check(Map.of("default_action", Double.POSITIVE_INFINITY));
+        List<Diagnostic> nan = Sysfence.check(Map.of("default_action", Double.POSITIVE_INFINITY)).diagnostics();
         assertEquals(1, nan.size());
         assertEquals("default_action", nan.get(0).path());
         assertTrue(nan.get(0).isError());
