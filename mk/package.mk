@@ -11,7 +11,7 @@
 # Tools: cargo-zigbuild and ziglang in the Python tools venv (make python-setup), @napi-rs/cli
 # (make node-setup), the rustup target aarch64-unknown-linux-gnu and qemu-user-static (below).
 
-APT_PACKAGES += qemu-user-static binutils ruby rubygems-integration
+APT_PACKAGES += qemu-user-static libc6-arm64-cross binutils ruby rubygems-integration
 SETUP_TARGETS += package-setup
 TEST_TARGETS += package-check
 
