@@ -49,6 +49,9 @@ done
 ok "all $arch artifacts present in $dist"
 shard_version=$(sed -n 's/^version: *//p' "$root/bindings-c/crystal/shard.yml")
 [[ $shard_version == "$version" ]] || fail "bindings-c/crystal/shard.yml says version $shard_version, Cargo.toml $version"
+npm_version=$(node -p 'require(process.argv[1]).version' "$root/bindings-node/package.json")
+[[ $npm_version == "$version" ]] || fail "bindings-node/package.json says version $npm_version, Cargo.toml $version"
+ok "versions: shard.yml and package.json say $version, as Cargo.toml"
 
 # One ELF file: machine, glibc ceiling, no shared libseccomp.
 check_elf() {
