@@ -5,8 +5,8 @@
 #                         Python wheel, the npm platform package, plus the npm main package and
 #                         the Java jar (x86_64); then every check, aarch64 under qemu-user
 #   make package-check    the x86_64 artifacts only, built and checked (part of `make test`:
-#                         one release build, about 5 minutes on 2 cores); aarch64 is cross-built
-#                         and checked by `make package` only
+#                         one release build per extension, 2-4 minutes on 2 cores); aarch64 is
+#                         cross-built and checked by `make package` only (8 minutes in all)
 #
 # Tools: cargo-zigbuild and ziglang in the Python tools venv (make python-setup), @napi-rs/cli
 # (make node-setup), the rustup target aarch64-unknown-linux-gnu and qemu-user-static (below).
