@@ -7,7 +7,8 @@
 #   make test-java       build libsysfence (debug), then `mvn clean verify`: the jar with the
 #                        library inside, the JUnit suite (filters load only in forked JVMs)
 #   make package-java    the same against a release libsysfence, then the jar to
-#                        target/dist/sysfence-VERSION.jar
+#                        target/dist/sysfence-VERSION.jar (`make package` runs it on its
+#                        glibc 2.17 build: JAVA_NATIVE_PROFILE)
 #
 # The JDK: JAVA_HOME when it is 22 or newer, else the newest JDK in /usr/lib/jvm
 # (scripts/find-jdk.sh). Maven keeps its default local repository (~/.m2), so CI reuses it.
@@ -57,9 +58,13 @@ test-java: c-lib java-setup ## (Java) the jar with libsysfence inside, and its J
 	$(call java_verify,debug)
 	@echo "test-java: jar $(JAVA_OUT)/build/sysfence-$(C_VERSION).jar"
 
+# The libsysfence.so the release jar carries: target/$(JAVA_NATIVE_PROFILE)/. `make package` sets
+# it to its glibc 2.17 build (x86_64-unknown-linux-gnu/release); the default builds one here.
+JAVA_NATIVE_PROFILE ?= release
+
 package-java: libseccomp java-setup ## (Java) a release jar, tested, at target/dist/sysfence-VERSION.jar
-	$(CARGO) build -p sysfence-c --release
-	$(call java_verify,release)
+	$(if $(filter release,$(JAVA_NATIVE_PROFILE)),$(CARGO) build -p sysfence-c --release)
+	$(call java_verify,$(JAVA_NATIVE_PROFILE))
 	mkdir -p $(CARGO_TARGET_DIR)/dist
 	cp $(JAVA_OUT)/build/sysfence-$(C_VERSION).jar $(CARGO_TARGET_DIR)/dist/sysfence-$(C_VERSION).jar
 	@echo "package-java: $(CARGO_TARGET_DIR)/dist/sysfence-$(C_VERSION).jar"

@@ -5,10 +5,13 @@
 # package state are not touched: a private sources list, lists dir and cache dir are passed
 # with -o. Idempotent: does nothing when the cache already holds an acceptable version.
 #
-# Usage: scripts/fetch-libseccomp.sh [CACHE_DIR]   (default: target/libseccomp)
+# Usage: scripts/fetch-libseccomp.sh [CACHE_DIR] [DEBIAN_ARCH]
+#   (defaults: target/libseccomp, this machine's architecture; `arm64` fetches the arm64 build
+#   of the same package, for cross builds: make package)
 set -euo pipefail
 
 cache=${1:-target/libseccomp}
+deb_arch=${2:-$(dpkg --print-architecture)}
 min_version=2.6.1
 mkdir -p "$cache"
 cache=$(cd "$cache" && pwd)
@@ -41,7 +44,7 @@ keyring=/usr/share/keyrings/debian-archive-keyring.gpg
 
 apt_dir="$cache/apt"
 mkdir -p "$apt_dir/lists/partial" "$apt_dir/archives/partial" "$apt_dir/parts" "$apt_dir/prefs"
-echo "deb [signed-by=$keyring] $mirror sid main" >"$apt_dir/sources.list"
+echo "deb [arch=$deb_arch signed-by=$keyring] $mirror sid main" >"$apt_dir/sources.list"
 apt_opts=(
   -o "Dir::Etc::SourceList=$apt_dir/sources.list"
   -o "Dir::Etc::SourceParts=$apt_dir/parts"
@@ -52,6 +55,8 @@ apt_opts=(
   -o "Dir::Cache::Archives=$apt_dir/archives"
   -o "APT::Get::List-Cleanup=0"
   -o "Acquire::Languages=none"
+  -o "APT::Architecture=$deb_arch"
+  -o "APT::Architectures=$deb_arch"
 )
 echo "fetch-libseccomp: reading sid's package list from $mirror"
 apt-get "${apt_opts[@]}" -o APT::Sandbox::User=root -qq update
@@ -67,7 +72,7 @@ deb=$(ls "$apt_dir/archives"/libseccomp-dev_*.deb | head -n 1)
 extract="$apt_dir/extract"
 rm -rf "$extract" && mkdir -p "$extract"
 dpkg-deb -x "$deb" "$extract"
-multiarch=$(dpkg-architecture -qDEB_HOST_MULTIARCH 2>/dev/null || gcc -print-multiarch)
+multiarch=$(dpkg-architecture -a"$deb_arch" -qDEB_HOST_MULTIARCH 2>/dev/null)
 rm -rf "$cache/lib" "$cache/include"
 mkdir -p "$cache/lib/pkgconfig" "$cache/include"
 cp "$extract/usr/lib/$multiarch/libseccomp.a" "$cache/lib/"
@@ -81,7 +86,7 @@ libdir=\${prefix}/lib
 includedir=\${prefix}/include
 
 Name: libseccomp
-Description: The enhanced seccomp library (static copy from Debian package $candidate)
+Description: The enhanced seccomp library (static copy from Debian package $candidate, $deb_arch)
 URL: https://github.com/seccomp/libseccomp
 Version: $upstream
 Cflags: -I\${includedir}
@@ -89,4 +94,4 @@ Libs: -L\${libdir} -l:libseccomp.a
 PC
 echo "$upstream" >"$stamp"
 sha=$(sha256sum "$deb" | cut -d' ' -f1)
-echo "fetch-libseccomp: libseccomp $upstream (deb $candidate, sha256 $sha) in $cache"
+echo "fetch-libseccomp: libseccomp $upstream $deb_arch (deb $candidate, sha256 $sha) in $cache"

@@ -226,20 +226,23 @@ impl Supervisor<'_> {
     }
 }
 
+/// close_range(2) through the raw syscall, not glibc's wrapper (glibc 2.34): the CLI runs on
+/// glibc 2.17 (docs/packaging.md).
+fn close_range(first: u32, last: u32) -> libc::c_long {
+    // SAFETY: integer arguments only; closing fds touches no Rust-owned memory.
+    unsafe { libc::syscall(libc::SYS_close_range, first, last, 0) }
+}
+
 /// Closes every fd but `keep` (async-signal-safe).
 fn close_all_but(keep: &[i32]) -> bool {
     let mut keep = keep.to_vec();
     keep.sort_unstable();
     let mut from = 0u32;
     for &fd in &keep {
-        if fd as u32 > from {
-            // SAFETY: close_range with integer arguments.
-            if unsafe { libc::close_range(from, fd as u32 - 1, 0) } != 0 {
-                return false;
-            }
+        if fd as u32 > from && close_range(from, fd as u32 - 1) != 0 {
+            return false;
         }
         from = fd as u32 + 1;
     }
-    // SAFETY: as above.
-    unsafe { libc::close_range(from, u32::MAX, 0) == 0 }
+    close_range(from, u32::MAX) == 0
 }

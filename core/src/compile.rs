@@ -415,8 +415,10 @@ fn export_pfc(ctx: &ScmpFilterContext) -> Result<String> {
 
 fn memfd(name: &str) -> Result<std::fs::File> {
     let cname = std::ffi::CString::new(name).expect("static name");
+    // The raw syscall, not glibc's wrapper (glibc 2.27): the packages run on glibc 2.17.
     // SAFETY: memfd_create takes a valid C string and flags; the result is checked below.
-    let fd = unsafe { libc::memfd_create(cname.as_ptr(), libc::MFD_CLOEXEC) };
+    let fd = unsafe { libc::syscall(libc::SYS_memfd_create, cname.as_ptr(), libc::MFD_CLOEXEC) }
+        as libc::c_int;
     if fd < 0 {
         return Err(Error::io("memfd_create", &std::io::Error::last_os_error()));
     }

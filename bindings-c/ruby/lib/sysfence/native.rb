@@ -8,8 +8,10 @@ module Sysfence
   module Native
     extend FFI::Library
 
-    # SYSFENCE_LIB names the library file; otherwise the dynamic loader finds libsysfence.so.
-    ffi_lib ENV.fetch("SYSFENCE_LIB", "sysfence")
+    # SYSFENCE_LIB names the library file; otherwise the gem's own copy next to this file, or
+    # (outside a gem) the dynamic loader finds libsysfence.so.
+    BUNDLED_LIB = File.expand_path("libsysfence.so", __dir__)
+    ffi_lib ENV.fetch("SYSFENCE_LIB") { File.exist?(BUNDLED_LIB) ? BUNDLED_LIB : "sysfence" }
 
     attach_function :sysfence_version, [], :string
     attach_function :sysfence_apply_json, [:pointer], :int
