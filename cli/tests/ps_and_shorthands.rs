@@ -35,14 +35,15 @@ fn ps_json() -> Vec<Value> {
         .clone()
 }
 
-/// Waits until `ps --json` shows `pid` running `command` under a filter, and returns its entry
-/// (under the ptrace guard the command is stopped at its exec until its filters are loaded).
+/// Waits until `ps --json` shows `pid` running `command` under both of `run`'s filters (the
+/// terminal guard and the policy's), and returns its entry: under the ptrace guard the command
+/// is stopped at its exec while the helper loads them one after the other.
 fn wait_for(pid: u32, command: &str) -> Value {
     let deadline = Instant::now() + Duration::from_secs(10);
     loop {
-        let found = ps_json()
-            .into_iter()
-            .find(|p| p["pid"] == pid && p["command"] == command && p["mode"] != "disabled");
+        let found = ps_json().into_iter().find(|p| {
+            p["pid"] == pid && p["command"] == command && p["filters"].as_u64() >= Some(2)
+        });
         if let Some(p) = found {
             return p;
         }
