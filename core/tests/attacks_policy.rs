@@ -368,3 +368,35 @@ fn a_hand_built_policy_with_a_misspelt_syscall_does_not_compile_with_a_hole() {
         sysfence::DiagnosticKind::UnknownGroup
     );
 }
+
+#[test]
+fn a_preset_naming_a_syscall_another_architecture_lacks_still_compiles_there() {
+    // no-exec names fork and vfork, which arm64 does not have: for an aarch64 machine the
+    // preset must still compile (those rules do nothing there) and refuse execve.
+    let p = sysfence::Policy::from_json(
+        r#"{"default_action":"allow","architectures":["aarch64"],"extends":["no-exec"]}"#,
+    )
+    .expect("no-exec for aarch64 is a valid policy");
+    let f = p.compile().expect("compiles for aarch64");
+    let v = f
+        .simulate(
+            "execve",
+            &[],
+            Some("aarch64".parse::<sysfence::Arch>().unwrap()),
+        )
+        .unwrap();
+    assert_eq!(v.action, sysfence::Action::Errno(libc::EACCES as u16));
+    // Said, not hidden: lint names the rule that does nothing there.
+    let own = sysfence::Policy::from_json(
+        r#"{"default_action":"allow","architectures":["aarch64"],"rules":[{"action":"errno:EACCES","syscalls":["fork","execve","execveat"]}]}"#,
+    )
+    .unwrap();
+    assert!(own.lint().iter().any(
+        |d| d.path == "rules[0].syscalls[0]" && d.message.contains("not a syscall on aarch64")
+    ));
+    // A name no architecture has is still an error.
+    assert!(sysfence::Policy::from_json(
+        r#"{"default_action":"allow","rules":[{"action":"errno:EACCES","syscalls":["forkk"]}]}"#
+    )
+    .is_err());
+}
