@@ -2,26 +2,14 @@
 
 #[path = "../../core/tests/common/mod.rs"]
 mod common;
+mod support;
+
+use support::sysfence_command;
 
 use serde_json::Value;
 use std::io::Write;
 use std::process::{Command, Output, Stdio};
 use std::time::Duration;
-
-/// `sysfence ARGS`. The notify guard refuses a command that would hold CAP_SYS_PTRACE (the tests
-/// run as root): with it, sysfence runs as its docs say, under setpriv with that capability
-/// dropped.
-fn sysfence_command(args: &[&str]) -> Command {
-    let mut cmd = if args.windows(2).any(|w| w == ["--exec-guard", "notify"]) {
-        let mut c = Command::new("setpriv");
-        c.args(["--bounding-set=-sys_ptrace", env!("CARGO_BIN_EXE_sysfence")]);
-        c
-    } else {
-        Command::new(env!("CARGO_BIN_EXE_sysfence"))
-    };
-    cmd.args(args);
-    cmd
-}
 
 fn sysfence(args: &[&str]) -> Output {
     sysfence_command(args).output().expect("run sysfence")
@@ -513,34 +501,10 @@ fn run_exits_with_the_commands_status() {
 
 /// A 93-byte static i386 program: `exit(0)` through `int 0x80`.
 fn tiny_i386_program() -> String {
-    let mut elf: Vec<u8> = vec![0x7f, b'E', b'L', b'F', 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0];
-    let le16 = |v: u16| v.to_le_bytes().to_vec();
-    let le32 = |v: u32| v.to_le_bytes().to_vec();
-    let base = 0x0804_8000u32;
-    let code = [0xb8, 1, 0, 0, 0, 0x31, 0xdb, 0xcd, 0x80]; // mov eax,1; xor ebx,ebx; int 0x80
-    let size = 52 + 32 + code.len() as u32;
-    for part in [
-        le16(2),
-        le16(3),
-        le32(1),
-        le32(base + 84),
-        le32(52),
-        le32(0),
-        le32(0),
-    ] {
-        elf.extend(part);
-    }
-    for part in [le16(52), le16(32), le16(1), le16(0), le16(0), le16(0)] {
-        elf.extend(part);
-    }
-    for v in [1, 0, base, base, size, size, 5, 0x1000] {
-        elf.extend(le32(v));
-    }
-    elf.extend(code);
+    // mov eax,1; xor ebx,ebx; int 0x80
+    let code = [0xb8, 1, 0, 0, 0, 0x31, 0xdb, 0xcd, 0x80];
     let path = std::env::temp_dir().join(format!("sysfence-i386-{}", std::process::id()));
-    std::fs::write(&path, &elf).unwrap();
-    std::fs::set_permissions(&path, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
-    path.to_string_lossy().to_string()
+    support::i386_program(&path, &code)
 }
 
 #[test]

@@ -2,6 +2,8 @@
 //! the generated policy in enforce mode (`sysfence run --policy`) with the same output and exit
 //! status, and refused once a call they certainly make is taken out (negative controls).
 
+mod support;
+
 use serde_json::Value;
 use std::io::Write;
 use std::os::unix::process::ExitStatusExt;
@@ -265,37 +267,11 @@ fn the_policy_is_deterministic_and_lists_what_every_run_needs() {
 /// A static i386 program: `getpid()` (20 on i386, `writev` on x86_64) then `exit(0)`, both
 /// through `int 0x80`.
 fn i386_getpid_program(d: &Path) -> String {
-    let mut elf: Vec<u8> = vec![0x7f, b'E', b'L', b'F', 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0];
-    let le16 = |v: u16| v.to_le_bytes().to_vec();
-    let le32 = |v: u32| v.to_le_bytes().to_vec();
-    let base = 0x0804_8000u32;
     let code = [
         0xb8, 20, 0, 0, 0, 0xcd, 0x80, // mov eax,20; int 0x80
         0xb8, 1, 0, 0, 0, 0x31, 0xdb, 0xcd, 0x80, // mov eax,1; xor ebx,ebx; int 0x80
     ];
-    let size = 52 + 32 + code.len() as u32;
-    for part in [
-        le16(2),
-        le16(3),
-        le32(1),
-        le32(base + 84),
-        le32(52),
-        le32(0),
-        le32(0),
-    ] {
-        elf.extend(part);
-    }
-    for part in [le16(52), le16(32), le16(1), le16(0), le16(0), le16(0)] {
-        elf.extend(part);
-    }
-    for v in [1, 0, base, base, size, size, 5, 0x1000] {
-        elf.extend(le32(v));
-    }
-    elf.extend(code);
-    let path = d.join("getpid-i386");
-    std::fs::write(&path, &elf).unwrap();
-    std::fs::set_permissions(&path, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
-    path.to_string_lossy().to_string()
+    support::i386_program(&d.join("getpid-i386"), &code)
 }
 
 #[test]

@@ -1,22 +1,11 @@
 //! `sysfence ps` and `run`'s `--deny`/`--allow` shorthands, against the real kernel.
 
-use serde_json::Value;
-use std::process::{Child, Command, Output, Stdio};
-use std::time::{Duration, Instant};
+mod support;
 
-/// `sysfence ARGS`. The notify guard refuses a command that would hold CAP_SYS_PTRACE (the tests
-/// run as root): with it, sysfence runs under setpriv with that capability dropped.
-fn sysfence_command(args: &[&str]) -> Command {
-    let mut cmd = if args.windows(2).any(|w| w == ["--exec-guard", "notify"]) {
-        let mut c = Command::new("setpriv");
-        c.args(["--bounding-set=-sys_ptrace", env!("CARGO_BIN_EXE_sysfence")]);
-        c
-    } else {
-        Command::new(env!("CARGO_BIN_EXE_sysfence"))
-    };
-    cmd.args(args);
-    cmd
-}
+use serde_json::Value;
+use std::process::{Child, Output, Stdio};
+use std::time::{Duration, Instant};
+use support::sysfence_command;
 
 fn sysfence(args: &[&str]) -> Output {
     sysfence_command(args)

@@ -2,6 +2,8 @@
 //! command tries to escape through the processes around it or through the terminal, and what
 //! the kernel lets it do is asserted. Each test failed on the code the review attacked.
 
+mod support;
+
 use std::os::unix::process::CommandExt;
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
@@ -342,31 +344,10 @@ fn a_missing_or_unexecutable_command_exits_as_the_shell_does() {
 
 /// A 130-byte static x86_64 program: `exit(0)`, and nothing else.
 fn tiny_x86_64_program() -> String {
-    let mut elf: Vec<u8> = vec![0x7f, b'E', b'L', b'F', 2, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0];
-    let base = 0x40_0000u64;
     // mov eax, 60; xor edi, edi; syscall
     let code = [0xb8, 60, 0, 0, 0, 0x31, 0xff, 0x0f, 0x05];
-    let size = 64 + 56 + code.len() as u64;
-    elf.extend(2u16.to_le_bytes()); // ET_EXEC
-    elf.extend(62u16.to_le_bytes()); // EM_X86_64
-    elf.extend(1u32.to_le_bytes());
-    elf.extend((base + 120).to_le_bytes()); // entry
-    elf.extend(64u64.to_le_bytes()); // phoff
-    elf.extend(0u64.to_le_bytes()); // shoff
-    elf.extend(0u32.to_le_bytes()); // flags
-    for v in [64u16, 56, 1, 0, 0, 0] {
-        elf.extend(v.to_le_bytes());
-    }
-    elf.extend(1u32.to_le_bytes()); // PT_LOAD
-    elf.extend(5u32.to_le_bytes()); // R+X
-    for v in [0u64, base, base, size, size, 0x1000] {
-        elf.extend(v.to_le_bytes());
-    }
-    elf.extend(code);
     let path = std::env::temp_dir().join(format!("sysfence-tiny-{}", std::process::id()));
-    std::fs::write(&path, &elf).unwrap();
-    std::fs::set_permissions(&path, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
-    path.to_string_lossy().to_string()
+    support::x86_64_program(&path, &code)
 }
 
 #[test]
