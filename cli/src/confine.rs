@@ -8,6 +8,30 @@ use sysfence::{Arch, Error, Filter, Policy};
 /// `PTRACE_DETACH`.
 const PTRACE_DETACH: u64 = 17;
 
+/// What any helper needs to keep running: reading and polling its own fds, memory (mmap is
+/// added with PROT_EXEC refused), signal return, futexes, clocks and exit.
+const BASE: &[&str] = &[
+    "poll",
+    "ppoll",
+    "read",
+    "close",
+    "exit",
+    "exit_group",
+    "munmap",
+    "brk",
+    "mremap",
+    "madvise",
+    "futex",
+    "rt_sigreturn",
+    "rt_sigprocmask",
+    "restart_syscall",
+    "sigaltstack",
+    "clock_gettime",
+    "getpid",
+    "gettid",
+    "sched_yield",
+];
+
 /// For the ptrace guard's helper, loaded just before its final `PTRACE_DETACH`: that detach and
 /// exiting are all it can do; anything else kills it.
 pub fn tracer_filter() -> Result<Filter, Error> {
@@ -24,27 +48,6 @@ pub fn tracer_filter() -> Result<Filter, Error> {
 /// before), polling, writing to stderr, memory and exit. No open, no exec, no file writes, no
 /// ioctl.
 pub fn reporter_filter() -> Result<Filter, Error> {
-    const PLAIN: &[&str] = &[
-        "poll",
-        "ppoll",
-        "read",
-        "close",
-        "exit",
-        "exit_group",
-        "munmap",
-        "brk",
-        "mremap",
-        "madvise",
-        "futex",
-        "rt_sigreturn",
-        "rt_sigprocmask",
-        "restart_syscall",
-        "sigaltstack",
-        "clock_gettime",
-        "getpid",
-        "gettid",
-        "sched_yield",
-    ];
     compile(&format!(
         r#"{{"default_action":"kill_process","rules":[
             {{"action":"allow","syscalls":[{}]}},
@@ -54,7 +57,7 @@ pub fn reporter_filter() -> Result<Filter, Error> {
             {{"action":"allow","syscalls":["writev"],"args":[{{"index":0,"op":"eq","value":2}}]}},
             {{"action":"allow","syscalls":["mmap"],
               "args":[{{"index":2,"op":"masked_eq","mask":"PROT_EXEC","value":0}}]}}]}}"#,
-        native_names(PLAIN).join(",")
+        native_names(BASE).join(",")
     ))
 }
 
@@ -71,39 +74,17 @@ fn native_names(list: &[&str]) -> Vec<String> {
 /// notifications (three ioctls), reading /proc read-only, signalling the thread a `kill`
 /// verdict names, writing to stderr, memory and exit. No exec, no file writes, no other ioctl.
 pub fn supervisor_filter(ioctls: &[libc::c_ulong]) -> Result<Filter, Error> {
-    const PLAIN: &[&str] = &[
-        "poll",
-        "ppoll",
-        "read",
-        "close",
+    // Beside the base: reading /proc/TID/status (stat family, lseek), sleeping, tgkill.
+    const MORE: &[&str] = &[
         "fstat",
         "newfstatat",
         "statx",
         "lseek",
         "tgkill",
-        "exit",
-        "exit_group",
-        "munmap",
-        "brk",
-        "mremap",
-        "madvise",
-        "futex",
-        "rt_sigreturn",
-        "rt_sigprocmask",
-        "sigaltstack",
         "clock_nanosleep",
         "nanosleep",
-        "clock_gettime",
-        "getpid",
-        "gettid",
-        "sched_yield",
     ];
-    let native = Arch::native();
-    let plain: Vec<String> = PLAIN
-        .iter()
-        .filter(|name| matches!(syscalls::resolve(name, native), Resolution::Number(_)))
-        .map(|name| format!("{name:?}"))
-        .collect();
+    let plain = native_names(&[BASE, MORE].concat());
     let ioctl_rules: Vec<String> = ioctls
         .iter()
         .map(|cmd| {
