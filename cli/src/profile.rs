@@ -209,23 +209,12 @@ impl Setup {
                 }
                 other => other,
             })?
-            .default_action;
+            .default_action();
         if a.format == ProfileFormat::Oci {
             // core decides what a container profile can express.
-            let probe = Policy {
-                rules: vec![sysfence::Rule {
-                    action: Action::Allow,
-                    syscalls: vec!["read".into()],
-                    args: Vec::new(),
-                }],
-                ..Policy::from_value(
-                    &serde_json::json!({ "default_action": "allow", "rules": [{"action": "errno", "syscalls": ["read"]}] }),
-                )?
-            };
-            let probe = Policy {
-                default_action: default,
-                ..probe
-            };
+            let probe = sysfence::PolicyBuilder::new(default)
+                .rule(sysfence::Rule::new(Action::Allow, ["read"], Vec::new()))
+                .build()?;
             if let Err(e) = sysfence::oci::export(&probe, sysfence::oci::Target::Oci) {
                 return Err(Error::InvalidArgument(format!("--default {default}: {e}")).into());
             }
@@ -308,7 +297,7 @@ impl Merged {
         if policy.effective_default().lets_through() {
             return Err(Error::InvalidArgument(format!(
                 "--merge {file}: not an allowlist (its default action is {}): there is nothing to merge",
-                policy.default_action
+                policy.default_action()
             )));
         }
         for rule in policy.effective_rules() {
@@ -1290,10 +1279,10 @@ fn wrapped_list(items: &[String], indent: &str) -> String {
 }
 
 fn condition_json(c: &sysfence::ArgCondition) -> String {
-    if c.op == sysfence::CmpOp::MaskedEq {
+    if let sysfence::CmpOp::MaskedEq(mask) = c.op {
         format!(
-            r#"{{ "index": {}, "op": "masked_eq", "mask": {}, "value": {} }}"#,
-            c.index, c.mask, c.value
+            r#"{{ "index": {}, "op": "masked_eq", "mask": {mask}, "value": {} }}"#,
+            c.index, c.value
         )
     } else {
         format!(

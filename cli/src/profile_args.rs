@@ -136,35 +136,28 @@ fn kind_of(name: &str) -> Option<(Kind, &'static str)> {
 /// The condition lists (one per rule) for `values` of a call of this kind; `None` when the
 /// call must stay unconditional.
 fn conditions(kind: Kind, values: &BTreeSet<u64>) -> Option<Vec<Vec<ArgCondition>>> {
-    // Conditions other than masked_eq carry the mask u64::MAX, as core parses them (so that a
-    // merged profile's conditions compare equal to recorded ones).
-    let cond = |index: u8, op: CmpOp, mask: u64, value: u64| ArgCondition {
-        index,
-        op,
-        value,
-        mask,
-    };
+    let cond = |index: u8, op: CmpOp, value: u64| ArgCondition { index, op, value };
     match kind {
         Kind::Values(a) => Some(
             values
                 .iter()
-                .map(|v| vec![cond(a, CmpOp::Eq, u64::MAX, *v)])
+                .map(|v| vec![cond(a, CmpOp::Eq, *v)])
                 .collect(),
         ),
         Kind::Low32(_) if values.len() > MAX_IOCTLS => None,
         Kind::Low32(a) => Some(
             values
                 .iter()
-                .map(|v| vec![cond(a, CmpOp::MaskedEq, u64::from(u32::MAX), *v)])
+                .map(|v| vec![cond(a, CmpOp::MaskedEq(u64::from(u32::MAX)), *v)])
                 .collect(),
         ),
         Kind::CloneFlags if values.iter().any(|v| *v != 0) => None,
-        Kind::CloneFlags => Some(vec![vec![cond(0, CmpOp::MaskedEq, CLONE_NEW_MASK, 0)]]),
+        Kind::CloneFlags => Some(vec![vec![cond(0, CmpOp::MaskedEq(CLONE_NEW_MASK), 0)]]),
         Kind::NoWriteExec if values.contains(&WX) => None,
         Kind::NoWriteExec => Some(
             [0, libc::PROT_WRITE as u64, libc::PROT_EXEC as u64]
                 .iter()
-                .map(|v| vec![cond(2, CmpOp::MaskedEq, WX, *v)])
+                .map(|v| vec![cond(2, CmpOp::MaskedEq(WX), *v)])
                 .collect(),
         ),
     }
@@ -237,7 +230,7 @@ impl ArgRules {
             }
             unique.sort_by_key(|l| {
                 l.iter()
-                    .map(|c| (c.index, c.mask, c.value))
+                    .map(|c| (c.index, c.op.mask(), c.value))
                     .collect::<Vec<_>>()
             });
             for args in unique {
@@ -279,8 +272,10 @@ mod tests {
         );
         assert!(conditions(Kind::CloneFlags, &set(&[0, 0x1000_0000])).is_none());
         assert_eq!(
-            conditions(Kind::CloneFlags, &set(&[0])).unwrap()[0][0].mask,
-            CLONE_NEW_MASK
+            conditions(Kind::CloneFlags, &set(&[0])).unwrap()[0][0]
+                .op
+                .mask(),
+            Some(CLONE_NEW_MASK)
         );
         assert!(conditions(Kind::NoWriteExec, &set(&[0, 2, 6])).is_none());
         assert_eq!(

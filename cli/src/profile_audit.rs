@@ -190,7 +190,7 @@ fn verdict(base: &Policy, name: &str) -> Verdict {
     match rules.first() {
         Some(r) if r.written_action.lets_through() => Verdict::Allowed,
         Some(r) => Verdict::RefusedByRule(format!("{} ({})", r.origin, r.written_action)),
-        None if base.default_action.lets_through() => Verdict::Allowed,
+        None if base.default_action().lets_through() => Verdict::Allowed,
         None => Verdict::Add,
     }
 }
@@ -288,8 +288,7 @@ fn extend_base(
     mut value: Value,
     learned: &Learned,
 ) -> Result<(String, Vec<String>), Error> {
-    let mut enforced = base.clone();
-    enforced.mode = Mode::Enforce;
+    let enforced = base.with_mode(Mode::Enforce);
     let mut add: BTreeSet<String> = BTreeSet::new();
     let mut notes = Vec::new();
     let mut arches = base.target_arches();
@@ -344,7 +343,7 @@ fn extend_base(
     } else {
         notes.push("nothing to add: BASE already allows every call the records show".into());
     }
-    if base.mode == Mode::Log {
+    if base.mode() == Mode::Log {
         notes.push(
             "BASE is in log mode (\"mode\": \"log\"): it still only logs; set \"enforce\" to enforce"
                 .into(),

@@ -149,7 +149,7 @@ fn prepare(a: &RunArgs) -> Result<Plan, Refusal> {
         }
     };
     if a.log_only {
-        policy.mode = Mode::Log;
+        policy = policy.with_mode(Mode::Log);
     }
     Ok(Plan {
         program: Program::new(&a.command)?,
@@ -230,7 +230,7 @@ fn with_shorthands(base: Option<&Policy>, list: &[Shorthand]) -> Result<Policy, 
         .collect();
     let mut value = serde_json::json!({ "default_action": default, "rules": rules });
     if let Some(base) = base {
-        if !base.architectures.is_empty() {
+        if !base.architectures().is_empty() {
             value["architectures"] = base.to_value()["architectures"].clone();
         }
     }

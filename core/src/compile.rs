@@ -160,7 +160,7 @@ fn context(policy: &Policy, options: CompileOptions) -> Result<ScmpFilterContext
                     CmpOp::Le => ScmpCompareOp::LessOrEqual,
                     CmpOp::Gt => ScmpCompareOp::Greater,
                     CmpOp::Ge => ScmpCompareOp::GreaterEqual,
-                    CmpOp::MaskedEq => ScmpCompareOp::MaskedEqual(c.mask),
+                    CmpOp::MaskedEq(mask) => ScmpCompareOp::MaskedEqual(mask),
                 };
                 ScmpArgCompare::new(u32::from(c.index), op, c.value)
             })

@@ -477,8 +477,8 @@ impl Filter {
                     .find(|c| !crate::policy::matches_on(c, args[usize::from(c.index)], abi))?;
                 let arg = args[usize::from(c.index)];
                 let wants = match c.op {
-                    crate::policy::CmpOp::MaskedEq => {
-                        format!("& {:#x} == {}", c.mask, value_text(&name, c.index, c.value))
+                    crate::policy::CmpOp::MaskedEq(mask) => {
+                        format!("& {mask:#x} == {}", value_text(&name, c.index, c.value))
                     }
                     op => format!("{} {}", op.name(), value_text(&name, c.index, c.value)),
                 };
@@ -541,9 +541,9 @@ fn condition_text(syscall: &str, c: &crate::policy::ArgCondition, arg: u64) -> S
     let label = constants::arg_label(syscall, c.index);
     let want = value_text(syscall, c.index, c.value);
     match c.op {
-        crate::policy::CmpOp::MaskedEq => format!(
+        crate::policy::CmpOp::MaskedEq(mask) => format!(
             "{label} & {} eq {want}: the call's is {}",
-            value_text(syscall, c.index, c.mask),
+            value_text(syscall, c.index, mask),
             value_text(syscall, c.index, arg)
         ),
         crate::policy::CmpOp::Eq => format!("{label} eq {want}"),

@@ -41,8 +41,8 @@ pub use error::{Error, ErrorKind, LoadFailure, LoadStage, Result};
 pub use filter::{Explanation, Filter, MultiplexedVerdict, Verdict};
 pub use oci::{OciContext, OciFormat, OciImport};
 pub use policy::{
-    parse_u64, read_policy_text, ArgCondition, CmpOp, EffectiveRule, Mode, Policy, PolicySource,
-    Rule, MAX_POLICY_BYTES,
+    parse_u64, read_policy_text, ArgCondition, CmpOp, EffectiveRule, Mode, Policy, PolicyBuilder,
+    PolicySource, Rule, MAX_POLICY_BYTES,
 };
 pub use status::{status, status_of, Status};
 pub use suggest::nearest;

@@ -350,14 +350,15 @@ const OCI_ACTIONS: &[(&str, OciAction)] = &[
     ("SCMP_ACT_NOTIFY", OciAction::Notify),
 ];
 
-const OCI_OPS: &[(&str, CmpOp)] = &[
-    ("SCMP_CMP_NE", CmpOp::Ne),
-    ("SCMP_CMP_LT", CmpOp::Lt),
-    ("SCMP_CMP_LE", CmpOp::Le),
-    ("SCMP_CMP_EQ", CmpOp::Eq),
-    ("SCMP_CMP_GE", CmpOp::Ge),
-    ("SCMP_CMP_GT", CmpOp::Gt),
-    ("SCMP_CMP_MASKED_EQ", CmpOp::MaskedEq),
+/// libseccomp's operator names and the policy's ([`CmpOp::name`]).
+const OCI_OPS: &[(&str, &str)] = &[
+    ("SCMP_CMP_NE", "ne"),
+    ("SCMP_CMP_LT", "lt"),
+    ("SCMP_CMP_LE", "le"),
+    ("SCMP_CMP_EQ", "eq"),
+    ("SCMP_CMP_GE", "ge"),
+    ("SCMP_CMP_GT", "gt"),
+    ("SCMP_CMP_MASKED_EQ", "masked_eq"),
 ];
 
 const SECCOMP_FIELDS: &[&str] = &[
@@ -1107,7 +1108,7 @@ fn arg(v: &Value, rel: &str, f: &mut Found) -> Option<ArgCondition> {
         return None;
     }
     let (index, value, value_two, op) = (index? as u8, value?, value_two?, op?);
-    Some(if op == CmpOp::MaskedEq {
+    Some(if op == "masked_eq" {
         // value is the mask, valueTwo the datum, and libseccomp masks the datum.
         if value == 0 {
             f.note(
@@ -1127,8 +1128,7 @@ fn arg(v: &Value, rel: &str, f: &mut Found) -> Option<ArgCondition> {
         }
         ArgCondition {
             index,
-            op,
-            mask: value,
+            op: CmpOp::MaskedEq(value),
             value: value_two & value,
         }
     } else {
@@ -1141,9 +1141,8 @@ fn arg(v: &Value, rel: &str, f: &mut Found) -> Option<ArgCondition> {
         }
         ArgCondition {
             index,
-            op,
+            op: CmpOp::from_name(op, 0).expect("OCI_OPS names policy operators"),
             value,
-            mask: u64::MAX,
         }
     })
 }
@@ -1406,7 +1405,7 @@ fn action_out(a: Action) -> (&'static str, Option<u16>) {
 fn op_out(op: CmpOp) -> &'static str {
     OCI_OPS
         .iter()
-        .find(|(_, o)| *o == op)
+        .find(|(_, o)| *o == op.name())
         .map(|(n, _)| *n)
         .expect("every op has a name")
 }
@@ -1511,10 +1510,9 @@ pub fn export(policy: &Policy, target: Target) -> Result<OciExport> {
                 let list: Vec<Value> = args
                     .iter()
                     .map(|c| {
-                        let (value, two) = if c.op == CmpOp::MaskedEq {
-                            (c.mask, c.value)
-                        } else {
-                            (c.value, 0)
+                        let (value, two) = match c.op {
+                            CmpOp::MaskedEq(mask) => (mask, c.value),
+                            _ => (c.value, 0),
                         };
                         json!({ "index": c.index, "value": value, "valueTwo": two, "op": op_out(c.op) })
                     })
@@ -1790,8 +1788,7 @@ mod tests {
             clone[0].args,
             vec![ArgCondition {
                 index: 0,
-                op: CmpOp::MaskedEq,
-                mask: 0x7E02_0000,
+                op: CmpOp::MaskedEq(0x7E02_0000),
                 value: 0
             }]
         );
@@ -1914,7 +1911,6 @@ mod tests {
                     index: 1,
                     op,
                     value: u64::MAX,
-                    mask: u64::MAX
                 }]
             );
             let back = export(&p, Target::Oci).unwrap().value;
@@ -1942,8 +1938,7 @@ mod tests {
             r.args[0],
             ArgCondition {
                 index: 0,
-                op: CmpOp::MaskedEq,
-                mask: 0xff,
+                op: CmpOp::MaskedEq(0xff),
                 value: 0xff
             }
         );

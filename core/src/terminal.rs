@@ -27,9 +27,8 @@ pub fn terminal_guard(arches: &[Arch]) -> Policy {
         syscalls: vec!["ioctl".into()],
         args: vec![ArgCondition {
             index: 1,
-            op: CmpOp::MaskedEq,
+            op: CmpOp::MaskedEq(0xffff_ffff),
             value: request,
-            mask: 0xffff_ffff,
         }],
     };
     Policy {

@@ -235,13 +235,12 @@ fn negations(conds: &[ArgCondition]) -> Vec<ArgCondition> {
             CmpOp::Le => out.push(flip(CmpOp::Gt)),
             CmpOp::Gt => out.push(flip(CmpOp::Le)),
             // `arg & m != v`: some bit of the mask differs from v.
-            CmpOp::MaskedEq => {
-                for b in (0..64).filter(|b| c.mask >> b & 1 == 1) {
+            CmpOp::MaskedEq(mask) => {
+                for b in (0..64).filter(|b| mask >> b & 1 == 1) {
                     let bit = 1u64 << b;
                     out.push(ArgCondition {
                         index: c.index,
-                        op: CmpOp::MaskedEq,
-                        mask: bit,
+                        op: CmpOp::MaskedEq(bit),
                         value: !c.value & bit,
                     });
                 }
@@ -296,11 +295,11 @@ fn conjoin(term: &[ArgCondition], c: ArgCondition) -> Result<Option<Vec<ArgCondi
         c.matches(old.value).then_some(old)
     } else if c.op == CmpOp::Eq {
         old.matches(c.value).then_some(c)
-    } else if old.op == CmpOp::MaskedEq && c.op == CmpOp::MaskedEq {
+    } else if let (CmpOp::MaskedEq(old_mask), CmpOp::MaskedEq(mask)) = (old.op, c.op) {
         // Both hold iff the masks agree where they overlap: one combined mask.
-        let both = old.mask & c.mask;
+        let both = old_mask & mask;
         (old.value & both == c.value & both).then_some(ArgCondition {
-            mask: old.mask | c.mask,
+            op: CmpOp::MaskedEq(old_mask | mask),
             value: old.value | c.value,
             ..old
         })
@@ -437,7 +436,10 @@ pub(crate) fn matches_on(cond: &ArgCondition, arg: u64, arch: Arch) -> bool {
         let low = |v: u64| v & u64::from(u32::MAX);
         let c = ArgCondition {
             value: low(cond.value),
-            mask: low(cond.mask),
+            op: match cond.op {
+                CmpOp::MaskedEq(mask) => CmpOp::MaskedEq(low(mask)),
+                op => op,
+            },
             ..*cond
         };
         c.matches(low(arg))

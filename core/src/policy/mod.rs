@@ -19,9 +19,48 @@ use serde_json::{json, Map, Value};
 use std::fmt;
 
 /// A validated seccomp policy (format version 1). Build one with [`Policy::from_json`],
-/// [`Policy::from_value`] or [`Policy::preset`]; every field has passed validation.
+/// [`Policy::from_value`], [`Policy::preset`] or a [`PolicyBuilder`]; every field has passed
+/// validation, and the fields are private so that it stays so (read them through the
+/// methods of the same names; change one through [`Policy::to_builder`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Policy {
+    pub(crate) default_action: Action,
+    pub(crate) rules: Vec<Rule>,
+    pub(crate) mode: Mode,
+    pub(crate) log_denied: bool,
+    pub(crate) architectures: Vec<Arch>,
+    pub(crate) bad_arch_action: Action,
+    pub(crate) extends: Vec<String>,
+    pub(crate) enosys_unknown: bool,
+}
+
+/// A policy being written field by field: nothing is checked until [`PolicyBuilder::build`],
+/// which validates it exactly as [`Policy::from_value`] validates JSON (same errors, same
+/// paths), so that a misspelt syscall or an out-of-range argument index is an error, never a
+/// hole in the filter.
+///
+/// ```
+/// use sysfence::{Action, ArgCondition, CmpOp, PolicyBuilder, Rule};
+///
+/// // Refuse raw sockets (the type's low 4 bits are SOCK_RAW, 3) and ptrace; allow the rest.
+/// let raw = ArgCondition { index: 1, op: CmpOp::MaskedEq(0xf), value: 3 };
+/// let policy = PolicyBuilder::new(Action::Allow)
+///     .rule(Rule::new(Action::Errno(1), ["socket"], vec![raw]))
+///     .rule(Rule::new(Action::Errno(1), ["ptrace"], vec![]))
+///     .build()
+///     .unwrap();
+/// assert_eq!(policy.rules().len(), 2);
+///
+/// // A misspelt name is an error at its path, as in JSON: never a rule left out.
+/// let typo = PolicyBuilder::new(Action::Allow)
+///     .rule(Rule::new(Action::Errno(1), ["ptrce"], vec![]))
+///     .build()
+///     .unwrap_err();
+/// assert_eq!(typo.diagnostics()[0].path, "rules[0].syscalls[0]");
+/// assert_eq!(typo.diagnostics()[0].suggestion.as_deref(), Some("ptrace"));
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PolicyBuilder {
     /// The action for every syscall that no rule names.
     pub default_action: Action,
     /// The rules, in the order written.
@@ -36,10 +75,46 @@ pub struct Policy {
     pub bad_arch_action: Action,
     /// Presets whose rules are merged in.
     pub extends: Vec<String>,
-    /// `unknown_syscalls: "enosys"`: syscall numbers above the highest that the linked
-    /// libseccomp knows on an architecture fail with ENOSYS instead of meeting the default
-    /// action (as runc does), so that a newer libc falls back. Off by default.
+    /// `unknown_syscalls: "enosys"` (see [`Policy::enosys_unknown`]).
     pub enosys_unknown: bool,
+}
+
+impl PolicyBuilder {
+    /// A policy with this default action and the format's defaults for everything else (no
+    /// rules, enforce, the native architecture, `kill_process` for other ABIs).
+    pub fn new(default_action: Action) -> PolicyBuilder {
+        PolicyBuilder {
+            default_action,
+            rules: Vec::new(),
+            mode: Mode::Enforce,
+            log_denied: false,
+            architectures: Vec::new(),
+            bad_arch_action: Action::KillProcess,
+            extends: Vec::new(),
+            enosys_unknown: false,
+        }
+    }
+
+    /// Adds a rule (builder style).
+    pub fn rule(mut self, rule: Rule) -> PolicyBuilder {
+        self.rules.push(rule);
+        self
+    }
+
+    /// Validates the draft: the policy, or [`Error::Policy`] with every problem and its path.
+    pub fn build(&self) -> Result<Policy> {
+        let draft = Policy {
+            default_action: self.default_action,
+            rules: self.rules.clone(),
+            mode: self.mode,
+            log_denied: self.log_denied,
+            architectures: self.architectures.clone(),
+            bad_arch_action: self.bad_arch_action,
+            extends: self.extends.clone(),
+            enosys_unknown: self.enosys_unknown,
+        };
+        parse::parse(&draft.to_value())
+    }
 }
 
 /// One rule: an action for some syscalls, optionally only when their arguments match.
@@ -53,6 +128,21 @@ pub struct Rule {
     pub args: Vec<ArgCondition>,
 }
 
+impl Rule {
+    /// A rule for `syscalls` (names or `@group`s), checked when its policy is built.
+    pub fn new<S: Into<String>>(
+        action: Action,
+        syscalls: impl IntoIterator<Item = S>,
+        args: Vec<ArgCondition>,
+    ) -> Rule {
+        Rule {
+            action,
+            syscalls: syscalls.into_iter().map(Into::into).collect(),
+            args,
+        }
+    }
+}
+
 /// A comparison of one syscall argument against a 64-bit value.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct ArgCondition {
@@ -62,8 +152,6 @@ pub struct ArgCondition {
     pub op: CmpOp,
     /// The value compared against.
     pub value: u64,
-    /// For `masked_eq`: the argument is ANDed with this before comparing.
-    pub mask: u64,
 }
 
 /// How an argument is compared (unsigned, 64-bit).
@@ -81,8 +169,8 @@ pub enum CmpOp {
     Gt,
     /// `arg >= value`
     Ge,
-    /// `arg & mask == value`
-    MaskedEq,
+    /// `arg & mask == value`, carrying its mask.
+    MaskedEq(u64),
 }
 
 /// Whether a policy enforces its actions or only logs them.
@@ -101,20 +189,38 @@ impl CmpOp {
 
     /// The name used in policies.
     pub fn name(self) -> &'static str {
-        Self::NAMES[self as usize]
+        let i = match self {
+            CmpOp::Eq => 0,
+            CmpOp::Ne => 1,
+            CmpOp::Lt => 2,
+            CmpOp::Le => 3,
+            CmpOp::Gt => 4,
+            CmpOp::Ge => 5,
+            CmpOp::MaskedEq(_) => 6,
+        };
+        Self::NAMES[i]
     }
 
-    pub(crate) fn from_name(name: &str) -> Option<CmpOp> {
-        const ALL: [CmpOp; 7] = [
-            CmpOp::Eq,
-            CmpOp::Ne,
-            CmpOp::Lt,
-            CmpOp::Le,
-            CmpOp::Gt,
-            CmpOp::Ge,
-            CmpOp::MaskedEq,
-        ];
-        ALL.into_iter().find(|op| op.name() == name)
+    /// The operator called `name`; `mask` is used only by `masked_eq`.
+    pub(crate) fn from_name(name: &str, mask: u64) -> Option<CmpOp> {
+        Some(match name {
+            "eq" => CmpOp::Eq,
+            "ne" => CmpOp::Ne,
+            "lt" => CmpOp::Lt,
+            "le" => CmpOp::Le,
+            "gt" => CmpOp::Gt,
+            "ge" => CmpOp::Ge,
+            "masked_eq" => CmpOp::MaskedEq(mask),
+            _ => return None,
+        })
+    }
+
+    /// The mask of `masked_eq`; `None` for the other operators.
+    pub fn mask(self) -> Option<u64> {
+        match self {
+            CmpOp::MaskedEq(mask) => Some(mask),
+            _ => None,
+        }
     }
 }
 
@@ -128,7 +234,7 @@ impl ArgCondition {
             CmpOp::Le => arg <= self.value,
             CmpOp::Gt => arg > self.value,
             CmpOp::Ge => arg >= self.value,
-            CmpOp::MaskedEq => arg & self.mask == self.value,
+            CmpOp::MaskedEq(mask) => arg & mask == self.value,
         }
     }
 
@@ -136,8 +242,8 @@ impl ArgCondition {
         let mut m = Map::new();
         m.insert("index".into(), json!(self.index));
         m.insert("op".into(), json!(self.op.name()));
-        if self.op == CmpOp::MaskedEq {
-            m.insert("mask".into(), exact_number(self.mask));
+        if let CmpOp::MaskedEq(mask) = self.op {
+            m.insert("mask".into(), exact_number(mask));
         }
         m.insert("value".into(), exact_number(self.value));
         Value::Object(m)
@@ -203,6 +309,70 @@ impl fmt::Display for Mode {
 }
 
 impl Policy {
+    /// The action for every syscall that no rule names.
+    pub fn default_action(&self) -> Action {
+        self.default_action
+    }
+
+    /// The rules, in the order written.
+    pub fn rules(&self) -> &[Rule] {
+        &self.rules
+    }
+
+    /// `enforce`, or `log` to only log what would be refused.
+    pub fn mode(&self) -> Mode {
+        self.mode
+    }
+
+    /// Whether the kernel logs every action other than allow (`SECCOMP_FILTER_FLAG_LOG`).
+    pub fn log_denied(&self) -> bool {
+        self.log_denied
+    }
+
+    /// The architectures listed; empty means the native one (see [`Policy::target_arches`]).
+    pub fn architectures(&self) -> &[Arch] {
+        &self.architectures
+    }
+
+    /// The action for syscalls made through any other architecture's ABI.
+    pub fn bad_arch_action(&self) -> Action {
+        self.bad_arch_action
+    }
+
+    /// Presets whose rules are merged in.
+    pub fn extends(&self) -> &[String] {
+        &self.extends
+    }
+
+    /// `unknown_syscalls: "enosys"`: syscall numbers above the highest that the linked
+    /// libseccomp knows on an architecture fail with ENOSYS instead of meeting the default
+    /// action (as runc does), so that a newer libc falls back. Off by default.
+    pub fn enosys_unknown(&self) -> bool {
+        self.enosys_unknown
+    }
+
+    /// This policy as a draft to change and [`PolicyBuilder::build`] again.
+    pub fn to_builder(&self) -> PolicyBuilder {
+        PolicyBuilder {
+            default_action: self.default_action,
+            rules: self.rules.clone(),
+            mode: self.mode,
+            log_denied: self.log_denied,
+            architectures: self.architectures.clone(),
+            bad_arch_action: self.bad_arch_action,
+            extends: self.extends.clone(),
+            enosys_unknown: self.enosys_unknown,
+        }
+    }
+
+    /// This policy in `mode` (every policy is valid in both modes).
+    pub fn with_mode(&self, mode: Mode) -> Policy {
+        Policy {
+            mode,
+            ..self.clone()
+        }
+    }
+
     /// Parses and validates a policy from JSON text. On failure the error holds every problem
     /// found, each with its JSON path. A key given twice in one object and a leading byte
     /// order mark are errors.
@@ -513,6 +683,80 @@ pub(crate) fn unknown_preset(path: impl Into<String>, name: &str) -> Diagnostic 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_builder_validates_as_json_does_and_reads_back_the_same_policy() {
+        let p = PolicyBuilder::new(Action::Allow)
+            .rule(Rule::new(
+                Action::Errno(1),
+                ["socket"],
+                vec![ArgCondition {
+                    index: 1,
+                    op: CmpOp::MaskedEq(0xf),
+                    value: 3,
+                }],
+            ))
+            .build()
+            .unwrap();
+        assert_eq!(p.rules()[0].args[0].op.mask(), Some(0xf));
+        assert_eq!(p.to_builder().build().unwrap(), p);
+        assert_eq!(Policy::from_value(&p.to_value()).unwrap(), p);
+        // Out-of-range index, a value outside the mask, an unknown group: every error, with
+        // the path JSON would have.
+        let bad = PolicyBuilder::new(Action::Allow)
+            .rule(Rule::new(
+                Action::Errno(1),
+                ["@netwrk"],
+                vec![ArgCondition {
+                    index: 6,
+                    op: CmpOp::MaskedEq(0xf),
+                    value: 0x10,
+                }],
+            ))
+            .build()
+            .unwrap_err();
+        let paths: Vec<(&str, DiagnosticKind)> = bad
+            .diagnostics()
+            .iter()
+            .map(|d| (d.path.as_str(), d.kind))
+            .collect();
+        assert!(paths.contains(&("rules[0].syscalls[0]", DiagnosticKind::UnknownGroup)));
+        assert!(paths.contains(&("rules[0].args[0].index", DiagnosticKind::OutOfRange)));
+        assert!(paths.contains(&("rules[0].args[0].value", DiagnosticKind::InvalidValue)));
+    }
+
+    /// Inside the crate a policy can still be built field by field (container-profile import,
+    /// the terminal guard): compiling validates it again, so a misspelt syscall is an error at
+    /// its path, never a rule silently left out of the filter.
+    #[test]
+    fn compile_refuses_a_policy_built_by_hand_inside_the_crate() {
+        let mut p = Policy::from_json(
+            r#"{"default_action": "allow", "rules": [{"action": "errno", "syscalls": ["ptrace"]}]}"#,
+        )
+        .unwrap();
+        p.rules[0].syscalls = vec!["ptrce".to_string()];
+        let e = p
+            .compile()
+            .expect_err("a misspelt syscall must not compile");
+        let d = &e.diagnostics()[0];
+        assert_eq!(
+            (d.path.as_str(), d.kind),
+            ("rules[0].syscalls[0]", DiagnosticKind::UnknownSyscall)
+        );
+        p.rules[0].syscalls = vec!["ptrace".to_string()];
+        p.extends = vec!["no-exce".into()];
+        assert_eq!(p.compile().unwrap_err().diagnostics()[0].path, "extends[0]");
+    }
+
+    #[test]
+    fn only_masked_eq_carries_a_mask() {
+        assert_eq!(CmpOp::from_name("masked_eq", 7), Some(CmpOp::MaskedEq(7)));
+        assert_eq!(CmpOp::from_name("eq", 7), Some(CmpOp::Eq));
+        assert_eq!(CmpOp::Eq.mask(), None);
+        for name in CmpOp::NAMES {
+            assert_eq!(CmpOp::from_name(name, 1).unwrap().name(), *name);
+        }
+    }
 
     #[test]
     fn values_beyond_2_pow_53_print_as_hex_strings_and_read_back() {

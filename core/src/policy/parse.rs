@@ -570,8 +570,9 @@ fn arg(v: &Value, path: &str, names: NameContext, errs: &mut Errors) -> Option<A
             None
         }
     };
-    let op = match obj.get("op") {
-        Some(Value::String(s)) => CmpOp::from_name(s).or_else(|| {
+    let op_name = match obj.get("op") {
+        Some(Value::String(s)) if CmpOp::NAMES.contains(&s.as_str()) => Some(s.as_str()),
+        Some(Value::String(s)) => {
             errs.add(
                 DiagnosticKind::UnknownOperator,
                 join(path, "op"),
@@ -581,7 +582,7 @@ fn arg(v: &Value, path: &str, names: NameContext, errs: &mut Errors) -> Option<A
                 ),
             );
             None
-        }),
+        }
         Some(other) => {
             errs.add(
                 DiagnosticKind::WrongType,
@@ -602,9 +603,10 @@ fn arg(v: &Value, path: &str, names: NameContext, errs: &mut Errors) -> Option<A
             None
         }
     };
-    let mask = match (obj.get("mask"), op) {
-        (Some(m), Some(CmpOp::MaskedEq)) => u64_value(m, &join(path, "mask"), (names, index), errs),
-        (None, Some(CmpOp::MaskedEq)) => {
+    let masked = op_name == Some("masked_eq");
+    let mask = match (obj.get("mask"), op_name) {
+        (Some(m), Some(_)) if masked => u64_value(m, &join(path, "mask"), (names, index), errs),
+        (None, Some(_)) if masked => {
             errs.add(
                 DiagnosticKind::MissingField,
                 join(path, "mask"),
@@ -622,7 +624,7 @@ fn arg(v: &Value, path: &str, names: NameContext, errs: &mut Errors) -> Option<A
         }
         _ => Some(u64::MAX),
     };
-    if let (Some(CmpOp::MaskedEq), Some(m), Some(v)) = (op, mask, value) {
+    if let (true, Some(m), Some(v)) = (masked, mask, value) {
         if v & !m != 0 {
             errs.add(
                 DiagnosticKind::InvalidValue,
@@ -636,9 +638,8 @@ fn arg(v: &Value, path: &str, names: NameContext, errs: &mut Errors) -> Option<A
     }
     Some(ArgCondition {
         index: index?,
-        op: op?,
+        op: CmpOp::from_name(op_name?, mask?)?,
         value: value?,
-        mask: mask?,
     })
 }
 
