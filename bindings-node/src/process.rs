@@ -24,7 +24,7 @@ impl From<sysfence::Report> for Report {
         Report {
             instructions: r.instructions as u32,
             architectures: r.architectures,
-            mode: r.mode,
+            mode: r.mode.to_string(),
             log_denied: r.log_denied,
         }
     }

@@ -137,3 +137,12 @@ pub fn parse_audit_line<'py>(py: Python<'py>, line: &str) -> PyResult<Option<Bou
         },
     )
 }
+
+/// Panics inside the boundary, on purpose: how the test suite checks that a panic reaches
+/// Python as `InternalError` (which `except Exception` catches), not pyo3's `PanicException`.
+/// Not API, and not in the stubs.
+#[pyfunction]
+#[pyo3(name = "_panic_for_tests")]
+pub fn panic_for_tests() -> PyResult<()> {
+    guarded(|| panic!("raised on purpose by _panic_for_tests"))
+}

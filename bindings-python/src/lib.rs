@@ -32,6 +32,7 @@ fn _sysfence(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(functions::check_policy_json, m)?)?;
     m.add_function(wrap_pyfunction!(functions::status, m)?)?;
     m.add_function(wrap_pyfunction!(functions::parse_audit_line, m)?)?;
+    m.add_function(wrap_pyfunction!(functions::panic_for_tests, m)?)?;
     error::register(m)?;
 
     m.add("__version__", sysfence::VERSION)?;

@@ -19,7 +19,7 @@ pub enum Action {
     KillThread,
     /// Send SIGSYS to the calling thread, which may handle it.
     Trap,
-    /// Fail the call with this errno (1..=4095).
+    /// Fail the call with this errno (1..=`errno::MAX_ERRNO`, 4094).
     Errno(u16),
     /// Hand the call to a ptrace tracer with this message value; ENOSYS without a tracer.
     Trace(u16),

@@ -52,7 +52,7 @@ impl Arch {
         Arch(ScmpArch::native())
     }
 
-    /// Every architecture sysfence knows, native first.
+    /// Every architecture sysfence knows, in the table's order (x86_64 first, whatever is native).
     pub fn all() -> impl Iterator<Item = Arch> {
         TABLE.iter().map(|row| Arch(row.1))
     }

@@ -208,11 +208,6 @@ impl Filter {
         }
     }
 
-    /// The instructions.
-    pub fn instructions(&self) -> &[SockFilter] {
-        &self.program
-    }
-
     /// libseccomp's pseudo-filter-code: the filter as readable text. Made on first use, by
     /// libseccomp, from the same policy and options as the BPF.
     pub fn pfc(&self) -> &str {

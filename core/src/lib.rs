@@ -45,7 +45,6 @@ pub use policy::{
     PolicySource, Rule, MAX_POLICY_BYTES,
 };
 pub use status::{status, status_of, Status};
-pub use suggest::nearest;
 
 use serde::Serialize;
 
@@ -72,8 +71,8 @@ pub struct Report {
     pub instructions: usize,
     /// Architectures covered.
     pub architectures: Vec<String>,
-    /// `enforce` or `log`.
-    pub mode: String,
+    /// `enforce` or `log` (serialised as that name).
+    pub mode: Mode,
     /// Whether the kernel logs denials.
     pub log_denied: bool,
 }
@@ -87,7 +86,7 @@ impl Report {
                 .iter()
                 .map(|a| a.to_string())
                 .collect(),
-            mode: filter.mode().to_string(),
+            mode: filter.mode(),
             log_denied: filter.log_denied(),
         }
     }

@@ -497,7 +497,10 @@ fn to_action(a: OciAction, errno: Option<u64>, rel: &str, f: &mut Found) -> Opti
                 let why = if data == 0 {
                     "errno 0 (the call returns 0 without running) cannot be expressed: sysfence refuses it".to_string()
                 } else {
-                    format!("errno {data} is out of range (1..=4095)")
+                    format!(
+                        "errno {data} is out of range (1..={})",
+                        crate::errno::MAX_ERRNO
+                    )
                 };
                 f.error(DiagnosticKind::InvalidValue, rel, why);
                 return None;

@@ -269,3 +269,19 @@ def test_deep_nesting_stops_without_a_recursion_error() -> None:
     error = policy_error({"default_action": "allow", "rules": top}, "rules" + "[0]" * 128, "nested more than 128 levels")
     assert len(error.diagnostics) == 1
     assert sys.getrecursionlimit() < 100000  # the walk is not Python recursion
+
+
+def test_a_panic_is_an_internal_error_that_except_exception_catches() -> None:
+    # pyo3 raises a caught panic as PanicException, a BaseException: `except Exception` in the
+    # user's start-up code would not catch it. Every entry point runs under the boundary that
+    # turns it into sysfence.InternalError instead.
+    from sysfence import _sysfence
+
+    try:
+        _sysfence._panic_for_tests()  # type: ignore[attr-defined]
+    except Exception as e:  # noqa: BLE001 - the point of the test
+        caught: BaseException = e
+    assert isinstance(caught, sysfence.InternalError), type(caught)
+    assert isinstance(caught, sysfence.SeccompError)
+    assert caught.code == "internal"  # type: ignore[attr-defined]
+    assert "raised on purpose" in str(caught)

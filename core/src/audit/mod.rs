@@ -69,14 +69,6 @@ pub struct Timestamp {
     pub millis: u16,
 }
 
-impl Timestamp {
-    /// RFC 3339 in UTC with milliseconds, as ECS `@timestamp` wants it
-    /// (`2020-10-19T15:14:50.865Z`).
-    pub fn to_rfc3339(self) -> String {
-        self.to_string()
-    }
-}
-
 /// One seccomp record, decoded. Every field is optional: truncated records and kernels that
 /// print fewer fields still parse, and fields this parser does not know stay in [`fields`].
 ///

@@ -174,7 +174,8 @@ pub enum CmpOp {
 }
 
 /// Whether a policy enforces its actions or only logs them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Mode {
     /// Actions apply as written.
     #[default]
