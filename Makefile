@@ -80,12 +80,15 @@ lint: libseccomp ## rustfmt and clippy with warnings as errors
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
 
-bench: build bench-table bench-core $(BENCH_TARGETS) ## every benchmark, each with its baseline measured in the same run
+bench: build bench-core $(BENCH_TARGETS) bench-table ## every benchmark, each with its baseline measured in the same run; the table last
 
 # One table from one run (scripts/bench-table.py): syscall overhead of the Docker profile's
-# filter against no filter, precompiled load and compile+load from C, Python and Node. Python
+# filter against no filter and libseccomp's own output (levels 1 and 2), precompiled load and
+# compile+load from C, Python and Node against libseccomp's Python bindings, audit decoding
+# against ausearch -i (on bench-audit's log, when it exists), the profiler's slowdown. Python
 # and Node rows need `make test-python` / `make test-node` to have installed the packages (the
 # wheel is a release build; the Node addon is rebuilt in release here).
+BENCH_ROUNDS ?= 11
 bench-table: libseccomp ## the Docker profile: syscall overhead and apply cost from C, Python, Node, one table
 	$(CARGO) build --release -p sysfence-cli -p sysfence-c
 	$(MAKE) --no-print-directory install-c C_PROFILE=release DESTDIR= PREFIX=$(C_STAGE)/release \
@@ -99,7 +102,8 @@ bench-table: libseccomp ## the Docker profile: syscall overhead and apply cost f
 	fi
 	python3 scripts/bench-table.py $(CARGO_TARGET_DIR)/release/sysfence $(C_STAGE)/release \
 	  $$( [ -x $(PY_VENV)/bin/python ] && echo $(PY_VENV)/bin/python || echo - ) \
-	  $$( [ -d $(CARGO_TARGET_DIR)/bench/node/node_modules/sysfence ] && echo $(CARGO_TARGET_DIR)/bench/node || echo - )
+	  $$( [ -d $(CARGO_TARGET_DIR)/bench/node/node_modules/sysfence ] && echo $(CARGO_TARGET_DIR)/bench/node || echo - ) \
+	  $(BENCH_ROUNDS) $(CARGO_TARGET_DIR)/audit-bench/audit.log
 
 bench-core: libseccomp ## compile and load a 300-rule policy, against libseccomp's Python bindings
 	$(CARGO) bench -p sysfence --bench compile_load

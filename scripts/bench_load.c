@@ -2,7 +2,10 @@
  *   bench_load load FILE.sfb        time sysfence_filter_from_bytes + sysfence_filter_load, and
  *                                   the first alone: "total_ns decode_ns"
  *   bench_load calls FILE|- N       load FILE (or nothing for -), then time N getpid and N
- *                                   personality(0xffffffff) calls: "getpid_ns personality_ns" per call */
+ *                                   personality(0xffffffff) calls: "getpid_ns personality_ns" per call
+ * A FILE ending in .bpf is raw BPF made by another tool (libseccomp's own output, for the
+ * baseline rows), loaded through sysfence_filter_from_raw_bpf for x86_64, x86 and x32 with TSYNC:
+ * the same load path, another program. */
 #define _GNU_SOURCE
 #include <stdint.h>
 #include <stdio.h>
@@ -43,8 +46,11 @@ static int load(const char *path, long long *ns) {
     uint8_t *b = slurp(path, &len);
     if (!b)
         return 2;
+    size_t n = strlen(path);
+    int raw = n > 4 && strcmp(path + n - 4, ".bpf") == 0;
     long long t0 = now();
-    sysfence_filter *f = sysfence_filter_from_bytes(b, len);
+    sysfence_filter *f = raw ? sysfence_filter_from_raw_bpf(b, len, "x86_64,x86,x32", 1)
+                             : sysfence_filter_from_bytes(b, len);
     long long td = now();
     int rc = f ? sysfence_filter_load(f) : -1;
     long long t1 = now();
