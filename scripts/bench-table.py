@@ -134,12 +134,12 @@ def fmt(xs, unit):
 
 print(f"sysfence bench: Docker's default profile (docker-default), {rounds} interleaved rounds, "
       f"median [min-max]; {os.uname().release}, {os.cpu_count()} CPUs")
-print(f"{'row':66} {'median [spread]':>32}  ratio")
+print(f"{'row':78} {'median [spread]':>32}  ratio")
 for i, call in enumerate(["getpid (cached: allowed without arguments)", "personality(0xffffffff) (arg-checked)"]):
     base, text = fmt([c[i] for c in calls["no filter"]], "ns")
     for which, _ in FILTERS:
         m, text = fmt([c[i] for c in calls[which]], "ns")
-        print(f"{'syscall, ' + which + ': ' + call:66} {text:>32}  {m / base:.2f}")
+        print(f"{'syscall, ' + which + ': ' + call:78} {text:>32}  {m / base:.2f}")
 baseline = "Python: libseccomp's bindings, build + load (optimize 2)"
 for name, xs in samples.items():
     m, text = fmt(xs, "ms")
@@ -147,9 +147,9 @@ for name, xs in samples.items():
     if name == "Python: compile + load (compile_policy + load)" and baseline in samples:
         ratio = f"  {m / statistics.median(samples[baseline]):.2f} (to libseccomp's bindings; goal <= 1)"
     goal = "  (goal <= 0.5 ms)" if "precompiled" in name else ""
-    print(f"{name:66} {text:>32}{goal}{ratio}")
+    print(f"{name:78} {text:>32}{goal}{ratio}")
     if name.startswith("C:"):
-        print(f"{'  of which decoding and checking the sfb bytes':66} {fmt(c_decode, 'ms')[1]:>32}")
+        print(f"{'  of which decoding and checking the sfb bytes':78} {fmt(c_decode, 'ms')[1]:>32}")
 print(f"({heavy_rounds} rounds for the rows below)")
 base = None
 for name, xs in heavy_samples.items():
@@ -160,6 +160,6 @@ for name, xs in heavy_samples.items():
         ratio = f"{base / m:.2f}x faster (goal >= 5x)"
     else:
         ratio = f"{m / base:.2f}x slower"
-    print(f"{name:66} {text:>32}  {ratio}")
+    print(f"{name:78} {text:>32}  {ratio}")
 json.dump({"samples_ms": samples, "calls_ns": calls, "heavy_s": heavy_samples}, open(os.path.join(tmp, "bench.json"), "w"))
 print(f"raw samples: {tmp}/bench.json")
