@@ -14,8 +14,16 @@
 //! --from-audit` print.
 
 use super::ecs::ECS_VERSION;
+use memchr::memmem::Finder;
 use std::collections::BTreeSet;
 use std::fmt::Write;
+use std::sync::LazyLock;
+
+/// Every loss line carries one of these; the lines of an auditd log carry neither, and each of
+/// them is asked (searchers built once: see parse.rs).
+static SUPPRESSED: LazyLock<Finder<'static>> =
+    LazyLock::new(|| Finder::new(" callbacks suppressed"));
+static AUDIT_TAG: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new("audit: "));
 
 /// `event.action` of the ECS document for a [`Loss`].
 pub const LOSS_ACTION: &str = "audit-records-lost";
@@ -52,7 +60,8 @@ const LOST_REASONS: [&str; 4] = [
 /// Recognises a line saying the kernel dropped audit records (module docs).
 pub fn parse_loss(line: &str) -> Option<Loss> {
     let line = line.trim_end_matches(['\n', '\r']);
-    if !line.contains("audit") {
+    let bytes = line.as_bytes();
+    if SUPPRESSED.find(bytes).is_none() && AUDIT_TAG.find(bytes).is_none() {
         return None;
     }
     let original = super::parse::without_kmsg_header(line);

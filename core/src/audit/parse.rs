@@ -4,8 +4,10 @@
 use super::{RecordForm, SeccompEvent, Span, Timestamp};
 use crate::syscalls::name_of;
 use crate::{Action, Arch};
+use memchr::memmem::Finder;
 use std::cell::RefCell;
 use std::collections::HashMap;
+use std::sync::LazyLock;
 
 /// auditd's separator between the record and its `ENRICHED` (interpreted) fields.
 const ENRICHED_SEPARATOR: char = '\u{1d}';
@@ -13,11 +15,18 @@ const ENRICHED_SEPARATOR: char = '\u{1d}';
 /// The record type tokens a seccomp record carries after `type=`.
 const TYPE_TOKENS: [&str; 3] = ["1326", "SECCOMP", "UNKNOWN[1326]"];
 
+/// Searchers built once: most lines of a busy audit log are searched and are not seccomp
+/// records, so the search is most of what reading them costs.
+static SECCOMP: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new("SECCOMP"));
+static TYPE_1326: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new("1326"));
+static TYPE_KEY: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new("type="));
+
 /// Parses one line (see [`crate::audit::parse_line`]).
 pub(crate) fn parse(line: &str) -> Option<SeccompEvent> {
     let line = line.trim_end_matches(['\n', '\r']);
     // Every form carries one of these; most lines of a busy audit log carry neither.
-    if !line.contains("SECCOMP") && !line.contains("1326") {
+    let bytes = line.as_bytes();
+    if SECCOMP.find(bytes).is_none() && TYPE_1326.find(bytes).is_none() {
         return None;
     }
     let (form, prefix, rest) = locate(line)?;
@@ -31,8 +40,9 @@ pub(crate) fn parse(line: &str) -> Option<SeccompEvent> {
         RecordForm::Journald => (None, None, rest),
         _ => header(rest)?,
     };
-    let (body, enriched) = match body.split_once(ENRICHED_SEPARATOR) {
-        Some((b, e)) => (b, Some(e)),
+    // The separator is one ASCII byte, so the cut is at a char boundary.
+    let (body, enriched) = match memchr::memchr(ENRICHED_SEPARATOR as u8, body.as_bytes()) {
+        Some(at) => (&body[..at], Some(&body[at + 1..])),
         None => (body, None),
     };
     let mut event = SeccompEvent {
@@ -127,7 +137,7 @@ fn syscall_name(arch: Arch, nr: u32) -> Option<String> {
 /// auditd's `node=NAME`, so that `type=SECCOMP` quoted in some other message is not taken.
 fn locate(line: &str) -> Option<(RecordForm, &str, &str)> {
     let mut from = 0;
-    while let Some(found) = line[from..].find("type=") {
+    while let Some(found) = TYPE_KEY.find(&line.as_bytes()[from..]) {
         let at = from + found;
         from = at + "type=".len();
         let after = &line[from..];
