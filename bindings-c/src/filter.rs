@@ -14,15 +14,12 @@ use sysfence_core::{Arch, Error, Filter, Policy};
 #[allow(non_camel_case_types)]
 pub struct sysfence_filter {
     filter: Filter,
-    flags: u32,
     compiled: std::sync::OnceLock<Vec<u8>>,
 }
 
 fn boxed(filter: Filter) -> *mut sysfence_filter {
-    let flags = filter.load_flags();
     Box::into_raw(Box::new(sysfence_filter {
         filter,
-        flags,
         compiled: std::sync::OnceLock::new(),
     }))
 }
@@ -172,7 +169,7 @@ pub unsafe extern "C" fn sysfence_filter_load(filter: *const sysfence_filter) ->
         let Some(f) = (unsafe { filter.as_ref() }) else {
             return (record_pending(Pending::NullFilter), libc::EINVAL);
         };
-        match f.filter.load_raw(f.flags) {
+        match f.filter.load_raw(f.filter.load_flags()) {
             Ok(_) => (record_pending(Pending::Clear), 0),
             // Recording a LoadFailure (a Copy value) allocates nothing.
             Err(e) => (record_pending(Pending::Load(e)), e.errno),
