@@ -196,7 +196,7 @@ mod tests {
 
     #[test]
     fn a_hijacked_supervisor_cannot_exec_write_files_or_type() {
-        let f = supervisor_filter(&crate::notify::IOCTLS).unwrap();
+        let f = supervisor_filter(&crate::run::user_notif::IOCTLS).unwrap();
         assert_eq!(in_child(&f, execve), Err(libc::SIGSYS));
         assert_eq!(in_child(&f, open_for_writing), Err(libc::SIGSYS));
         // SAFETY: TIOCSTI on stdin: refused by the filter whatever stdin is.
