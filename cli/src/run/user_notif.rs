@@ -21,7 +21,6 @@ pub struct Notif {
 /// `SECCOMP_IOCTL_NOTIF_RECV`, `SECCOMP_IOCTL_NOTIF_SEND` and `SECCOMP_IOCTL_NOTIF_ID_VALID`:
 /// every ioctl the supervisor makes (its own filter allows these only).
 // A plain cast: libc's `Ioctl` type is `c_ulong` on glibc, `c_int` on musl.
-#[allow(clippy::unnecessary_cast)]
 pub const IOCTLS: [libc::c_ulong; 3] = [
     libc::SECCOMP_IOCTL_NOTIF_RECV as libc::c_ulong,
     libc::SECCOMP_IOCTL_NOTIF_SEND as libc::c_ulong,
