@@ -37,15 +37,10 @@ pub fn run(
 ) -> ExitCode {
     if command_could_ptrace() {
         // What this guard cannot do, not an OS failure.
-        return fail(
-            &Error::Unsupported(
-                "--exec-guard notify cannot protect its supervisor from a command holding \
-             CAP_SYS_PTRACE (root): use --exec-guard ptrace, or drop the capability first \
-             (setpriv --bounding-set=-sys_ptrace ...)"
-                    .into(),
-            ),
-            false,
-        );
+        let why = "--exec-guard notify cannot protect its supervisor from a command holding \
+                   CAP_SYS_PTRACE (root): use --exec-guard ptrace, or drop the capability \
+                   first (setpriv --bounding-set=-sys_ptrace ...)";
+        return fail(&Error::Unsupported(why.into()), false);
     }
     let own_filter = match helper_filters::supervisor_filter(&notify::IOCTLS) {
         Ok(f) => f,
