@@ -13,7 +13,9 @@ use sysfence_core::{Arch, Error, Filter, Policy};
 /// several threads may use one filter at the same time.
 #[allow(non_camel_case_types)]
 pub struct sysfence_filter {
+    /// The core's filter: its program, and the `seccomp()` flags it loads with.
     filter: Filter,
+    /// The precompiled form, made on the first `sysfence_filter_compiled`.
     compiled: std::sync::OnceLock<Vec<u8>>,
 }
 

@@ -270,3 +270,60 @@ fn run_reports_the_status_even_when_sigchld_was_ignored() {
         assert_eq!(cmd.status().unwrap().code(), Some(3), "{guard}");
     }
 }
+
+/// The ptrace guard's helper cannot attach to a sysfence that is traced already: an OS
+/// failure, reported as such (naming the call and its errno), not as "unsupported".
+#[cfg(target_arch = "x86_64")]
+#[test]
+fn a_failed_ptrace_attach_is_reported_as_an_os_error() {
+    use std::io::Read;
+    use std::os::unix::process::CommandExt;
+    let mut cmd = sysfence_command(&[
+        "run",
+        "--exec-guard",
+        "ptrace",
+        "--preset",
+        "no-exec",
+        "--",
+        "true",
+    ]);
+    cmd.stderr(std::process::Stdio::piped());
+    // SAFETY: ptrace(PTRACE_TRACEME) is async-signal-safe; this thread becomes the tracer.
+    unsafe {
+        cmd.pre_exec(|| {
+            if libc::ptrace(libc::PTRACE_TRACEME, 0, 0, 0) != 0 {
+                return Err(std::io::Error::last_os_error());
+            }
+            Ok(())
+        })
+    };
+    let mut child = cmd.spawn().unwrap();
+    let pid = child.id() as i32;
+    // Let every stop go on (the exec's SIGTRAP swallowed, other signals passed) until it ends.
+    let code = loop {
+        let mut status = 0;
+        // SAFETY: waiting for our own child.
+        assert_eq!(unsafe { libc::waitpid(pid, &mut status, 0) }, pid);
+        if libc::WIFEXITED(status) {
+            break libc::WEXITSTATUS(status);
+        }
+        assert!(libc::WIFSTOPPED(status), "status {status:#x}");
+        let sig = libc::WSTOPSIG(status);
+        let pass = if sig == libc::SIGTRAP { 0 } else { sig };
+        // SAFETY: resuming our stopped tracee.
+        assert_eq!(unsafe { libc::ptrace(libc::PTRACE_CONT, pid, 0, pass) }, 0);
+    };
+    let mut err = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut err)
+        .unwrap();
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.starts_with("sysfence: PTRACE_SEIZE: ") && !err.contains("unsupported"),
+        "{err}"
+    );
+    assert!(err.contains("(os error 1)"), "{err}");
+}

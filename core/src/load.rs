@@ -11,6 +11,8 @@ use crate::error::{LoadFailure, LoadStage};
 pub const FLAG_TSYNC: u32 = libc::SECCOMP_FILTER_FLAG_TSYNC as u32;
 /// `SECCOMP_FILTER_FLAG_LOG`: log every action other than allow.
 pub const FLAG_LOG: u32 = libc::SECCOMP_FILTER_FLAG_LOG as u32;
+/// `SECCOMP_FILTER_FLAG_SPEC_ALLOW`: leave speculative store bypass mitigation off.
+pub const FLAG_SPEC_ALLOW: u32 = libc::SECCOMP_FILTER_FLAG_SPEC_ALLOW as u32;
 /// `SECCOMP_FILTER_FLAG_NEW_LISTENER`: return a user-notification listener fd.
 pub const FLAG_NEW_LISTENER: u32 = libc::SECCOMP_FILTER_FLAG_NEW_LISTENER as u32;
 

@@ -111,8 +111,8 @@ pub fn run(program: &Program, filters: &[&Filter]) -> ExitCode {
                 path: "PTRACE_SEIZE".into(),
                 errno: Some(errno),
                 message: format!(
-                    "the helper cannot trace sysfence ({}); a Yama ptrace_scope of 2 or more \
-                     forbids it: use --exec-guard notify",
+                    "the helper cannot trace sysfence ({}): sysfence is traced already, or a \
+                     Yama ptrace_scope of 2 or more forbids it: use --exec-guard notify",
                     std::io::Error::from_raw_os_error(errno)
                 ),
             };
