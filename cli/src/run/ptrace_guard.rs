@@ -15,8 +15,9 @@
 //!    `seccomp(SECCOMP_SET_MODE_FILTER, flags, &fprog)` and single-steps it.
 //! 3. It checks the result and `/proc/PID/status` (`Seccomp: 2`), restores the instruction and
 //!    the registers, zeroes the stack area it wrote, loads a filter on itself that leaves it
-//!    nothing but the detach and exit, detaches and exits. `PTRACE_O_EXITKILL` kills the command if the helper
-//!    dies before that; on any failure the helper kills it: it never runs unconfined.
+//!    nothing but the detach and exit, detaches and exits. `PTRACE_O_EXITKILL` kills the
+//!    command if the helper dies before that; on any failure the helper kills it: it never
+//!    runs unconfined.
 //!
 //! What the command then runs under is exactly the policy's filter (and the terminal guard),
 //! with no tracer or supervisor left that it could attack, and the kernel logs each refusal
