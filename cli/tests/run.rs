@@ -297,6 +297,8 @@ fn a_failed_ptrace_attach_is_reported_as_an_os_error() {
             Ok(())
         })
     };
+    // Reaped below with waitpid, as a tracer must (to see the stops), not with `wait`.
+    #[allow(clippy::zombie_processes)]
     let mut child = cmd.spawn().unwrap();
     let pid = child.id() as i32;
     // Let every stop go on (the exec's SIGTRAP swallowed, other signals passed) until it ends.
