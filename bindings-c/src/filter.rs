@@ -13,16 +13,15 @@ use sysfence_core::{Arch, Error, Filter, Policy};
 /// several threads may use one filter at the same time.
 #[allow(non_camel_case_types)]
 pub struct sysfence_filter {
+    /// The core's filter: its program, and the `seccomp()` flags it loads with.
     filter: Filter,
-    flags: u32,
+    /// The precompiled form, made on the first `sysfence_filter_compiled`.
     compiled: std::sync::OnceLock<Vec<u8>>,
 }
 
 fn boxed(filter: Filter) -> *mut sysfence_filter {
-    let flags = filter.load_flags();
     Box::into_raw(Box::new(sysfence_filter {
         filter,
-        flags,
         compiled: std::sync::OnceLock::new(),
     }))
 }
@@ -172,7 +171,7 @@ pub unsafe extern "C" fn sysfence_filter_load(filter: *const sysfence_filter) ->
         let Some(f) = (unsafe { filter.as_ref() }) else {
             return (record_pending(Pending::NullFilter), libc::EINVAL);
         };
-        match f.filter.load_raw(f.flags) {
+        match f.filter.load_raw(f.filter.load_flags()) {
             Ok(_) => (record_pending(Pending::Clear), 0),
             // Recording a LoadFailure (a Copy value) allocates nothing.
             Err(e) => (record_pending(Pending::Load(e)), e.errno),

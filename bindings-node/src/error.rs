@@ -16,11 +16,11 @@
 //!
 //! A panic never unwinds into Node: [`guard`] catches it and throws `ERR_SYSFENCE_INTERNAL`.
 
-use crate::policy::Diagnostic;
+use crate::diagnostic::Diagnostic;
 use napi::bindgen_prelude::Object;
 use napi::{Env, JsValue, Status};
 use std::panic::{catch_unwind, AssertUnwindSafe};
-use sysfence::{LoadStage, Severity};
+use sysfence::LoadStage;
 
 /// The `code` of every error sysfence throws.
 #[napi(string_enum)]
@@ -187,13 +187,5 @@ pub fn stage_name(stage: LoadStage) -> &'static str {
         LoadStage::Tsync => "tsync",
         LoadStage::NoTsyncFallback => "no_tsync_fallback",
         LoadStage::Prctl => "prctl",
-    }
-}
-
-/// `error` or `warning`.
-pub fn severity_name(severity: Severity) -> &'static str {
-    match severity {
-        Severity::Error => "error",
-        Severity::Warning => "warning",
     }
 }

@@ -2,7 +2,8 @@
 //! byte what `load()` gives the kernel.
 
 use crate::error::{guard, invalid};
-use crate::value::{optional, policy_arg, string_arg, u64_arg, u64_list};
+use crate::policy::policy_arg;
+use crate::value::{optional, string_arg, u64_arg, u64_list};
 use napi::bindgen_prelude::{Buffer, Unknown};
 use napi::{Env, ValueType};
 use sysfence::Arch;

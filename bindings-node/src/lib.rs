@@ -7,7 +7,8 @@
 //! | file | exports |
 //! |---|---|
 //! | `process.rs` | `applyPolicy`, `status` |
-//! | `policy.rs` | `Policy`, `checkPolicy` and the policy object types |
+//! | `policy.rs` | `Policy`, `checkPolicy`, the policy object types, and what a policy argument is |
+//! | `diagnostic.rs` | `Diagnostic` and `CheckReport`: the core's findings as JS objects |
 //! | `filter.rs` | `Filter`, `compilePolicy` |
 //! | `audit.rs` | `parseAuditLine` |
 //! | `error.rs` | the mapping of core errors to `err.code`, `err.path`, `err.errno` |
@@ -21,6 +22,7 @@
 extern crate napi_derive;
 
 mod audit;
+mod diagnostic;
 mod error;
 mod filter;
 mod policy;

@@ -4,9 +4,10 @@
 //! The `PolicyObject`, `RuleObject` and `ArgObject` interfaces only give TypeScript the shape of
 //! the JSON format; the core alone validates it.
 
-use crate::error::{guard, severity_name};
-use crate::value::{is_policy, optional, policy_arg, policy_json, string_arg};
-use napi::bindgen_prelude::{Either, Null, Unknown};
+use crate::diagnostic::CheckReport;
+use crate::error::{guard, invalid, Result};
+use crate::value::{cast, optional, policy_json, policy_read_failure, string_arg};
+use napi::bindgen_prelude::{ClassInstance, JavaScriptClassExt, Unknown};
 use napi::{Env, ValueType};
 use serde_json::Value;
 
@@ -79,64 +80,6 @@ pub struct ArgObject {
     /// For `masked_eq`: the argument is ANDed with this first.
     #[napi(ts_type = "number | bigint | string")]
     pub mask: Option<Value>,
-}
-
-/// One finding about a policy.
-#[napi(object)]
-pub struct Diagnostic {
-    /// `error` (the policy cannot load) or `warning` (it works, probably not as meant).
-    #[napi(ts_type = "'error' | 'warning'")]
-    pub severity: String,
-    /// What the finding is about, a stable name for programs (`unknown_syscall`, `conflict`,
-    /// ...; docs/policy.md lists them).
-    pub kind: String,
-    /// Where: `default_action`, `rules[2].syscalls[1]`, or `$` for the whole policy.
-    pub path: String,
-    /// What is wrong, for a person.
-    pub message: String,
-    /// The value probably meant (`execve` for `exceve`), or null.
-    #[napi(ts_type = "string | null")]
-    pub suggestion: Either<String, Null>,
-}
-
-impl From<&sysfence::Diagnostic> for Diagnostic {
-    fn from(d: &sysfence::Diagnostic) -> Self {
-        Diagnostic {
-            severity: severity_name(d.severity).to_string(),
-            kind: d.kind.name().to_string(),
-            path: d.path.clone(),
-            message: d.message.clone(),
-            suggestion: match &d.suggestion {
-                Some(s) => Either::A(s.clone()),
-                None => Either::B(Null),
-            },
-        }
-    }
-}
-
-/// What `checkPolicy` returns, the same in every language: `ok` is true when there is no error
-/// (warnings may remain); `errors` and `warnings` count the diagnostics of each severity.
-#[napi(object)]
-pub struct CheckReport {
-    /// No error: the policy loads.
-    pub ok: bool,
-    /// How many diagnostics are errors.
-    pub errors: u32,
-    /// How many diagnostics are warnings.
-    pub warnings: u32,
-    /// Every finding, in the order found.
-    pub diagnostics: Vec<Diagnostic>,
-}
-
-impl From<&sysfence::CheckReport> for CheckReport {
-    fn from(r: &sysfence::CheckReport) -> Self {
-        CheckReport {
-            ok: r.ok,
-            errors: r.errors as u32,
-            warnings: r.warnings as u32,
-            diagnostics: r.diagnostics.iter().map(Diagnostic::from).collect(),
-        }
-    }
 }
 
 /// A validated seccomp policy. Every way of making one validates it completely; an invalid
@@ -319,4 +262,36 @@ pub fn check_policy(
         };
         Ok(CheckReport::from(&report))
     })
+}
+
+/// Resolves what `applyPolicy`, `compilePolicy` and `checkPolicy` accept: a string (JSON text
+/// or a preset name, [`sysfence::PolicySource`]), a `Policy`, or a plain object in the JSON
+/// format (validated by the core).
+pub(crate) fn policy_arg(env: &Env, arg: &Unknown) -> Result<sysfence::Policy> {
+    match arg.get_type()? {
+        // JSON text or a preset name: the core's one rule tells them apart.
+        ValueType::String => {
+            let text: String = cast(arg)?;
+            Ok(sysfence::Policy::from_argument(&text)?)
+        }
+        ValueType::Object if is_policy(env, arg)? => Ok(wrapped_policy(arg)?),
+        _ => Ok(sysfence::Policy::from_value(&policy_json(arg)?)?),
+    }
+}
+
+/// Whether `arg` is a `Policy` instance. `instanceof` reads the prototype chain, which a Proxy
+/// can make throw: that is a policy error, like any other exception while reading.
+pub(crate) fn is_policy(env: &Env, arg: &Unknown) -> Result<bool> {
+    Policy::instance_of(env, arg)
+        .map_err(|e| policy_read_failure(arg, "checking whether it is a Policy", e.status.as_ref()))
+}
+
+/// The policy a `Policy` instance wraps.
+fn wrapped_policy(arg: &Unknown) -> Result<sysfence::Policy> {
+    // `instance_of` confirmed the value's prototype chain holds `Policy.prototype`; a Proxy or
+    // an `Object.create(Policy.prototype)` passes that without wrapping a policy.
+    let policy: ClassInstance<Policy> = cast(arg).map_err(|_| {
+        invalid("expected a Policy, found an object that inherits from Policy but holds none")
+    })?;
+    Ok(policy.inner().clone())
 }

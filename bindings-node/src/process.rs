@@ -1,7 +1,8 @@
 //! The process-wide calls: `applyPolicy` and `status`.
 
 use crate::error::{guard, invalid, Failure};
-use crate::value::{policy_arg, policy_json};
+use crate::policy::policy_arg;
+use crate::value::policy_json;
 use napi::bindgen_prelude::Unknown;
 use napi::Env;
 

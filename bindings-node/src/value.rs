@@ -1,11 +1,11 @@
-//! JavaScript values into the core's types: a policy argument (plain object, `Policy` or preset
-//! name) into a [`sysfence::Policy`], JS data into a `serde_json::Value`, numbers and BigInts
-//! into `u64`. Nothing here validates a policy: that is [`sysfence::Policy::from_value`]'s job.
+//! JavaScript values into the core's types: JS data into a `serde_json::Value` (a policy in the
+//! JSON format, options), numbers and BigInts into `u64`, strings. Nothing here validates a
+//! policy: that is [`sysfence::Policy::from_value`]'s job (and telling a `Policy` instance from
+//! a plain object is policy.rs's).
 
 use crate::error::{invalid, Failure, Result};
-use crate::policy::Policy;
-use napi::bindgen_prelude::{ClassInstance, FromNapiValue, JavaScriptClassExt, Unknown};
-use napi::{sys, Env, JsValue, ValueType};
+use napi::bindgen_prelude::{FromNapiValue, Unknown};
+use napi::{sys, JsValue, ValueType};
 use serde_json::{Map, Number, Value};
 use std::ptr;
 
@@ -27,41 +27,10 @@ const MAX_SAFE_INTEGER: f64 = 9_007_199_254_740_991.0;
 /// its decimal text is only kept for the message.
 const MAX_BIGINT_WORDS: usize = 4;
 
-/// Resolves what `applyPolicy`, `compilePolicy` and `checkPolicy` accept: a string (JSON text
-/// or a preset name, [`sysfence::PolicySource`]), a `Policy`, or a plain object in the JSON
-/// format (validated by the core).
-pub(crate) fn policy_arg(env: &Env, arg: &Unknown) -> Result<sysfence::Policy> {
-    match arg.get_type()? {
-        // JSON text or a preset name: the core's one rule tells them apart.
-        ValueType::String => {
-            let text: String = cast(arg)?;
-            Ok(sysfence::Policy::from_argument(&text)?)
-        }
-        ValueType::Object if is_policy(env, arg)? => Ok(class_policy(arg)?),
-        _ => Ok(sysfence::Policy::from_value(&policy_json(arg)?)?),
-    }
-}
-
-/// Whether `arg` is a `Policy` instance. `instanceof` reads the prototype chain, which a Proxy
-/// can make throw: that is a policy error, like any other exception while reading.
-pub(crate) fn is_policy(env: &Env, arg: &Unknown) -> Result<bool> {
-    Policy::instance_of(env, arg).map_err(|e| {
-        Reader::new(arg.value().env, Kind::Policy).failure(
-            "$",
-            "checking whether it is a Policy",
-            e.status.as_ref(),
-        )
-    })
-}
-
-/// The policy held by a `Policy` instance.
-fn class_policy(arg: &Unknown) -> Result<sysfence::Policy> {
-    // `instance_of` confirmed the value's prototype chain holds `Policy.prototype`; a Proxy or
-    // an `Object.create(Policy.prototype)` passes that without wrapping a policy.
-    let policy: ClassInstance<Policy> = cast(arg).map_err(|_| {
-        invalid("expected a Policy, found an object that inherits from Policy but holds none")
-    })?;
-    Ok(policy.inner().clone())
+/// The policy error for a napi call on `arg` that failed while doing `what`: what JavaScript
+/// threw, taken off the engine, or the status.
+pub(crate) fn policy_read_failure(arg: &Unknown, what: &str, status: &str) -> Failure {
+    Reader::new(arg.value().env, Kind::Policy).failure("$", what, status)
 }
 
 /// A plain object (or any other JSON value, for the core to refuse with a path) as the JSON the

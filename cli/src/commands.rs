@@ -418,7 +418,7 @@ pub fn status(a: &StatusArgs) -> ExitCode {
         Some(pid) => format!("/proc/{pid}/status"),
         None => "/proc/self/status".to_string(),
     };
-    match sysfence::status_of(&path) {
+    match sysfence::status_from_file(&path) {
         Ok(s) if a.json => {
             println!("{}", serde_json::to_string(&s).unwrap_or_default());
             ExitCode::SUCCESS

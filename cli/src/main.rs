@@ -2,20 +2,13 @@
 
 mod audit;
 mod commands;
-mod confine;
 mod helper;
-#[cfg(target_arch = "x86_64")]
-mod inject;
-mod notify;
 mod output;
 mod profile;
 mod profile_args;
 mod profile_audit;
 mod ps;
-#[cfg(target_arch = "x86_64")]
-mod report;
 mod run;
-mod supervise;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;

@@ -28,9 +28,9 @@
 //! `PTRACE_GET_SYSCALL_INFO` (Linux 5.3+).
 
 use crate::helper::{self, Pipe};
-use crate::notify;
 use crate::output::{fail, read_policy_text};
-use crate::run::{restore_signals_for_command, Program, Refusal};
+use crate::run::command::{restore_signals_for_command, Program, Refusal};
+use crate::run::user_notif as notify;
 use clap::{Args, ValueEnum};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::ffi::OsString;
@@ -669,10 +669,18 @@ impl Session<'_> {
                 return Err("the command ended before it could be recorded".into());
             }
         };
-        // SAFETY: SECCOMP_IOCTL_NOTIF_SET_FLAGS(SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP) (Linux
-        // 6.6): the answered thread runs on this CPU at once, halving the switches. Older
-        // kernels refuse it, which changes nothing.
-        unsafe { libc::ioctl(listener, 0x4008_2104, 1u64) };
+        // SECCOMP_IOCTL_NOTIF_SET_FLAGS(SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP) (Linux 6.6): the
+        // answered thread runs on this CPU at once, halving the switches. Older kernels refuse
+        // it, which changes nothing. libc has no name for the flag: 1, from linux/seccomp.h.
+        const FD_SYNC_WAKE_UP: u64 = 1;
+        // SAFETY: the ioctl takes the flags by value.
+        unsafe {
+            libc::ioctl(
+                listener,
+                libc::SECCOMP_IOCTL_NOTIF_SET_FLAGS,
+                FD_SYNC_WAKE_UP,
+            )
+        };
         loop {
             self.pass_on_signal();
             let mut pfds = [

@@ -73,18 +73,24 @@ pub fn entries(proc_root: &str) -> Result<Vec<Entry>, std::io::Error> {
         .collect())
 }
 
-fn gone(e: &std::io::Error) -> bool {
-    matches!(e.raw_os_error(), Some(libc::ENOENT | libc::ESRCH))
+/// Whether a read failed because the process is gone (it exited meanwhile).
+fn gone(errno: Option<i32>) -> bool {
+    matches!(errno, Some(libc::ENOENT | libc::ESRCH))
 }
 
 fn entry(proc_root: &str, pid: u32) -> Option<Entry> {
     let dir = format!("{proc_root}/{pid}");
     let status_path = format!("{dir}/status");
-    let state = match std::fs::read_to_string(&status_path) {
-        Ok(text) => sysfence::Status::parse(&text).ok_or_else(|| {
+    let state = match sysfence::ProcStatus::read_file(&status_path) {
+        Ok(status) => status.seccomp().ok_or_else(|| {
             "no Seccomp line in its status (kernel without CONFIG_SECCOMP)".to_string()
         }),
-        Err(e) if gone(&e) => return None,
+        Err(sysfence::Error::Io { errno, message, .. }) => {
+            if gone(errno) {
+                return None;
+            }
+            Err(message)
+        }
         Err(e) => Err(e.to_string()),
     };
     let command = match std::fs::read(format!("{dir}/cmdline")) {
@@ -101,7 +107,7 @@ fn entry(proc_root: &str, pid: u32) -> Option<Entry> {
         Ok(_) => std::fs::read_to_string(format!("{dir}/comm"))
             .ok()
             .map(|c| format!("[{}]", c.trim_end())),
-        Err(e) if gone(&e) && state.is_ok() => return None,
+        Err(e) if gone(e.raw_os_error()) && state.is_ok() => return None,
         Err(_) => None,
     };
     Some(Entry {

@@ -28,23 +28,23 @@ pub enum Action {
 }
 
 /// `SECCOMP_RET_KILL_PROCESS`
-pub const RET_KILL_PROCESS: u32 = 0x8000_0000;
+pub const RET_KILL_PROCESS: u32 = libc::SECCOMP_RET_KILL_PROCESS;
 /// `SECCOMP_RET_KILL_THREAD`
-pub const RET_KILL_THREAD: u32 = 0x0000_0000;
+pub const RET_KILL_THREAD: u32 = libc::SECCOMP_RET_KILL_THREAD;
 /// `SECCOMP_RET_TRAP`
-pub const RET_TRAP: u32 = 0x0003_0000;
+pub const RET_TRAP: u32 = libc::SECCOMP_RET_TRAP;
 /// `SECCOMP_RET_ERRNO`
-pub const RET_ERRNO: u32 = 0x0005_0000;
+pub const RET_ERRNO: u32 = libc::SECCOMP_RET_ERRNO;
 /// `SECCOMP_RET_USER_NOTIF`
-pub const RET_USER_NOTIF: u32 = 0x7fc0_0000;
+pub const RET_USER_NOTIF: u32 = libc::SECCOMP_RET_USER_NOTIF;
 /// `SECCOMP_RET_TRACE`
-pub const RET_TRACE: u32 = 0x7ff0_0000;
+pub const RET_TRACE: u32 = libc::SECCOMP_RET_TRACE;
 /// `SECCOMP_RET_LOG`
-pub const RET_LOG: u32 = 0x7ffc_0000;
+pub const RET_LOG: u32 = libc::SECCOMP_RET_LOG;
 /// `SECCOMP_RET_ALLOW`
-pub const RET_ALLOW: u32 = 0x7fff_0000;
-const RET_ACTION_FULL: u32 = 0xffff_0000;
-const RET_DATA: u32 = 0x0000_ffff;
+pub const RET_ALLOW: u32 = libc::SECCOMP_RET_ALLOW;
+const RET_ACTION_FULL: u32 = libc::SECCOMP_RET_ACTION_FULL;
+const RET_DATA: u32 = libc::SECCOMP_RET_DATA;
 
 impl Action {
     /// The names accepted in policies, for error messages and docs.

@@ -24,7 +24,7 @@
 use crate::arch::Arch;
 use crate::bpf::{SockFilter, MAX_INSNS};
 use crate::error::{Error, Result};
-use crate::load::{FLAG_LOG, FLAG_TSYNC};
+use crate::load::{FLAG_LOG, FLAG_SPEC_ALLOW, FLAG_TSYNC};
 use crate::policy::Mode;
 use crate::sha256;
 
@@ -32,8 +32,6 @@ use crate::sha256;
 pub const MAGIC: &[u8; 8] = b"\x89SFB\r\n\x1a\n";
 /// The container format version this build writes and reads.
 pub const FORMAT_VERSION: u16 = 1;
-/// `SECCOMP_FILTER_FLAG_SPEC_ALLOW`.
-const FLAG_SPEC_ALLOW: u32 = 4;
 /// The `seccomp()` flags a precompiled filter may ask for.
 pub const ALLOWED_FLAGS: u32 = FLAG_TSYNC | FLAG_LOG | FLAG_SPEC_ALLOW;
 

@@ -25,9 +25,10 @@ pub enum Error {
     /// An argument outside the policy was wrong (an unknown architecture or syscall name given
     /// to `simulate`, a NUL byte in a string crossing the C ABI, ...).
     InvalidArgument(String),
-    /// Reading a file or a process's state failed.
+    /// An operating-system call failed: reading a file or a process's state, or starting and
+    /// tracing a process (`pipe`, `clone`, `waitpid`, `ptrace`).
     Io {
-        /// What was being read.
+        /// What was being read (a path) or done (the call, such as `clone`).
         path: String,
         /// The errno of the failure.
         errno: Option<i32>,
@@ -160,9 +161,10 @@ impl Error {
         Error::Policy(vec![Diagnostic::error(kind, path, message)])
     }
 
-    pub(crate) fn io(path: &str, err: &std::io::Error) -> Self {
+    /// An [`Error::Io`] for `err`, which happened reading `what` (a path) or calling it (`clone`).
+    pub fn io(what: &str, err: &std::io::Error) -> Self {
         Error::Io {
-            path: path.to_string(),
+            path: what.to_string(),
             errno: err.raw_os_error(),
             message: err.to_string(),
         }

@@ -8,7 +8,7 @@ use crate::compile::CompileOptions;
 use crate::compiled::{self, Provenance};
 use crate::constants;
 use crate::error::{Error, LoadFailure, Result};
-use crate::load::{self, FLAG_LOG, FLAG_TSYNC};
+use crate::load::{self, FLAG_LOG, FLAG_NEW_LISTENER, FLAG_TSYNC};
 use crate::policy::{Mode, Policy};
 use crate::syscalls::{self, Resolution};
 use serde::Serialize;
@@ -251,6 +251,14 @@ impl Filter {
     /// precompiled filter, the flags it carries).
     pub fn load_flags(&self) -> u32 {
         self.flags
+    }
+
+    /// The flags for loading this filter with a user-notification listener
+    /// (`SECCOMP_FILTER_FLAG_NEW_LISTENER`): [`Filter::load_flags`] without TSYNC, which the
+    /// kernel refuses beside a listener, so the filter covers the calling thread only (load it
+    /// in a single-threaded process, as before an `exec`).
+    pub fn listener_flags(&self) -> u32 {
+        (self.flags & !FLAG_TSYNC) | FLAG_NEW_LISTENER
     }
 
     /// Evaluates the filter's own bytes for `syscall` (a name, or a number as text) with `args`

@@ -44,7 +44,7 @@ pub use policy::{
     parse_u64, read_policy_text, ArgCondition, CmpOp, EffectiveRule, Mode, Policy, PolicyBuilder,
     PolicySource, Rule, MAX_POLICY_BYTES,
 };
-pub use status::{status, status_of, Status};
+pub use status::{status, status_from_file, ProcStatus, Status};
 
 use serde::Serialize;
 

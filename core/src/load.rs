@@ -7,22 +7,21 @@
 use crate::bpf::SockFilter;
 use crate::error::{LoadFailure, LoadStage};
 
-/// `SECCOMP_SET_MODE_FILTER`
-const SET_MODE_FILTER: libc::c_ulong = 1;
-/// `SECCOMP_MODE_FILTER` for `prctl(PR_SET_SECCOMP)`.
-const MODE_FILTER: libc::c_ulong = 2;
 /// `SECCOMP_FILTER_FLAG_TSYNC`: apply to every thread of the process, or to none.
-pub const FLAG_TSYNC: u32 = 1;
+pub const FLAG_TSYNC: u32 = libc::SECCOMP_FILTER_FLAG_TSYNC as u32;
 /// `SECCOMP_FILTER_FLAG_LOG`: log every action other than allow.
-pub const FLAG_LOG: u32 = 2;
+pub const FLAG_LOG: u32 = libc::SECCOMP_FILTER_FLAG_LOG as u32;
+/// `SECCOMP_FILTER_FLAG_SPEC_ALLOW`: leave speculative store bypass mitigation off.
+pub const FLAG_SPEC_ALLOW: u32 = libc::SECCOMP_FILTER_FLAG_SPEC_ALLOW as u32;
 /// `SECCOMP_FILTER_FLAG_NEW_LISTENER`: return a user-notification listener fd.
-pub const FLAG_NEW_LISTENER: u32 = 8;
+pub const FLAG_NEW_LISTENER: u32 = libc::SECCOMP_FILTER_FLAG_NEW_LISTENER as u32;
 
-#[repr(C)]
-struct SockFprog {
-    len: libc::c_ushort,
-    filter: *const SockFilter,
-}
+// The program is handed to the kernel as `struct sock_fprog { len, filter }` pointing at our
+// own instruction type, which must be laid out as the kernel's `struct sock_filter`.
+const _: () = assert!(
+    std::mem::size_of::<SockFilter>() == std::mem::size_of::<libc::sock_filter>()
+        && std::mem::align_of::<SockFilter>() == std::mem::align_of::<libc::sock_filter>()
+);
 
 fn errno() -> i32 {
     std::io::Error::last_os_error().raw_os_error().unwrap_or(0)
@@ -53,18 +52,19 @@ pub fn set_no_new_privs() -> Result<(), LoadFailure> {
 /// fd with [`FLAG_NEW_LISTENER`].
 pub fn load_program(program: &[SockFilter], flags: u32) -> Result<i32, LoadFailure> {
     let len = u16::try_from(program.len()).map_err(|_| fail(LoadStage::Seccomp, libc::EINVAL))?;
-    let prog = SockFprog {
+    let prog = libc::sock_fprog {
         len,
-        filter: program.as_ptr(),
+        // The kernel only reads the program (it copies it).
+        filter: program.as_ptr().cast::<libc::sock_filter>().cast_mut(),
     };
     set_no_new_privs()?;
     // SAFETY: prog points at `program`, which outlives the call; the kernel copies it.
     let rc = unsafe {
         libc::syscall(
             libc::SYS_seccomp,
-            SET_MODE_FILTER,
+            libc::c_ulong::from(libc::SECCOMP_SET_MODE_FILTER),
             libc::c_ulong::from(flags),
-            &prog as *const SockFprog,
+            &prog as *const libc::sock_fprog,
         )
     };
     if rc == 0 || (rc > 0 && flags & FLAG_NEW_LISTENER != 0) {
@@ -90,8 +90,8 @@ pub fn load_program(program: &[SockFilter], flags: u32) -> Result<i32, LoadFailu
     let rc = unsafe {
         libc::prctl(
             libc::PR_SET_SECCOMP,
-            MODE_FILTER,
-            &prog as *const SockFprog,
+            libc::c_ulong::from(libc::SECCOMP_MODE_FILTER),
+            &prog as *const libc::sock_fprog,
             0,
             0,
         )
@@ -103,6 +103,10 @@ pub fn load_program(program: &[SockFilter], flags: u32) -> Result<i32, LoadFailu
 }
 
 /// The number of threads in this process, from `/proc/self/status`, read into a stack buffer.
+///
+/// Not [`crate::ProcStatus`]: this runs inside [`load_program`], which may run between `fork`
+/// and `exec`, where allocating is not async-signal-safe; so it reads with `open`/`read` into
+/// the stack and parses in place.
 fn thread_count() -> Option<u32> {
     const PATH: &[u8] = b"/proc/self/status\0";
     const KEY: &[u8] = b"\nThreads:\t";

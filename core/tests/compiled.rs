@@ -39,6 +39,8 @@ fn round_trip_keeps_program_flags_and_provenance() {
     assert_eq!(g.bpf(), f.bpf());
     assert_eq!(g.load_flags(), f.load_flags());
     assert_eq!(g.load_flags(), 3);
+    // LOG | NEW_LISTENER: the kernel refuses TSYNC beside a listener.
+    assert_eq!(g.listener_flags(), 2 | 8);
     assert_eq!(g.architectures(), f.architectures());
     assert_eq!(g.mode(), f.mode());
     assert!(g.log_denied());
@@ -87,6 +89,7 @@ fn raw_bpf_from_another_tool_loads_with_explicit_flags() {
     let f = no_exec();
     let g = Filter::from_raw_bpf(f.bpf(), f.architectures(), 1).unwrap();
     assert_eq!(g.load_flags(), 1);
+    assert_eq!(g.listener_flags(), 8);
     assert!(g.provenance().unwrap().policy_digest.is_empty());
     assert_eq!(
         exec_errno(&g),

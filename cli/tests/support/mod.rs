@@ -3,7 +3,7 @@
 #![allow(dead_code)]
 
 use std::path::Path;
-use std::process::Command;
+use std::process::{Command, Output};
 
 /// `sysfence ARGS`. The notify guard refuses a command that would hold CAP_SYS_PTRACE (the tests
 /// run as root): with it, sysfence runs as its docs say, under setpriv with that capability
@@ -18,6 +18,25 @@ pub fn sysfence_command(args: &[&str]) -> Command {
     };
     cmd.args(args);
     cmd
+}
+
+/// Runs `sysfence ARGS` (see [`sysfence_command`]) to the end.
+pub fn sysfence(args: &[&str]) -> Output {
+    sysfence_command(args).output().expect("run sysfence")
+}
+
+/// Standard output as text.
+pub fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).to_string()
+}
+
+/// Writes `json` to `name` in this test process's scratch directory; returns its path.
+pub fn temp_policy(name: &str, json: &str) -> String {
+    let dir = std::env::temp_dir().join(format!("sysfence-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join(name);
+    std::fs::write(&path, json).unwrap();
+    path.to_string_lossy().to_string()
 }
 
 /// Writes an executable. The bytes go to a scratch file and `cp` makes the program: a file this

@@ -13,25 +13,27 @@
 //!    guard's, then the policy's) and a `struct sock_fprog` below the new stack pointer, puts a
 //!    `syscall` instruction at the entry point, sets the registers for
 //!    `seccomp(SECCOMP_SET_MODE_FILTER, flags, &fprog)` and single-steps it.
-//! 3. It checks the result and `/proc/PID/status` (`Seccomp: 2`), restores the instruction,
-//!    the registers and the stack, loads a filter on itself that leaves it nothing but the
-//!    detach and exit, detaches and exits. `PTRACE_O_EXITKILL` kills the command if the helper
-//!    dies before that; on any failure the helper kills it: it never runs unconfined.
+//! 3. It checks the result and `/proc/PID/status` (`Seccomp: 2`), restores the instruction and
+//!    the registers, zeroes the stack area it wrote, loads a filter on itself that leaves it
+//!    nothing but the detach and exit, detaches and exits. `PTRACE_O_EXITKILL` kills the
+//!    command if the helper dies before that; on any failure the helper kills it: it never
+//!    runs unconfined.
 //!
 //! What the command then runs under is exactly the policy's filter (and the terminal guard),
 //! with no tracer or supervisor left that it could attack, and the kernel logs each refusal
 //! with the policy's own action.
 
+use super::command::{command_could_ptrace, restore_signals_for_command, Program};
+use super::helper_filters;
+use super::report::Reporter;
 use crate::helper::{self, Pipe, Side};
 use crate::output::fail;
-use crate::run::{restore_signals_for_command, Plan};
+use std::mem::{offset_of, size_of};
 use std::process::ExitCode;
-use sysfence::load::FLAG_LOG;
 use sysfence::{Error, Filter};
 
 /// The `syscall` instruction.
 const SYSCALL_INSN: [u8; 2] = [0x0f, 0x05];
-const SET_MODE_FILTER: u64 = 1;
 /// The user code segment of 64-bit processes; 32-bit (i386) ones run with 0x23.
 const USER_CS_64: u64 = 0x33;
 
@@ -51,18 +53,25 @@ impl From<String> for Failure {
     }
 }
 
-/// Execs the plan's command with `filters` loaded at its exec, in order. Returns only on
-/// failure, with the exit status to leave with.
-pub fn run(plan: &Plan, filters: &[&Filter]) -> ExitCode {
-    let unsupported = |what: String| fail(&Error::Unsupported(what), false);
-    let own_filter = match crate::confine::tracer_filter() {
+/// Execs `program` with `filters` loaded at its exec, in order. Returns only on failure, with
+/// the exit status to leave with.
+pub fn run(program: &Program, filters: &[&Filter]) -> ExitCode {
+    let helper_ended = || {
+        let e = Error::Io {
+            path: "the ptrace helper".into(),
+            errno: None,
+            message: "it ended before it could attach".into(),
+        };
+        fail(&e, false)
+    };
+    let own_filter = match helper_filters::tracer_filter() {
         Ok(f) => f,
         Err(e) => return fail(&e, false),
     };
     // A command that could hold CAP_SYS_PTRACE could write into a reporter's memory (being
     // non-dumpable does not stop that capability): then no helper stays after the start.
-    let may_report = !crate::supervise::command_could_ptrace();
-    let reporter_filter = match crate::confine::reporter_filter() {
+    let may_report = !command_could_ptrace();
+    let reporter_filter = match helper_filters::reporter_filter() {
         Ok(f) => f,
         Err(e) => return fail(&e, false),
     };
@@ -70,15 +79,15 @@ pub fn run(plan: &Plan, filters: &[&Filter]) -> ExitCode {
     let me = unsafe { libc::getpid() };
     let (up, down) = match (Pipe::new(), Pipe::new()) {
         (Ok(up), Ok(down)) => (up, down),
-        (Err(e), _) | (_, Err(e)) => return unsupported(format!("pipe: {e}")),
+        (Err(e), _) | (_, Err(e)) => return fail(&Error::io("pipe", &e), false),
     };
     match helper::spawn(false) {
-        Err(e) => return unsupported(format!("cannot start the helper: {e}")),
+        Err(e) => return fail(&Error::io("starting the ptrace helper (clone)", &e), false),
         Ok(Side::Helper) => {
             up.keep_write();
             down.keep_read();
             let reporter = may_report.then_some(&reporter_filter);
-            tracer(me, &up, &down, plan, filters, (&own_filter, reporter))
+            tracer(me, &up, &down, program, filters, (&own_filter, reporter))
         }
         Ok(Side::Original) => {}
     }
@@ -86,7 +95,7 @@ pub fn run(plan: &Plan, filters: &[&Filter]) -> ExitCode {
     down.keep_write();
     // The helper's pid, then (after the go) the PTRACE_SEIZE result; EOF means it died.
     let Some(tracer_pid) = up.receive() else {
-        return unsupported("the helper process ended before it could attach".into());
+        return helper_ended();
     };
     // Under Yama (ptrace_scope 1) only a declared ptracer may attach to sysfence. Without Yama
     // the call fails with EINVAL, which changes nothing.
@@ -99,19 +108,25 @@ pub fn run(plan: &Plan, filters: &[&Filter]) -> ExitCode {
     match seized {
         Some(0) => {}
         Some(errno) => {
-            return unsupported(format!(
-                "the helper cannot trace sysfence (PTRACE_SEIZE: {}); a Yama ptrace_scope of 2                  or more forbids it: use --exec-guard notify",
-                std::io::Error::from_raw_os_error(errno)
-            ))
+            let e = Error::Io {
+                path: "PTRACE_SEIZE".into(),
+                errno: Some(errno),
+                message: format!(
+                    "the helper cannot trace sysfence ({}): sysfence is traced already, or a \
+                     Yama ptrace_scope of 2 or more forbids it: use --exec-guard notify",
+                    std::io::Error::from_raw_os_error(errno)
+                ),
+            };
+            return fail(&e, false);
         }
-        None => return unsupported("the helper process ended before it could attach".into()),
+        None => return helper_ended(),
     }
     restore_signals_for_command();
     if let Err(e) = sysfence::load::set_no_new_privs() {
         // The helper sees sysfence exit and leaves.
         return fail(&Error::from(e), false);
     }
-    plan.exec_or_report()
+    program.exec_or_report()
 }
 
 /// The helper: attach to sysfence, wait for its exec, load the filters into the new program,
@@ -120,7 +135,7 @@ fn tracer(
     target: i32,
     up: &Pipe,
     down: &Pipe,
-    plan: &Plan,
+    program: &Program,
     filters: &[&Filter],
     (own_filter, reporter_filter): (&Filter, Option<&Filter>),
 ) -> ! {
@@ -158,8 +173,7 @@ fn tracer(
         }
         // Where the kernel log is readable, stay to report what it says about the command
         // (report.rs); what it needs is opened now, before confining.
-        let reporter =
-            reporter_filter.and_then(|f| Some((crate::report::Reporter::open(target)?, f)));
+        let reporter = reporter_filter.and_then(|f| Some((Reporter::open(target)?, f)));
         // Nothing but the detach and exit (and, as the reporter, reading what it holds and
         // writing to stderr) from here on: a helper taken over later could neither exec nor
         // open or write files.
@@ -173,7 +187,7 @@ fn tracer(
             leave(1);
         }
         if let (Some((reporter, _)), Some(policy)) = (reporter, filters.last()) {
-            reporter.run(policy, &plan.path.to_string_lossy());
+            reporter.run(policy, &program.path.to_string_lossy());
         }
         Ok(true)
     });
@@ -187,7 +201,7 @@ fn tracer(
             }
             eprintln!(
                 "sysfence: cannot load the policy into {}: {}",
-                plan.path.to_string_lossy(),
+                program.path.to_string_lossy(),
                 f.message
             );
             leave(1)
@@ -353,12 +367,17 @@ fn load_at_exec(pid: i32, filter: &Filter) -> Result<(), Failure> {
     }
     let bpf = filter.bpf();
     // Below the new stack pointer (the kernel maps 128 KiB of stack below the arguments):
-    // first the BPF, then a struct sock_fprog { u16 len; u64 filter; } under it.
+    // first the BPF, then a `struct sock_fprog` under it. A page is left free below rsp: the
+    // area stays clear of the words at and just under rsp (the x86_64 ABI's 128-byte red
+    // zone) yet well inside what the kernel mapped, so no access faults or grows the stack.
     let prog_addr = (saved.rsp - 4096 - bpf.len() as u64) & !15;
-    let fprog_addr = prog_addr - 16;
-    let mut fprog = [0u8; 16];
-    fprog[..2].copy_from_slice(&(filter.len() as u16).to_ne_bytes());
-    fprog[8..].copy_from_slice(&prog_addr.to_ne_bytes());
+    let fprog_addr = prog_addr - size_of::<libc::sock_fprog>() as u64;
+    // The tracee's own sock_fprog, laid out as libc declares it: its pointer is the tracee's.
+    let mut fprog = [0u8; size_of::<libc::sock_fprog>()];
+    let len_at = offset_of!(libc::sock_fprog, len);
+    let filter_at = offset_of!(libc::sock_fprog, filter);
+    fprog[len_at..len_at + 2].copy_from_slice(&(filter.len() as u16).to_ne_bytes());
+    fprog[filter_at..filter_at + 8].copy_from_slice(&prog_addr.to_ne_bytes());
     write_words(pid, prog_addr, bpf)?;
     write_words(pid, fprog_addr, &fprog)?;
     let text = patch(pid, saved.rip, &SYSCALL_INSN)?;
@@ -366,12 +385,9 @@ fn load_at_exec(pid: i32, filter: &Filter) -> Result<(), Failure> {
     let mut call = saved;
     call.rax = libc::SYS_seccomp as u64;
     call.orig_rax = u64::MAX;
-    call.rdi = SET_MODE_FILTER;
-    call.rsi = if filter.log_denied() {
-        u64::from(FLAG_LOG)
-    } else {
-        0
-    };
+    call.rdi = u64::from(libc::SECCOMP_SET_MODE_FILTER);
+    // TSYNC is moot here: the exec left the command one thread.
+    call.rsi = u64::from(filter.load_flags());
     call.rdx = fprog_addr;
     set_regs(pid, &call)?;
     // SAFETY: run exactly the one syscall instruction.
@@ -387,6 +403,9 @@ fn load_at_exec(pid: i32, filter: &Filter) -> Result<(), Failure> {
         .into());
     }
     let rc = get_regs(pid)?.rax as i64;
+    if rc > 0 {
+        return Err(format!("seccomp() in the command: TSYNC could not move thread {rc}").into());
+    }
     if rc != 0 {
         return Err(format!(
             "seccomp() in the command: {}",
@@ -394,9 +413,14 @@ fn load_at_exec(pid: i32, filter: &Filter) -> Result<(), Failure> {
         )
         .into());
     }
-    // Put everything back as the exec left it, filter now in place.
+    // Put the instruction and the registers back as the exec left them, filter now in place,
+    // and zero the stack area written: fresh stack below rsp, which the kernel gave as zeroes.
     patch(pid, saved.rip, &text)?;
-    write_words(pid, fprog_addr, &vec![0u8; bpf.len() + 16])?;
+    write_words(
+        pid,
+        fprog_addr,
+        &vec![0u8; (prog_addr - fprog_addr) as usize + bpf.len()],
+    )?;
     let mut restored = saved;
     restored.orig_rax = u64::MAX;
     set_regs(pid, &restored)?;
@@ -406,7 +430,8 @@ fn load_at_exec(pid: i32, filter: &Filter) -> Result<(), Failure> {
 /// Checks in `/proc/PID/status` that the filters are in place: seccomp in filter mode, at least
 /// `count` filters (more when the command inherited some), no_new_privs set.
 fn verify(pid: i32, count: usize) -> Result<(), Failure> {
-    let status = sysfence::status_of(&format!("/proc/{pid}/status")).map_err(|e| e.to_string())?;
+    let status =
+        sysfence::status_from_file(&format!("/proc/{pid}/status")).map_err(|e| e.to_string())?;
     let enough = status.filters.is_none_or(|n| n as usize >= count);
     if status.mode != "filter" || !status.no_new_privs || !enough {
         return Err(format!(

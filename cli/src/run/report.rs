@@ -6,7 +6,7 @@
 //! or `kernel.dmesg_restrict=0`) and no auditd takes the records, the guard's helper stays as a
 //! reporter. It opens `/dev/kmsg` (read-only, from its end) and a pidfd of the command before it
 //! confines itself, closes every other descriptor but stderr, loads a filter that leaves it
-//! reading, polling and writing to stderr (see `confine::reporter_filter`), detaches and
+//! reading, polling and writing to stderr (see `helper_filters::reporter_filter`), detaches and
 //! watches:
 //!
 //! - a seccomp kill of the command (`sig=31`): `sysfence: bash (pid 42) was killed by SIGSYS:

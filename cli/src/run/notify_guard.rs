@@ -8,7 +8,7 @@
 //!    close-on-exec.
 //! 2. The supervisor, non-dumpable from its first instruction, finds the listener, stops
 //!    sharing the table, closes every other fd, and loads a filter on itself (see
-//!    `confine.rs`) before it answers anything: the command cannot start before that.
+//!    `helper_filters.rs`) before it answers anything: the command cannot start before that.
 //! 3. It answers the first exec with `SECCOMP_USER_NOTIF_FLAG_CONTINUE`, every later one with
 //!    what the policy's own BPF returns for that call's `seccomp_data`, and leaves when no
 //!    process uses the filter any more.
@@ -19,38 +19,30 @@
 //! `pidfd_getfd`. A command that would hold CAP_SYS_PTRACE could, so this guard refuses to start
 //! one.
 
+use super::command::{command_could_ptrace, restore_signals_for_command, Program};
+use super::helper_filters;
+use super::user_notif::{self as notify, Answer};
 use crate::helper::{self, Side};
-use crate::notify::{self, Answer};
 use crate::output::fail;
-use crate::run::{restore_signals_for_command, Plan};
 use std::process::ExitCode;
-use sysfence::load::{FLAG_LOG, FLAG_NEW_LISTENER};
-use sysfence::{Action, Error, Filter};
+use sysfence::{Action, Error, Filter, ProcStatus};
 
-/// `CAP_SYS_PTRACE`.
-const CAP_SYS_PTRACE: u32 = 19;
-
-fn unsupported(what: String) -> ExitCode {
-    fail(&Error::Unsupported(what), false)
-}
-
-/// Execs the plan's command under `terminal` and `child_filter`, its execs answered with
+/// Execs `program` under `terminal` and `child_filter`, its execs answered with
 /// `policy_filter`'s verdicts. Returns only on failure.
 pub fn run(
-    plan: &Plan,
+    program: &Program,
     policy_filter: &Filter,
     terminal: &Filter,
     child_filter: &Filter,
 ) -> ExitCode {
     if command_could_ptrace() {
-        return unsupported(
-            "--exec-guard notify cannot protect its supervisor from a command holding \
-             CAP_SYS_PTRACE (root): use --exec-guard ptrace, or drop the capability first \
-             (setpriv --bounding-set=-sys_ptrace ...)"
-                .into(),
-        );
+        // What this guard cannot do, not an OS failure.
+        let why = "--exec-guard notify cannot protect its supervisor from a command holding \
+                   CAP_SYS_PTRACE (root): use --exec-guard ptrace, or drop the capability \
+                   first (setpriv --bounding-set=-sys_ptrace ...)";
+        return fail(&Error::Unsupported(why.into()), false);
     }
-    let own_filter = match crate::confine::supervisor_filter(&notify::IOCTLS) {
+    let own_filter = match helper_filters::supervisor_filter(&notify::IOCTLS) {
         Ok(f) => f,
         Err(e) => return fail(&e, false),
     };
@@ -59,7 +51,12 @@ pub fn run(
     // SAFETY: getpid has no arguments.
     let me = unsafe { libc::getpid() };
     match helper::spawn(true) {
-        Err(e) => return unsupported(format!("cannot start the supervisor: {e}")),
+        Err(e) => {
+            return fail(
+                &Error::io("starting the exec supervisor (clone)", &e),
+                false,
+            )
+        }
         Ok(Side::Helper) => Supervisor {
             command: me,
             policy: policy_filter,
@@ -68,40 +65,16 @@ pub fn run(
         .start(&inherited, &own_filter),
         Ok(Side::Original) => {}
     }
-    let flags = FLAG_NEW_LISTENER
-        | if child_filter.log_denied() {
-            FLAG_LOG
-        } else {
-            0
-        };
     restore_signals_for_command();
     // The supervisor sees sysfence exit when loading fails, and leaves.
     if let Err(e) = terminal.load() {
         return fail(&e, false);
     }
-    if let Err(f) = child_filter.load_raw(flags) {
+    if let Err(f) = child_filter.load_raw(child_filter.listener_flags()) {
         return fail(&Error::from(f), false);
     }
     // From here on the policy applies: no syscall but the exec (and, if it fails, the report).
-    plan.exec_or_report()
-}
-
-/// Whether the command, once exec'd, would hold CAP_SYS_PTRACE: root keeps what the bounding
-/// set allows, anyone keeps ambient capabilities (NO_NEW_PRIVS ignores file capabilities).
-pub(crate) fn command_could_ptrace() -> bool {
-    let Ok(text) = std::fs::read_to_string("/proc/self/status") else {
-        return true;
-    };
-    let field = |name: &str| {
-        text.lines()
-            .find_map(|l| l.strip_prefix(name))
-            .and_then(|v| u64::from_str_radix(v.trim(), 16).ok())
-            .unwrap_or(u64::MAX)
-    };
-    let has = |caps: u64| caps & (1 << CAP_SYS_PTRACE) != 0;
-    // SAFETY: geteuid has no arguments.
-    let root = unsafe { libc::geteuid() } == 0;
-    (root && has(field("CapBnd:"))) || has(field("CapAmb:"))
+    program.exec_or_report()
 }
 
 struct Supervisor<'a> {
@@ -128,6 +101,12 @@ impl Supervisor<'_> {
         if pidfd < 0 {
             leave(1);
         }
+        // The listener cannot be sent to us: sysfence gets it as seccomp()'s return value, and
+        // from then on the policy's filter may refuse every call but the exec. It lands in the
+        // fd table we share (CLONE_FILES), so look for it there. Nothing signals a new fd in a
+        // table, so look again every millisecond: the poll on sysfence's pidfd is the sleep,
+        // and ends the wait if sysfence exits before loading its filter. The command waits in
+        // its first exec for our answer meanwhile.
         let listener = loop {
             if let Some(fd) = notify::listeners()
                 .into_iter()
@@ -206,10 +185,15 @@ impl Supervisor<'_> {
                 // its id (a pid) cannot have been reused by another process.
                 if notify::id_valid(fd, n.id) {
                     let tid = n.pid as i32;
-                    let tgid = notify::tgid_of(n.pid).unwrap_or(tid);
+                    let status = ProcStatus::of_pid(n.pid).ok();
+                    let tgid = status
+                        .as_ref()
+                        .and_then(|s| s.field("Tgid")?.parse().ok())
+                        .unwrap_or(tid);
                     // trap is SIGSYS, but a thread that blocks or ignores SIGSYS would carry on
                     // where the kernel's own trap kills it: then SIGKILL.
-                    let sig = if action == Action::Trap && !notify::sigsys_blocked_or_ignored(n.pid)
+                    let sig = if action == Action::Trap
+                        && !status.as_ref().is_none_or(sigsys_blocked_or_ignored)
                     {
                         libc::SIGSYS
                     } else {
@@ -224,6 +208,14 @@ impl Supervisor<'_> {
             Action::Trace(_) | Action::Notify => Answer::Errno(libc::ENOSYS),
         }
     }
+}
+
+/// True when the thread whose status this is blocks or ignores SIGSYS (`SigBlk`, `SigIgn`).
+fn sigsys_blocked_or_ignored(status: &ProcStatus) -> bool {
+    let bit = 1u64 << (libc::SIGSYS - 1);
+    ["SigBlk", "SigIgn"]
+        .iter()
+        .any(|name| status.mask(name).is_some_and(|mask| mask & bit != 0))
 }
 
 /// close_range(2) through the raw syscall, not glibc's wrapper (glibc 2.34): the CLI runs on

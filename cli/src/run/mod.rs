@@ -12,16 +12,34 @@
 //!   log mode): load the filters and exec.
 //! - `ptrace` (x86_64, the default): a helper traces sysfence, stops the new program at its
 //!   exec before it runs one instruction, makes it load the filters, checks they are in place,
-//!   confines itself, detaches and exits (see `inject.rs`).
+//!   confines itself, detaches and exits (see `ptrace_guard.rs`).
 //! - `notify` (elsewhere, for programs this user cannot read, or `--exec-guard notify`): a
 //!   confined helper answers the command's execs through `SECCOMP_RET_USER_NOTIF` with the
-//!   policy's own verdict (see `supervise.rs`).
+//!   policy's own verdict (see `notify_guard.rs`).
+//!
+//! | file | what |
+//! |---|---|
+//! | `mod.rs` | the command: its options, the policy they make, the choice of a way through |
+//! | `command.rs` | the program to exec, shared by everything here (and `profile`) |
+//! | `ptrace_guard.rs` | `--exec-guard ptrace` |
+//! | `report.rs` | the ptrace guard's helper staying to tell what the kernel logged |
+//! | `notify_guard.rs` | `--exec-guard notify` |
+//! | `user_notif.rs` | the `SECCOMP_IOCTL_NOTIF_*` plumbing (also `profile`'s) |
+//! | `helper_filters.rs` | the filters the guards' helpers load on themselves |
+
+pub mod command;
+mod helper_filters;
+mod notify_guard;
+#[cfg(target_arch = "x86_64")]
+mod ptrace_guard;
+#[cfg(target_arch = "x86_64")]
+mod report;
+pub mod user_notif;
 
 use crate::output::{fail, load_policy_with, ContextArgs};
 use clap::{Args, ValueEnum};
-use std::ffi::{CString, OsString};
-use std::os::unix::ffi::OsStrExt;
-use std::path::{Path, PathBuf};
+use command::{restore_signals_for_command, Program, Refusal};
+use std::ffi::OsString;
 use std::process::ExitCode;
 use sysfence::{Action, CompileOptions, Error, Filter, Mode, Policy};
 
@@ -81,52 +99,10 @@ pub fn run(a: &RunArgs) -> ExitCode {
     }
 }
 
-/// Why `run` (or `profile`) does not start.
-pub enum Refusal {
-    /// The policy or the options (exit 1).
-    Policy(Error),
-    /// The command cannot be run, with the shell's exit status for it: 127 not found, 126 not
-    /// executable.
-    Command { message: String, code: u8 },
-}
-
-impl Refusal {
-    /// Says why on stderr and returns the exit status for it.
-    pub fn report(self) -> ExitCode {
-        match self {
-            Refusal::Policy(e) => fail(&e, false),
-            Refusal::Command { message, code } => {
-                eprintln!("sysfence: {message}");
-                ExitCode::from(code)
-            }
-        }
-    }
-}
-
-impl From<Error> for Refusal {
-    fn from(e: Error) -> Self {
-        Refusal::Policy(e)
-    }
-}
-
-/// A command ready to start: the program resolved, argv as C strings.
-pub struct Program {
-    /// The program's path.
-    pub path: CString,
-    argv: Vec<CString>,
-}
-
 /// A command and the policy to run it under.
 pub struct Plan {
     policy: Policy,
     program: Program,
-}
-
-impl std::ops::Deref for Plan {
-    type Target = Program;
-    fn deref(&self) -> &Program {
-        &self.program
-    }
 }
 
 fn prepare(a: &RunArgs) -> Result<Plan, Refusal> {
@@ -155,34 +131,6 @@ fn prepare(a: &RunArgs) -> Result<Plan, Refusal> {
         program: Program::new(&a.command)?,
         policy,
     })
-}
-
-impl Program {
-    /// Resolves `command[0]` as the shell does and converts the arguments: `Refusal::Command`
-    /// (127 or 126) when there is no such program or it cannot be executed.
-    pub fn new(command: &[OsString]) -> Result<Program, Refusal> {
-        let program = &command[0];
-        let shown = program.to_string_lossy();
-        let path = resolve_command(Path::new(program)).map_err(|code| Refusal::Command {
-            message: if code == 127 {
-                format!("{shown}: command not found")
-            } else {
-                format!("{shown}: permission denied (not an executable file)")
-            },
-            code,
-        })?;
-        let cstr = |s: &[u8]| {
-            CString::new(s)
-                .map_err(|_| Error::InvalidArgument("a NUL byte in the command line".into()))
-        };
-        Ok(Program {
-            path: cstr(path.as_os_str().as_bytes())?,
-            argv: command
-                .iter()
-                .map(|s| cstr(s.as_bytes()))
-                .collect::<Result<_, _>>()?,
-        })
-    }
 }
 
 /// One `--deny` or `--allow` as written, and the rule it stands for.
@@ -288,83 +236,6 @@ fn rule_paths_to_options(message: &str, list: &[Shorthand]) -> String {
     out
 }
 
-/// Finds the program as the shell does/// Finds the program as the shell does: a path with a slash as is, otherwise the first
-/// executable file along $PATH. `Err(127)` when there is none, `Err(126)` when what is there
-/// cannot be executed.
-fn resolve_command(program: &Path) -> Result<PathBuf, u8> {
-    let executable = |p: &Path| {
-        let c = CString::new(p.as_os_str().as_bytes()).unwrap_or_default();
-        // SAFETY: access() with a valid C string.
-        p.is_file() && unsafe { libc::access(c.as_ptr(), libc::X_OK) } == 0
-    };
-    if program.as_os_str().as_bytes().contains(&b'/') {
-        return match (program.exists(), executable(program)) {
-            (false, _) => Err(127),
-            (true, false) => Err(126),
-            (true, true) => Ok(program.to_path_buf()),
-        };
-    }
-    let search = std::env::var_os("PATH").unwrap_or_else(|| "/usr/local/bin:/usr/bin:/bin".into());
-    let candidates: Vec<PathBuf> = std::env::split_paths(&search)
-        .map(|dir| dir.join(program))
-        .collect();
-    if let Some(found) = candidates.iter().find(|p| executable(p)) {
-        return Ok(found.clone());
-    }
-    Err(if candidates.iter().any(|p| p.is_file()) {
-        126
-    } else {
-        127
-    })
-}
-
-/// True when this user can read `path` (the ptrace guard writes into the program's memory,
-/// which the kernel refuses for a program its user may only execute).
-fn readable(path: &CString) -> bool {
-    // SAFETY: access() with a valid C string.
-    unsafe { libc::access(path.as_ptr(), libc::R_OK) == 0 }
-}
-
-extern "C" {
-    static environ: *const *const libc::c_char;
-}
-
-impl Program {
-    /// argv as a NULL-terminated pointer array (valid while `self` lives).
-    pub fn argv_ptrs(&self) -> Vec<*const libc::c_char> {
-        self.argv
-            .iter()
-            .map(|c| c.as_ptr())
-            .chain(std::iter::once(std::ptr::null()))
-            .collect()
-    }
-
-    /// execve(path, argv, environ); returns only on failure, with the shell's exit status for it
-    /// (127 not found, 126 otherwise). Allocates nothing.
-    pub fn exec(&self, argv: &[*const libc::c_char]) -> i32 {
-        // SAFETY: path and argv are NUL-terminated; environ is the process environment.
-        unsafe { libc::execve(self.path.as_ptr(), argv.as_ptr(), environ) };
-        // SAFETY: errno of this thread.
-        if unsafe { *libc::__errno_location() } == libc::ENOENT {
-            127
-        } else {
-            126
-        }
-    }
-
-    /// Becomes the command; when the exec fails, says why (the policy may refuse the write,
-    /// then only the status tells) and returns the shell's status for it.
-    pub fn exec_or_report(&self) -> ExitCode {
-        let code = self.exec(&self.argv_ptrs());
-        let err = std::io::Error::last_os_error();
-        eprintln!(
-            "sysfence: cannot run {}: {err}",
-            self.path.to_string_lossy()
-        );
-        ExitCode::from(code as u8)
-    }
-}
-
 impl Plan {
     fn start(self, guard: ExecGuard) -> ExitCode {
         let exec_lets_through = EXEC_SYSCALLS.iter().all(|s| {
@@ -388,7 +259,7 @@ impl Plan {
             return self.exec_directly(&[&terminal, &filter]);
         }
         let guard = match guard {
-            ExecGuard::Auto if cfg!(target_arch = "x86_64") && readable(&self.path) => {
+            ExecGuard::Auto if cfg!(target_arch = "x86_64") && self.program.readable() => {
                 ExecGuard::Ptrace
             }
             ExecGuard::Auto => ExecGuard::Notify,
@@ -396,7 +267,7 @@ impl Plan {
         };
         if guard == ExecGuard::Ptrace {
             #[cfg(target_arch = "x86_64")]
-            return crate::inject::run(&self, &[&terminal, &filter]);
+            return ptrace_guard::run(&self.program, &[&terminal, &filter]);
             #[cfg(not(target_arch = "x86_64"))]
             return fail(
                 &Error::Unsupported("--exec-guard ptrace needs x86_64".into()),
@@ -408,7 +279,7 @@ impl Plan {
             ..CompileOptions::default()
         };
         match sysfence::compile_with(&self.policy, options) {
-            Ok(supervised) => crate::supervise::run(&self, &filter, &terminal, &supervised),
+            Ok(supervised) => notify_guard::run(&self.program, &filter, &terminal, &supervised),
             Err(e) => fail(&e, false),
         }
     }
@@ -423,14 +294,6 @@ impl Plan {
                 return fail(&e, false);
             }
         }
-        self.exec_or_report()
+        self.program.exec_or_report()
     }
-}
-
-/// Before the exec: Rust ignores SIGPIPE, and an ignored signal stays ignored across exec.
-/// Every other disposition is the invoker's (a background job's ignored SIGINT stays ignored).
-/// Async-signal-safe.
-pub fn restore_signals_for_command() {
-    // SAFETY: resetting a disposition to SIG_DFL.
-    unsafe { libc::signal(libc::SIGPIPE, libc::SIG_DFL) };
 }
