@@ -319,7 +319,7 @@ impl Filter {
             args,
             ..Default::default()
         };
-        let (ret, instructions) = self.run(&data)?;
+        let (ret, instructions) = self.evaluate_raw(&data)?;
         Ok(Verdict {
             action: Action::from_ret(ret),
             instructions,
@@ -509,9 +509,9 @@ impl Filter {
         }
     }
 
-    /// Runs the filter on a raw `seccomp_data`; returns the 32-bit result and the instruction
-    /// count.
-    pub fn run(&self, data: &SeccompData) -> Result<(u32, usize)> {
+    /// Evaluates the filter on a raw `seccomp_data` in sysfence's BPF interpreter (nothing is
+    /// loaded); returns the 32-bit result and the instruction count.
+    pub fn evaluate_raw(&self, data: &SeccompData) -> Result<(u32, usize)> {
         bpf::run(&self.program, data)
     }
 

@@ -173,7 +173,7 @@ impl Supervisor<'_> {
 
     /// What the policy's own BPF says about this call, turned into an answer.
     fn verdict(&self, fd: i32, n: &notify::Notif) -> Answer {
-        let action = match self.policy.run(&n.data) {
+        let action = match self.policy.evaluate_raw(&n.data) {
             Ok((ret, _)) => Action::from_ret(ret),
             Err(_) => Action::KillProcess,
         };
