@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT OR Apache-2.0
 # sysfence — the README's two commands are `make demo` and `make test`; both set up what they
 # need (idempotently) on a fresh Debian 12 with Rust, Python 3.11 and Node 20.
 #
@@ -76,7 +77,8 @@ test-system-libseccomp: setup-apt ## build with SYSFENCE_LIBSECCOMP=system and c
 	[ "$$out" = "status=126" ] || { echo "system-libseccomp build did not refuse exec: $$out"; exit 1; }; \
 	echo "test-system-libseccomp: 1 passed, 0 failed"
 
-lint: libseccomp ## rustfmt and clippy with warnings as errors
+lint: libseccomp ## rustfmt, clippy with warnings as errors, an SPDX line in every source file
+	python3 scripts/spdx.py
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
 

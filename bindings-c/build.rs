@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! Gives libsysfence.so its SONAME (`libsysfence.so.<major>`), so that programs linked against
 //! it keep working across compatible releases.
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! Detects whether the libseccomp being linked is 2.6 or later, the same way the `libseccomp`
 //! crate does, so that `Filter` exports BPF through `seccomp_export_bpf_mem` when it can.
 use std::{env, path::Path};

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT OR Apache-2.0
 # Watching violations (`sysfence audit`): the parser benchmark against auditd's ausearch, and the
 # guard that keeps an audit daemon from taking the kernel's seccomp records away from /dev/kmsg.
 # Included by the root Makefile, which exports the libseccomp and CARGO_TARGET_DIR variables.

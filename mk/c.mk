@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT OR Apache-2.0
 # The C ABI (bindings-c, crate sysfence-c): libsysfence.so / libsysfence.a, the cbindgen header,
 # and its consumers in C (tests/c), Ruby FFI (bindings-c/ruby, tests/ruby) and Crystal
 # (bindings-c/crystal, tests/crystal). Included by the root Makefile.

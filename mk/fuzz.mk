@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT OR Apache-2.0
 # Fuzzing (cargo fuzz, libFuzzer): the policy parser and compiler, the audit record parser and
 # the C entry points. Not part of `make test` (a fuzz run is open-ended); run it by hand:
 #

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT OR Apache-2.0
 # The Java binding (bindings-java/): package dev.sysfence over libsysfence through the Foreign
 # Function & Memory API (Java >= 22), built with Maven, tested with JUnit 5. Included by the root
 # Makefile (after mk/c.mk's c-lib, whose libsysfence.so the jar carries).

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT OR Apache-2.0
 # The Node addon (bindings-node/): napi-rs, built by the pinned @napi-rs/cli from package.json.
 # Included by the root Makefile, which exports the libseccomp and CARGO_TARGET_DIR variables.
 #

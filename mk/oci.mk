@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT OR Apache-2.0
 # Container profiles (sysfence::oci, `sysfence convert`): the real consumers its tests run.
 # Included by the root Makefile.
 #

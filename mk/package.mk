@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT OR Apache-2.0
 # Release artifacts (docs/packaging.md): every package a user installs, built into target/dist/
 # by scripts/package.sh and checked by scripts/package-check.sh. Included by the root Makefile.
 #

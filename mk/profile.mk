@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT OR Apache-2.0
 # `sysfence profile`: the recording's cost. Included by the root Makefile.
 #
 #   make bench-profile   dd copying 1-byte blocks (2 syscalls a block) alone and under

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT OR Apache-2.0
 # The Python wheel (bindings-python/): pyo3 + maturin, abi3 (CPython >= 3.9), manylinux2014.
 # Included by the root Makefile, which exports the libseccomp and CARGO_TARGET_DIR variables.
 #

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT OR Apache-2.0
 # The slowdown `sysfence profile` causes on a syscall-heavy loop: dd copying 1-byte blocks
 # (one read and one write per block) run alone, then under `sysfence profile` with each
 # backend. Prints each time (best of 3) and its ratio to the unprofiled loop.

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT OR Apache-2.0
 """`make bench`'s table: one run, every row measured in interleaved rounds on this machine,
 printed as median [min-max] with the ratio to its baseline. No timed assertions.
 

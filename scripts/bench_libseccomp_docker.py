@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: MIT OR Apache-2.0
 """Baseline rows of `make bench`'s table: Docker's default profile built by libseccomp's own
 Python bindings (Debian's python3-seccomp, over Debian's libseccomp), from the flattened sysfence
 policy that `sysfence convert --to sysfence` writes for the profile (same rules, same

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: MIT OR Apache-2.0
 """Baseline for `make bench`: libseccomp's own Python bindings (Debian's python3-seccomp)
 compiling and loading the same policy that sysfence's bench generated.
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
 /* `make bench`'s C probe (scripts/bench-table.py builds and runs it).
  *   bench_load load FILE.sfb        time sysfence_filter_from_bytes + sysfence_filter_load, and
  *                                   the first alone: "total_ns decode_ns"

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT OR Apache-2.0
 # make demo: a program under no-exec tries to run another program and is refused; then the same
 # in log mode runs, and the kernel's log record for it is shown (decoded by `sysfence audit`).
 set -uo pipefail

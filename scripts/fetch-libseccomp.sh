@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT OR Apache-2.0
 # Fetch libseccomp >= 2.6.1 (static library + headers + pkg-config file) from Debian's `sid`
 # suite through the mirror this machine's apt is already configured with, verified by apt's
 # normal signature checks, into a cache under target/. The system's apt configuration and

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT OR Apache-2.0
 # Print the home of a JDK >= 22 (the Java binding needs java.lang.foreign, final in Java 22):
 # JAVA_HOME when it is one, otherwise the newest JDK in /usr/lib/jvm (Temurin, OpenJDK, ...).
 # Exits 1 with a message on stderr when there is none.

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT OR Apache-2.0
 """Writes tests/fixtures/compiled/: malformed precompiled filters that every binding must refuse,
 and expected.json naming the error each must give. An independent writer of the sfb format
 (core/src/compiled.rs documents it), so the fixtures do not depend on the code they test."""

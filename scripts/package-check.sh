@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT OR Apache-2.0
 # Check the artifacts scripts/package.sh wrote into target/dist/ (docs/packaging.md).
 #
 # Usage: scripts/package-check.sh ARCH      ARCH: x86_64 | aarch64

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT OR Apache-2.0
 # Build the release artifacts of one architecture into target/dist/ (docs/packaging.md).
 #
 # Usage: scripts/package.sh ARCH      ARCH: x86_64 | aarch64

@@ -1,4 +1,5 @@
 # frozen_string_literal: true
+# SPDX-License-Identifier: MIT OR Apache-2.0
 
 # The `sysfence` gem: the FFI wrapper (lib/) and libsysfence.so (libseccomp linked in) for one
 # platform. Built by `make package` (scripts/package.sh), which stages lib/sysfence/libsysfence.so

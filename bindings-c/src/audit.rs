@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! `sysfence_parse_audit_line`: the kernel's seccomp audit records as ECS JSON.
 
 use crate::convert::{owned_string, str_arg};

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! Values crossing the boundary: C strings in, owned C strings out.
 
 use crate::error::c_text;

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! Result codes and the thread-local last error.
 //!
 //! Every code derives from [`sysfence_core::Error::code`] through one function, [`code_of`].

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! `sysfence_filter`: a compiled filter that C code exports, simulates and loads.
 
 use crate::convert::{owned_string, str_arg};

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! The C ABI of sysfence: `libsysfence.so`, `libsysfence.a` and `include/sysfence.h`.
 //!
 //! Conventions (docs/c.md has them in full):

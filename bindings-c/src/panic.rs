@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! The panic boundary: no panic unwinds into C.
 //!
 //! Every exported function runs its body through [`ffi_boundary`]. A panic is caught and turned

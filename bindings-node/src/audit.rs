@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! `parseAuditLine`: one line of a kernel log or audit log into an Elastic Common Schema
 //! document. The parsing is the core's (`sysfence::audit`); this only converts the values.
 

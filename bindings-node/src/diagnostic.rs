@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! The core's findings about a policy as JavaScript objects: a `Diagnostic` each, and the
 //! `CheckReport` that `checkPolicy` returns (also the `diagnostics` of a policy error).
 

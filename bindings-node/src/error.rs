@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! The one place where failures become JavaScript errors.
 //!
 //! Every core error is thrown as an `Error` whose `code` is an [`ErrorCode`]

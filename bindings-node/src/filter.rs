@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! `Filter`: a compiled policy. What `bpf()` exports and `simulate()` evaluates is byte for
 //! byte what `load()` gives the kernel.
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! sysfence for Node.js: the napi-rs addon behind `require('sysfence')`.
 //!
 //! A thin layer over the `sysfence` core: it turns JavaScript values into the core's types and

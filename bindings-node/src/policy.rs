@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! `Policy`: a validated policy, built from JSON text, a file, a plain object or a preset; and
 //! `checkPolicy`, which lists every problem and warning with its JSON path.
 //!

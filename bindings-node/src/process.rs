@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! The process-wide calls: `applyPolicy` and `status`.
 
 use crate::error::{guard, invalid, Failure};

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! JavaScript values into the core's types: JS data into a `serde_json::Value` (a policy in the
 //! JSON format, options), numbers and BigInts into `u64`, strings. Nothing here validates a
 //! policy: that is [`sysfence::Policy::from_value`]'s job (and telling a `Policy` instance from

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 'use strict'
 // The API that loads nothing: policies, compiling, exporting, simulating, checking, errors and
 // the installed package itself. Nothing here may load a filter into the runner.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 'use strict'
 // Attacks on the conversion of JavaScript values into a policy (issue 9, items 7 and 8). What
 // is read is what JSON.stringify would read of plain data: own enumerable string-keyed

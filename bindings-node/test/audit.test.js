@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 'use strict'
 // parseAuditLine on every case of tests/fixtures/audit/cases.json, the fixture the core and
 // the other bindings read. (The kernel test of log mode parses a record the kernel just wrote.)

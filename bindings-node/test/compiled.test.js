@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 'use strict'
 // Precompiled filters: loaded from bytes in a forked child, and the shared malformed inputs
 // (tests/fixtures/compiled) refused with the reason each names.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 'use strict'
 // Every ```js block of docs/node.md runs, as written, in its own child process against
 // the installed package. A block that fails makes this test fail.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 // The package from an ES module: named imports, the default import, and a child that applies
 // no-exec through `import`.
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 'use strict'
 // Shared by the tests. They run from a scratch project that installed the packed tarball
 // (see mk/node.mk), so `require('sysfence')` is the installed package, never the source tree.

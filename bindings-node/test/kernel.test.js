@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 'use strict'
 // What the kernel decides, checked against the kernel. Each filter is loaded in a forked child
 // (test/children/*), which reports what happened; the runner itself never loads a filter.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 'use strict'
 // Every case in tests/vectors/ (format: tests/vectors/README.md), the same cases the core and
 // every binding run. Policies go in as plain objects, the way JavaScript code passes them;

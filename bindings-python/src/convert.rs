@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! Python values to and from JSON values.
 //!
 //! A policy given as a dict becomes a `serde_json::Value` here and is validated by the core, like

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! The one place where core errors become Python exceptions.
 //!
 //! The class is chosen by an exhaustive `match` on [`sysfence::ErrorKind`], the kind every

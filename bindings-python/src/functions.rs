@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! The module-level functions: apply, compile, check and the process's seccomp status.
 //!
 //! Each takes a policy-like argument: a dict in the JSON format, a `Policy`, or a `str`: JSON

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! `sysfence._sysfence`: the native module behind `import sysfence`.
 //!
 //! A thin layer over the `sysfence` core: it converts Python values into the core's types and

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! `sysfence.Policy`: a validated policy, and the policy-like arguments every function takes.
 
 use crate::convert::{json_to_py, py_to_json};

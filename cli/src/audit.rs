@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! `sysfence audit [FILE|-] [--follow] [--format ecs|text] [--summary]`: reads the kernel's
 //! seccomp records from a log file, standard input or `/dev/kmsg` and prints ECS documents, a
 //! readable line each, or a summary table. A bad line is skipped, never fatal; a source that

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! The small commands: check, compile, explain, presets, groups, status, version.
 
 use crate::output::{fail, located, policy_or_preset, read_policy_text, ContextArgs};

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! The short-lived helper `run` starts beside the command: a grandchild, so that once sysfence
 //! has exec'd the command, the helper is no child of the command's (it cannot be waited for
 //! or made a zombie there) and the command's pid, signals and exit status are its own.

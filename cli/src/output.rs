@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! Shared output helpers: reading POLICY arguments and reporting errors the same way everywhere.
 
 use std::process::ExitCode;

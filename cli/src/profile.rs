@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! `sysfence profile`: run a command, record every system call it and everything it starts
 //! makes, per ABI, and write the deny-by-default policy that allows exactly those.
 //!

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! `sysfence profile --args`: argument conditions for a few calls, where the value is in a
 //! register (a filter cannot read memory), means the same on every call, and every call seen
 //! agrees. Each becomes a set of conditional `allow` rules (one per value: the rules are a

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! `sysfence profile --from-audit LOG [--policy BASE] [--exe PATH]`: learning from production.
 //!
 //! A policy run in log mode (`sysfence run --log-only`, `"mode": "log"`) lets every call through

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! `sysfence ps`: every process with its seccomp state, the `grep Seccomp /proc/*/status` and
 //! `ps` of the seed in one command.
 

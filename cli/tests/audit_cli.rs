@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! `sysfence audit` end to end: log files, standard input, the summary, errors, following a
 //! growing file, and against the kernel: a forked child under a log-mode policy (and one under
 //! an errno policy) makes a refused syscall, and `sysfence audit --follow`, started before it,

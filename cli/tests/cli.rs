@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! The `sysfence` binary end to end: check, compile, explain, the lists and bad input (`run` is
 //! in run.rs).
 

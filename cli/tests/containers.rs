@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! Container profiles against real consumers: moby's default profile imported by sysfence,
 //! exported with `sysfence convert --to oci` and run by runc (the bundle holds only a static
 //! probe), compiled with `sysfence compile` and run by bubblewrap (`--seccomp FD`), and run by

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! Runs every `$ sysfence ...` line of the console blocks in README.md, docs/cli.md,
 //! docs/policy.md, docs/learning.md and docs/containers.md from docs/examples/: the exit status must be 0 (or the `# exit N` the line
 //! gives), and where output lines follow a command they must be exactly what it prints

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! `sysfence profile` end to end: real programs no one here wrote are recorded, then run under
 //! the generated policy in enforce mode (`sysfence run --policy`) with the same output and exit
 //! status, and refused once a call they certainly make is taken out (negative controls).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! `sysfence ps` and `run`'s `--deny`/`--allow` shorthands, against the real kernel.
 
 mod support;

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! `sysfence run` end to end: what the kernel did to the command under each exec guard.
 
 #[path = "../../core/tests/common/mod.rs"]

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! Attacks on `sysfence run` (issue 9's review), each reproduced against the real kernel: the
 //! command tries to escape through the processes around it or through the terminal, and what
 //! the kernel lets it do is asserted. Each test failed on the code the review attacked.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! `make bench-audit`: audit-record parsing throughput next to `ausearch`, measured in one run.
 //!
 //! Writes a 1,000,000-line auditd log (a quarter of it `SECCOMP` records, the rest the

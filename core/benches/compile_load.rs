@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! `make bench`: compile and load time of a 300-rule policy, next to libseccomp's own Python
 //! bindings (Debian's python3-seccomp) doing the same in the same run, as ratios.
 

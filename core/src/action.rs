@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! Seccomp actions: parsing `errno:EACCES`-style text, printing it back, and the kernel's
 //! `SECCOMP_RET_*` encoding.
 

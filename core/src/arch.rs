@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! Architectures: the names a policy uses, libseccomp's tokens and the kernel's `AUDIT_ARCH_*`
 //! values that a filter sees in `seccomp_data.arch` and the audit log prints.
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! Classic BPF as seccomp runs it: the instruction layout and an interpreter that evaluates a
 //! filter's own bytes on a `seccomp_data`, the way the kernel does.
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! Policy -> BPF through libseccomp, with binary-tree optimisation.
 
 use crate::bpf::{SockFilter, MAX_INSNS};

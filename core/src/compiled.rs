@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! Precompiled filters: the `sfb` container that `sysfence compile --format sfb` writes, and
 //! raw BPF made by other tools. Both are decoded and checked here, so that a
 //! [`Filter`](crate::Filter) made from bytes is refused before the kernel sees a malformed,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! Symbolic values of syscall arguments: `O_CREAT|O_WRONLY`, `AF_INET6`, `SOCK_RAW`,
 //! `AT_FDCWD`, `CLONE_THREAD`, `PROT_EXEC`, `TIOCSTI`, ... and the names of the arguments
 //! (`socket`'s `domain`, `type`, `protocol`).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! Findings about a policy: errors that stop it from loading and warnings from the linter, each
 //! tied to a JSON path such as `rules[2].syscalls[1]` and a stable machine-readable kind, and
 //! the one check report every binding and the CLI return.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! Errno names for actions such as `errno:EACCES`, in both directions.
 
 /// The errno names a policy may use, with their Linux values.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! The one error type of sysfence. Every binding derives its exceptions, error codes and result
 //! codes from [`Error::code`], so tests assert on codes, never on message text.
 

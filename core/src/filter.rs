@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! A compiled filter: the BPF that is exported, simulated and loaded, byte for byte.
 
 use crate::action::Action;

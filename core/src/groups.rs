@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! Named syscall sets (`@exec`, `@network`, ...) and presets (`no-exec`, `no-spawn`, ...).
 //!
 //! A group member that an architecture does not have is skipped on that architecture.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! sysfence: declarative seccomp-bpf policies for every language.
 //!
 //! A [`Policy`] (JSON, version 1) is validated, compiled through libseccomp into a [`Filter`]

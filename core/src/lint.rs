@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! Warnings about valid policies: they load, but probably do not do what was meant.
 
 use crate::action::Action;

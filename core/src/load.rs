@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! Loading BPF into the kernel: `PR_SET_NO_NEW_PRIVS`, then `seccomp(SECCOMP_SET_MODE_FILTER)`
 //! with TSYNC, falling back to `prctl(PR_SET_SECCOMP)` only for a single-threaded process.
 //!

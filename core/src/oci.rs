@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! Container seccomp profiles in and out: Docker/Podman profiles, the OCI runtime-spec
 //! `linux.seccomp` object and whole OCI `config.json` files.
 //!

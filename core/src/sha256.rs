@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! SHA-256 (FIPS 180-4), for the policy digest and the checksum of a precompiled filter. Small
 //! enough to keep here rather than add a dependency; checked against the standard's vectors.
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! What `/proc/<pid>/status` says: one reader for its `Name:\tvalue` fields, and the seccomp
 //! state made from them.
 

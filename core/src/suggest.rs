@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! "Did you mean ...?" for misspelt syscalls, groups, presets, fields and architectures.
 
 /// The candidate closest to `word` by edit distance, if it is close enough to be a likely typo.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! Syscall names and numbers, per architecture, through libseccomp's tables.
 
 use crate::arch::{Arch, X32_SYSCALL_BIT};

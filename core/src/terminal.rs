@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! The terminal guard: a second filter that refuses `ioctl(TIOCSTI)` and `ioctl(TIOCLINUX)`.
 //!
 //! A confined program that shares a terminal with an unconfined shell can type into it:

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! Attacks through other ABIs and around the filter, checked against the kernel (issue 9,
 //! items 3, 4, 5, 13 and 15): i386 socket and SysV IPC calls made directly and through
 //! `socketcall`/`ipc`, argument values a 32-bit ABI cannot hold, io_uring beside a denylist,

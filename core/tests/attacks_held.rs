@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! Routes around a filter that the attack review tried and that held: each stays here so that
 //! none can come back unnoticed. Every filter is loaded in a forked child; each test has a
 //! control showing the route works without the filter (so the test can fail).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! Attacks on policy parsing and expansion (issue 9, items 6, 9 and 14): an own exception that
 //! erased a preset, policies large enough to hang the compiler, and JSON that two parsers read
 //! differently. What the kernel decides is checked in forked children.

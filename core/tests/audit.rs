@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! The audit parser against the shared fixtures in tests/fixtures/audit: every line form the
 //! kernel, auditd and journald write, decoded fields, the ECS document, and the summary.
 

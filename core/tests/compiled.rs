@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! Precompiled filters: the sfb container round trip, the kernel running a filter loaded from
 //! bytes (in forked children), and the shared malformed inputs every binding must refuse.
 

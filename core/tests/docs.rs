@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! Every policy example in docs/policy.md is checked: `json` blocks must compile, `json invalid`
 //! blocks must be refused at exactly the paths the doc lists, and the group table must match.
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! Behaviour the kernel decides, checked against the kernel: each filter is loaded in a forked
 //! child, which makes the syscall; the parent checks the errno, signal or log record.
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! The loader against the kernel. Each scenario runs in a fresh copy of this test binary (a
 //! child process), never in the test runner's own process.
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! Bad input never panics: every vector's policy text, mutated many ways, gets either a
 //! policy or a policy error with a path.
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! Runs every case in tests/vectors/ (the same cases every binding runs).
 
 use serde_json::Value;

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! The audit record parser: any line parses or is skipped, never a panic; ECS always serialises.
 #![no_main]
 

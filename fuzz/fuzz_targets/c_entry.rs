@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! The C entry points with arbitrary bytes (invalid UTF-8 included): an error code or a result,
 //! never a crash, and every returned string can be freed.
 #![no_main]

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! The policy parser and compiler: any text gets a policy or located errors, never a panic;
 //! a policy that compiles simulates without error.
 #![no_main]

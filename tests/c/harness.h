@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
 /* A small test harness for the C consumer of libsysfence: checks, a test runner that prints
  * "N passed, N failed", and helpers that run code in a forked child, so that no filter is ever
  * loaded into the test runner itself. */

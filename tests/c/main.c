@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
 /* The C consumer of libsysfence: API, kernel and shared-vector tests. Linked once against
  * libsysfence.a and once against libsysfence.so, each run under valgrind memcheck.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
 /* Tests of the C API that load nothing: errors, compile, BPF export, simulate, check, status.
  * Functions that could load a filter (sysfence_apply_*) run in kernel tests, in children. */
 #include <errno.h>

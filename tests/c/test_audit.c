@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
 /* sysfence_parse_audit_line over the shared audit fixtures (tests/fixtures/audit/cases.json):
  * seccomp records in every form the kernel, auditd and journald write, as ECS JSON. */
 #include <jansson.h>

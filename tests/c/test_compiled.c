@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
 /* The shared malformed precompiled filters (tests/fixtures/compiled, expected.json names the
  * reason each must give): every one is refused with SYSFENCE_ERR_INVALID_ARGUMENT. */
 #include <jansson.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
 /* Tests the kernel decides. Every filter is loaded in a child process, never in this one: each
  * test runs a named body with in_child(), which reports through its exit status: the errno it
  * saw, 0, or 100+ for a step that went wrong. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
 /* Runs every case in tests/vectors/ (format in tests/vectors/README.md) through the C API:
  * errors through sysfence_check_json and sysfence_compile_json, simulate through the filter. */
 #include <dirent.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
 /* Lets libseccomp compile filters under valgrind.
  *
  * valgrind 3.19 (Debian 12) has no wrapper for seccomp(2): under it the syscall fails with

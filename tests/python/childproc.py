@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT OR Apache-2.0
 """Running a small script in a child process, where a filter may be loaded safely.
 
 The child is the same interpreter as the suite (the fresh venv's python), so it imports the

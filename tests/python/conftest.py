@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT OR Apache-2.0
 """Shared set-up of the Python suite.
 
 The suite runs against the wheel installed into a fresh venv (make test-python), never against

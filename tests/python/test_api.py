@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT OR Apache-2.0
 """The API without loading anything: policies, compiling, simulating, checking, errors."""
 
 import errno

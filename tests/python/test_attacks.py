@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT OR Apache-2.0
 """Attacks on the conversion of Python values into a policy (issue 9, the audit of the Node
 binding's items 7 and 8 applied to Python): lengths that lie, containers that override how they
 are read, keys that compare equal, sizes without bound. Each must read the stored data once, or

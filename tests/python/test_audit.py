@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT OR Apache-2.0
 """Log mode against the kernel's audit log, and parsing its records (parse_audit_line).
 
 This file runs before the other kernel tests: the kernel prints at most 10 audit lines per 5 s,

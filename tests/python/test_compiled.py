@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT OR Apache-2.0
 """Precompiled filters: loaded from bytes in a child, and the shared malformed inputs refused."""
 
 import errno

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT OR Apache-2.0
 """Every ```python example in docs/python.md runs, each in its own process, against the wheel."""
 
 import re

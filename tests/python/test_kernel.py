@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT OR Apache-2.0
 """What the kernel does once a filter is loaded. Every filter is loaded in a child process."""
 
 import errno

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT OR Apache-2.0
 """Every case in tests/vectors/ (the cases the core and every binding run), through the wheel."""
 
 import json

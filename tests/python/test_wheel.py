@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT OR Apache-2.0
 """The wheel itself: abi3, manylinux2014, self-contained, installed (not the source tree)."""
 
 import os

@@ -1,4 +1,5 @@
 # frozen_string_literal: true
+# SPDX-License-Identifier: MIT OR Apache-2.0
 
 require_relative "helper"
 require "socket"

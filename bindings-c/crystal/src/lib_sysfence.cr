@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT OR Apache-2.0
 # The C ABI of libsysfence (bindings-c/include/sysfence.h) as a Crystal `lib`.
 # Use the `Sysfence` module (sysfence.cr) instead: it converts values and raises exceptions.
 @[Link("sysfence")]

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT OR Apache-2.0
 require "json"
 require "./lib_sysfence"
 require "./sysfence/errors"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 'use strict'
 // applyPolicy with bad input throws coded errors and loads nothing.
 

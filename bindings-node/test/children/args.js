@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 'use strict'
 // Argument rules: openat with O_CREAT in its flags is refused with EPERM; opening without it
 // still works. The values come as a BigInt and a hex string, through a Policy instance.

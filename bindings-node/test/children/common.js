@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 'use strict'
 // What the child scripts share: report a result to the test, try to run programs, and read
 // the kernel's view of every thread.

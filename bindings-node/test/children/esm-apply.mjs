@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 // The ES module way in: a named import, then no-exec applies.
 import { applyPolicy, status } from 'sysfence'
 import { spawnSync } from 'node:child_process'

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 'use strict'
 // Compiles the policy in argv[2], reports what the simulator predicts for getppid, loads the
 // filter, then reads process.ppid (a getppid call) and reports what happened.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 'use strict'
 // An array whose `length` promises far more than it holds (`a.length = 2 ** 32 - 1`), or an
 // array of 10^7 elements, given where a policy or simulate() takes one. Each call must throw a

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 'use strict'
 // The kernel caps the instructions of all filters stacked on a thread (MAX_INSNS_PER_PATH,
 // 32768 with 4 extra per filter). Loading a ~3900-instruction filter again and again: the

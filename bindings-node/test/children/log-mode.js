@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 'use strict'
 // Log mode: what no-exec would refuse runs, and the kernel logs it. Reports the pid of the
 // process whose execve is logged.

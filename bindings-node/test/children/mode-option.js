@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 'use strict'
 // applyPolicy(policy, { mode }): a bad mode throws and loads nothing; 'log' lets what no-exec
 // refuses run; 'enforce' enforces a policy written in log mode.

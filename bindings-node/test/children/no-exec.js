@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 'use strict'
 // applyPolicy('no-exec') with a worker thread that was running before the call: running a
 // program fails with EACCES on the main thread and in the worker, and every thread of the

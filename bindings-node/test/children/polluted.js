@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 'use strict'
 // Prototype pollution elsewhere in the app must not change the policy applyPolicy loads:
 // with Object.prototype.mode = 'log' (and more), no-exec still refuses exec, also when

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 'use strict'
 // libuv's thread pool runs fs.promises calls; its threads exist before the filter is loaded
 // and must be covered by it (TSYNC). access(2) is refused on every thread.

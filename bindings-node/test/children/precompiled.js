@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 'use strict'
 // Loads the precompiled filter whose bytes are argv[2] (base64; argv[3] 'raw' for raw BPF), then
 // tries to run a program and reports what happened.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 'use strict'
 // applyPolicy called from a worker thread covers the whole process, the main thread too.
 

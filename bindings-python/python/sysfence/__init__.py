@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT OR Apache-2.0
 """sysfence: declarative seccomp-bpf policies, applied to the whole process in one call.
 
 >>> import sysfence

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT OR Apache-2.0
 """Type stub of the native module ``sysfence._sysfence`` (checked by ``mypy.stubtest``)."""
 
 import os

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT OR Apache-2.0
 """The shapes of the dicts sysfence returns, for type checkers (``typing.TypedDict``)."""
 
 from typing import Any, List, Literal, Mapping, Optional, TypedDict

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! The command `run` starts, shared by the command and both exec guards: the program resolved
 //! as the shell does, its exec, and what is restored or checked before it.
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! The filters `run`'s own helpers load on themselves before the command runs, so that no
 //! process the command could reach runs without a filter: a helper taken over by the command
 //! could still not exec, open files for writing, or type into a terminal.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! `sysfence run`: start a command under a policy.
 //!
 //! sysfence becomes the command (it execs it in place): the command keeps sysfence's pid, its

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! `run --exec-guard notify`: a supervisor that answers the command's execs.
 //!
 //! 1. sysfence starts the supervisor (a grandchild) sharing its fd table (`CLONE_FILES`). It

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! `run --exec-guard ptrace` (x86_64): load the policy into the command between its exec and
 //! its first instruction, then let go.
 //!

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! After the command starts under the ptrace guard: what the kernel logged about it, said in
 //! the user's words on stderr.
 //!

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! Seccomp user notification (`SECCOMP_RET_USER_NOTIF`) plumbing for the notify guard and
 //! `profile`: finding the listener, receiving a notification and answering it. The kernel's
 //! structs and ioctl numbers are libc's.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! What several CLI test files need: the `sysfence` command as the tests run it, and tiny
 //! static programs written byte by byte (no compiler needed).
 #![allow(dead_code)]

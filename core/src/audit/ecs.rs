@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! The Elastic Common Schema (ECS) document of an event, shaped as auditbeat's auditd module
 //! sends a `SECCOMP` record (go-libaudit's parsing and normalisation): `event.module: auditd`,
 //! `auditd.message_type: seccomp`, `auditd.summary.*`, `auditd.data` with names for the

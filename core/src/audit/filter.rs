@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! Which events `sysfence audit` keeps: `--pid`, `--exe`, `--comm`, `--syscall`, `--action`,
 //! `--since` and `--until`; and its own ECS output recognised so that it is refused as input.
 

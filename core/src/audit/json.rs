@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! A small JSON writer for the ECS documents: keys and values appended to a byte buffer, empty
 //! objects taken back, strings escaped eight bytes at a time. It does what `serde_json` does
 //! with a borrowed struct at a fraction of the cost, which matters at a million records.

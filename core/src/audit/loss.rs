@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! Lines saying the kernel dropped audit records, so that a list of seccomp events read from
 //! a log is known to be incomplete rather than taken as complete.
 //!

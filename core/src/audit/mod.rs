@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! Watching violations: the kernel's seccomp audit records (`type=1326` / `type=SECCOMP`)
 //! parsed into [`SeccompEvent`]s and written as Elastic Common Schema (ECS) documents.
 //!

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! User and group names from the local account database (`getpwuid_r` / `getgrgid_r`: files,
 //! LDAP, sssd, whatever NSS is configured with), as `ausearch -i` and auditbeat's `resolve_ids`
 //! look them up. Each thread caches what it looked up, found or not, so a log of a million

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! The record parser: finds a seccomp record in a line of any form the kernel, auditd or
 //! journald writes, splits its `key=value` fields and decodes them through the core's tables.
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! `sysfence audit --summary`: violations grouped by executable, syscall and action, the quick
 //! answer to "what would this policy have broken?" after a log-mode run.
 

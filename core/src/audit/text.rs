@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! Readable forms: the action and signal names, and the one-line text of an event. They are
 //! `Display` adapters, so the ECS writer streams them without building strings first.
 

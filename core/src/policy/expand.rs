@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! From the policy as written to the rules that really apply: presets merged in, `@groups`
 //! expanded, `mode` applied, and conflicts between rules found.
 //!

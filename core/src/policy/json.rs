@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! Policy text -> JSON value, refusing what JSON parsers disagree on: a key given twice in
 //! one object (one parser keeps the first, another the last, so a reviewer and sysfence could
 //! read different policies) and a leading byte order mark.

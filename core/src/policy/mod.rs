@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! The policy model: what a validated policy holds, how it prints back to JSON, and the
 //! effective rules it stands for once presets and `@groups` are expanded.
 

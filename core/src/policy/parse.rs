@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! Validation of a policy given as JSON. Every problem is collected, each with its JSON path,
 //! so that one run of `sysfence check` shows them all.
 

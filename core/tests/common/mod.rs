@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! Helpers for tests that load filters into child processes, never into the test runner.
 #![allow(dead_code)]
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT OR Apache-2.0
 require "./spec_helper"
 
 # Sysfence.parse_audit_line over the shared audit fixtures (tests/fixtures/audit/cases.json).

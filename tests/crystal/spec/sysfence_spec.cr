@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT OR Apache-2.0
 require "./spec_helper"
 
 # IPv4 sockets fail with EAFNOSUPPORT; every other socket works.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT OR Apache-2.0
 require "./spec_helper"
 
 # One case of tests/vectors/ (format in tests/vectors/README.md). The policy is kept as raw

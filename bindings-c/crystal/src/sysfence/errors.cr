@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT OR Apache-2.0
 module Sysfence
   # Every error sysfence raises. `#code` is the C result code (`SYSFENCE_ERR_*`), `#path` the
   # JSON path of the first policy problem, `#errno` the kernel's errno for load errors.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT OR Apache-2.0
 module Sysfence
   # A compiled filter: export it, simulate syscalls on it, load it. Build it with
   # `Sysfence.compile`. What `#bpf` exports and `#simulate` evaluates is what `#load!` loads.

@@ -1,4 +1,5 @@
 # frozen_string_literal: true
+# SPDX-License-Identifier: MIT OR Apache-2.0
 
 module Sysfence
   # Every error sysfence raises. #code is the C result code (SYSFENCE_ERR_*), #path the JSON

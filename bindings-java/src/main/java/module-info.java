@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 /**
  * sysfence for Java: declarative seccomp-bpf policies for the JVM, over libsysfence's C ABI
  * through the Foreign Function &amp; Memory API.
