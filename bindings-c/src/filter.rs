@@ -172,7 +172,7 @@ pub unsafe extern "C" fn sysfence_filter_load(filter: *const sysfence_filter) ->
         let Some(f) = (unsafe { filter.as_ref() }) else {
             return (record_pending(Pending::NullFilter), libc::EINVAL);
         };
-        match f.filter.load_raw(f.filter.load_flags()) {
+        match f.filter.load_with_flags(f.filter.load_flags()) {
             Ok(_) => (record_pending(Pending::Clear), 0),
             // Recording a LoadFailure (a Copy value) allocates nothing.
             Err(e) => (record_pending(Pending::Load(e)), e.errno),

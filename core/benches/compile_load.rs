@@ -36,7 +36,7 @@ fn mean_ns(total: std::time::Duration) -> f64 {
     total.as_nanos() as f64 / f64::from(ITERATIONS)
 }
 
-/// Times `filter.load_raw()` inside forked children (the parent never loads).
+/// Times `filter.load_with_flags()` inside forked children (the parent never loads).
 fn load_ns(filter: &sysfence::Filter) -> f64 {
     let flags = filter.load_flags();
     let mut total = 0i128;
@@ -55,7 +55,7 @@ fn load_ns(filter: &sysfence::Filter) -> f64 {
             // SAFETY: clock_gettime, write and _exit are async-signal-safe.
             unsafe {
                 libc::clock_gettime(libc::CLOCK_MONOTONIC, &mut t0);
-                let ok = filter.load_raw(flags).is_ok();
+                let ok = filter.load_with_flags(flags).is_ok();
                 libc::clock_gettime(libc::CLOCK_MONOTONIC, &mut t1);
                 let ns: i64 = if ok {
                     (t1.tv_sec - t0.tv_sec) * 1_000_000_000 + (t1.tv_nsec - t0.tv_nsec)

@@ -519,7 +519,7 @@ impl Filter {
     /// Loads the filter into this process, all threads (TSYNC), after setting
     /// `PR_SET_NO_NEW_PRIVS`. All or nothing: on error no filter was added.
     pub fn load(&self) -> Result<()> {
-        self.load_raw(self.load_flags())
+        self.load_with_flags(self.load_flags())
             .map(|_| ())
             .map_err(Error::from)
     }
@@ -527,7 +527,7 @@ impl Filter {
     /// Loads with explicit `seccomp()` flags. Allocates nothing and is async-signal-safe, so
     /// it may run between `fork` and `exec`. Returns the `seccomp()` result (a listener fd when
     /// `SECCOMP_FILTER_FLAG_NEW_LISTENER` is given).
-    pub fn load_raw(&self, flags: u32) -> std::result::Result<i32, LoadFailure> {
+    pub fn load_with_flags(&self, flags: u32) -> std::result::Result<i32, LoadFailure> {
         load::load_program(&self.program, flags)
     }
 }

@@ -87,7 +87,7 @@ fn tsync_conflict_child() {
     let (done_tx, done_rx) = std::sync::mpsc::channel::<()>();
     let other = std::thread::spawn(move || {
         let f = Policy::from_json(NO_GETPPID).unwrap().compile().unwrap();
-        f.load_raw(0).unwrap();
+        f.load_with_flags(0).unwrap();
         tx.send(gettid()).unwrap();
         done_rx.recv().unwrap();
     });
@@ -130,9 +130,9 @@ fn fallback_child() {
     // SAFETY: the child only makes raw syscalls and exits.
     let pid = unsafe { libc::fork() };
     if pid == 0 {
-        let code = if hide.load_raw(0).is_err() {
+        let code = if hide.load_with_flags(0).is_err() {
             100
-        } else if policy.load_raw(policy.load_flags()).is_err() {
+        } else if policy.load_with_flags(policy.load_flags()).is_err() {
             101
         } else {
             getppid_errno()

@@ -125,7 +125,7 @@ mod tests {
         // SAFETY: the child loads the filter, makes the call and leaves with _exit.
         let pid = unsafe { libc::fork() };
         if pid == 0 {
-            let code = match filter.load_raw(0) {
+            let code = match filter.load_with_flags(0) {
                 Ok(_) => call(),
                 Err(_) => 100,
             };

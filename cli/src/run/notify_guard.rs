@@ -71,7 +71,7 @@ pub fn run(
     if let Err(e) = terminal.load() {
         return fail(&e, false);
     }
-    if let Err(f) = child_filter.load_raw(child_filter.listener_flags()) {
+    if let Err(f) = child_filter.load_with_flags(child_filter.listener_flags()) {
         return fail(&Error::from(f), false);
     }
     // From here on the policy applies: no syscall but the exec (and, if it fails, the report).
@@ -131,7 +131,7 @@ impl Supervisor<'_> {
             libc::unshare(libc::CLONE_FILES) == 0
                 && close_all_but(&[2, listener])
                 && sysfence::load::set_no_new_privs().is_ok()
-        } && own_filter.load_raw(0).is_ok();
+        } && own_filter.load_with_flags(0).is_ok();
         if !confined {
             eprintln!(
                 "sysfence: the exec supervisor cannot confine itself: {}",

@@ -180,7 +180,7 @@ fn tracer(
         // open or write files.
         let confinement = reporter.as_ref().map_or(own_filter, |r| r.1);
         confinement
-            .load_raw(0)
+            .load_with_flags(0)
             .map_err(|e| Failure::from(format!("confining the helper: {}", Error::from(e))))?;
         // SAFETY: let the confined command go.
         if unsafe { libc::ptrace(libc::PTRACE_DETACH, target, 0, 0) } != 0 {

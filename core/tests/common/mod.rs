@@ -31,7 +31,7 @@ pub fn in_child(filter: &Filter, body: impl FnOnce() -> i32) -> (Outcome, i32) {
     let pid = unsafe { libc::fork() };
     assert!(pid >= 0, "fork failed");
     if pid == 0 {
-        let code = match filter.load_raw(flags) {
+        let code = match filter.load_with_flags(flags) {
             Ok(_) => body().clamp(0, 199),
             Err(_) => 200,
         };
