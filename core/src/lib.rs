@@ -45,7 +45,7 @@ pub use policy::{
     parse_u64, read_policy_text, ArgCondition, CmpOp, EffectiveRule, Mode, Policy, PolicyBuilder,
     PolicySource, Rule, MAX_POLICY_BYTES,
 };
-pub use status::{status, status_from_file, ProcStatus, Status};
+pub use status::{status, status_from_file, ProcStatus, SeccompMode, Status};
 
 use serde::Serialize;
 

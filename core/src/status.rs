@@ -5,11 +5,40 @@
 use crate::error::{Error, Result};
 use serde::Serialize;
 
+/// The seccomp mode of a thread (`Seccomp:` in its status: 0, 1, 2).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SeccompMode {
+    /// No seccomp.
+    Disabled,
+    /// `SECCOMP_MODE_STRICT`: read, write, exit and sigreturn only.
+    Strict,
+    /// `SECCOMP_MODE_FILTER`: one or more BPF filters.
+    Filter,
+}
+
+impl SeccompMode {
+    /// `disabled`, `strict` or `filter`.
+    pub fn name(self) -> &'static str {
+        match self {
+            SeccompMode::Disabled => "disabled",
+            SeccompMode::Strict => "strict",
+            SeccompMode::Filter => "filter",
+        }
+    }
+}
+
+impl std::fmt::Display for SeccompMode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
 /// Seccomp state as the kernel reports it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct Status {
-    /// `disabled`, `strict` or `filter`.
-    pub mode: &'static str,
+    /// `disabled`, `strict` or `filter` (serialised as that name).
+    pub mode: SeccompMode,
     /// How many filters are attached (kernels from 5.9 report it).
     pub filters: Option<u32>,
     /// Whether `PR_SET_NO_NEW_PRIVS` is set.
@@ -70,9 +99,9 @@ impl ProcStatus {
     /// `CONFIG_SECCOMP`).
     pub fn seccomp(&self) -> Option<Status> {
         let mode = match self.field("Seccomp")? {
-            "0" => "disabled",
-            "1" => "strict",
-            _ => "filter",
+            "0" => SeccompMode::Disabled,
+            "1" => SeccompMode::Strict,
+            _ => SeccompMode::Filter,
         };
         Some(Status {
             mode,
@@ -90,7 +119,7 @@ fn field<'a>(text: &'a str, name: &str) -> Option<&'a str> {
 
 #[cfg(test)]
 mod tests {
-    use super::ProcStatus;
+    use super::{ProcStatus, SeccompMode};
 
     #[test]
     fn parses_proc_status() {
@@ -101,7 +130,7 @@ mod tests {
         let state = s.seccomp().unwrap();
         assert_eq!(
             (state.mode, state.filters, state.no_new_privs),
-            ("filter", Some(3), true)
+            (SeccompMode::Filter, Some(3), true)
         );
         assert_eq!(s.field("Tgid"), Some("7"));
         assert_eq!(s.mask("SigBlk"), Some(0x40));

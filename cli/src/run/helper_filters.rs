@@ -205,7 +205,12 @@ mod tests {
         assert_eq!(in_child(&f, tiocsti), Err(libc::SIGSYS));
         // What it needs still works: reading /proc as it does (a kill verdict's Tgid, SigBlk).
         let read_status = || match sysfence::ProcStatus::read_file("/proc/self/status") {
-            Ok(s) if s.seccomp().is_some_and(|s| s.mode == "filter") => 0,
+            Ok(s)
+                if s.seccomp()
+                    .is_some_and(|s| s.mode == sysfence::SeccompMode::Filter) =>
+            {
+                0
+            }
             _ => 9,
         };
         assert_eq!(in_child(&f, read_status), Ok(0));

@@ -434,7 +434,7 @@ fn verify(pid: i32, count: usize) -> Result<(), Failure> {
     let status =
         sysfence::status_from_file(&format!("/proc/{pid}/status")).map_err(|e| e.to_string())?;
     let enough = status.filters.is_none_or(|n| n as usize >= count);
-    if status.mode != "filter" || !status.no_new_privs || !enough {
+    if status.mode != sysfence::SeccompMode::Filter || !status.no_new_privs || !enough {
         return Err(format!(
             "the filter is not in place (seccomp {}, {:?} filters, no_new_privs {})",
             status.mode, status.filters, status.no_new_privs
