@@ -91,6 +91,34 @@ class ApiTest {
     }
 
     @Test
+    void explainNamesWhatDecided() {
+        try (Filter f = Sysfence.compile(NO_IPV4)) {
+            Explanation e = f.explain("socket", 2, 1, 0);
+            assertEquals("socket", e.syscall());
+            assertEquals(new Verdict("errno:EAFNOSUPPORT"), e.verdict());
+            assertEquals("rules[0].syscalls[0] (errno:EAFNOSUPPORT)", e.decidedBy());
+            assertEquals(1, e.arguments().size());
+            assertTrue(e.instructions() > 0);
+            assertEquals(Optional.empty(), e.multiplexedVerdict());
+            Explanation read = f.explain("read");
+            assertEquals(List.of("allow", "default_action"), List.of(read.verdict().action(), read.decidedBy()));
+            assertEquals(List.of(), read.arguments());
+            assertTrue(f.explainOn("x86", "read").decidedBy().startsWith("bad_arch_action "));
+        }
+    }
+
+    @Test
+    void explainErrorsAreSimulates() {
+        try (Filter f = Sysfence.compile(NO_IPV4)) {
+            InvalidArgumentException e = assertThrows(InvalidArgumentException.class, () -> f.explain("exceve"));
+            assertEquals(ErrorCode.INVALID_ARGUMENT, e.code());
+            assertTrue(e.getMessage().contains("\"execve\""), e.getMessage());
+            assertThrows(InvalidArgumentException.class, () -> f.explain("read", 0, 0, 0, 0, 0, 0, 0));
+            assertThrows(InvalidArgumentException.class, () -> f.explainOn("vax", "read"));
+        }
+    }
+
+    @Test
     void argumentsAreUnsigned64Bit() {
         try (Filter f = Sysfence.compile(Map.of("default_action", "allow", "rules", List.of(Map.of(
                 "action", "errno:EPERM", "syscalls", List.of("dup"),
