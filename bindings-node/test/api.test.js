@@ -231,6 +231,20 @@ test('explain: what decided, with simulate\'s arguments and errors', () => {
   }
 })
 
+test('explain: a call i386 multiplexes carries the multiplexed verdict', () => {
+  const f = compilePolicy({
+    default_action: 'allow',
+    architectures: ['x86_64', 'x86'],
+    rules: [{ action: 'errno:EPERM', syscalls: ['@network'] }],
+  })
+  const e = f.explain('socket', [2, 1, 0], 'x86')
+  assert.deepEqual([e.syscall, e.arch, e.nr, e.action], ['socket', 'x86', 359, 'errno:EPERM'])
+  const { instructions, ...m } = e.multiplexed
+  assert.ok(instructions > 0)
+  assert.deepEqual(m, { multiplexer: 'socketcall', nr: 102, call: 1, action: 'errno:EPERM' })
+  assert.equal(e.multiplexedDecidedBy, 'rules[0].syscalls[0] (errno:EPERM)')
+})
+
 test('policy errors: ERR_SYSFENCE_POLICY with path and every diagnostic', () => {
   const e = thrown(() =>
     compilePolicy({

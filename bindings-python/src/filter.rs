@@ -120,7 +120,7 @@ impl Filter {
     ///
     /// ```python
     /// >>> f.explain("execve")["decided_by"]
-    /// 'extends[0] (no-exec) rules[0].syscalls[0] (errno:EACCES)'
+    /// 'rules[0].syscalls[0] (errno:EACCES)'
     /// ```
     #[pyo3(signature = (syscall, args = None, arch = None))]
     fn explain<'py>(

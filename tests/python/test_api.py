@@ -154,6 +154,21 @@ def test_explain_names_what_decided() -> None:
     assert f.explain("read", arch="x86")["decided_by"].startswith("bad_arch_action ")
 
 
+def test_explain_multiplexed_call() -> None:
+    f = sysfence.compile_policy(
+        {
+            "default_action": "allow",
+            "architectures": ["x86_64", "x86"],
+            "rules": [{"action": "errno:EPERM", "syscalls": ["@network"]}],
+        }
+    )
+    e = f.explain("socket", (2, 1, 0), arch="x86")
+    assert (e["syscall"], e["arch"], e["nr"], e["action"]) == ("socket", "x86", 359, "errno:EPERM")
+    m = e["multiplexed"]
+    assert (m["multiplexer"], m["nr"], m["call"], m["action"]) == ("socketcall", 102, 1, "errno:EPERM")
+    assert e["multiplexed_decided_by"] == "rules[0].syscalls[0] (errno:EPERM)"
+
+
 def test_explain_argument_errors() -> None:
     f = sysfence.compile_policy("no-exec")
     with pytest.raises(sysfence.InvalidArgumentError) as info:

@@ -108,6 +108,21 @@ class ApiTest {
     }
 
     @Test
+    void explainReadsAMultiplexedCall() {
+        try (Filter f = Sysfence.compile(Map.of("default_action", "allow", "architectures", List.of("x86_64", "x86"),
+                "rules", List.of(Map.of("action", "errno:EPERM", "syscalls", List.of("@network")))))) {
+            Explanation e = f.explainOn("x86", "socket", 2, 1, 0);
+            assertEquals(List.of("socket", "x86", "errno:EPERM"), List.of(e.syscall(), e.arch(), e.verdict().action()));
+            assertEquals(359, e.nr());
+            Explanation.Multiplexed m = e.multiplexedVerdict().orElseThrow();
+            assertEquals(List.of("socketcall", 102L, 1L, "errno:EPERM"),
+                    List.of(m.multiplexer(), m.nr(), m.call(), m.verdict().action()));
+            assertTrue(m.instructions() > 0);
+            assertEquals("rules[0].syscalls[0] (errno:EPERM)", e.multiplexedDecidedBy());
+        }
+    }
+
+    @Test
     void explainErrorsAreSimulates() {
         try (Filter f = Sysfence.compile(NO_IPV4)) {
             InvalidArgumentException e = assertThrows(InvalidArgumentException.class, () -> f.explain("exceve"));
