@@ -68,6 +68,18 @@ export declare class Filter {
    */
   simulate(syscall: string | number, args?: Array<number | bigint> | undefined | null, arch?: string | undefined | null): string
   /**
+   * `simulate`, and what in the policy gave the verdict: `decidedBy` names a rule's path and
+   * action (`rules[0].syscalls[0] (errno:EACCES)`), `default_action`, or `bad_arch_action`
+   * and why. The same object in every language; the arguments and errors are `simulate`'s.
+   *
+   * @param syscall - a name (`openat`) or a number.
+   * @param args - up to six arguments: whole numbers, or BigInts for 64-bit values.
+   * @param arch - an architecture name (`x86_64`, `x86`, `x32`, ...); the native one by default.
+   * @throws `ERR_SYSFENCE_INVALID_ARGUMENT` for an unknown syscall (the message suggests the
+   * nearest name) or architecture, or more than six arguments.
+   */
+  explain(syscall: string | number, args?: Array<number | bigint> | undefined | null, arch?: string | undefined | null): Explanation
+  /**
    * Loads the filter into this process: every thread, including libuv's thread pool and
    * running `worker_threads` (TSYNC), after setting `PR_SET_NO_NEW_PRIVS`. There is no way
    * to unload it. All or nothing: when it throws, nothing was loaded.
@@ -259,6 +271,51 @@ export declare const enum ErrorCode {
   Io = 'ERR_SYSFENCE_IO',
   /** A bug in sysfence (a caught panic); please report it. */
   Internal = 'ERR_SYSFENCE_INTERNAL',
+}
+
+/**
+ * What `Filter.explain` returns, the same in every language: the verdict of `simulate` and
+ * what in the policy gave it.
+ */
+export interface Explanation {
+  /** The syscall as the filter saw it (the sub-call for `socketcall`/`ipc`). */
+  syscall: string
+  /** The action, as `simulate` returns it. */
+  action: string
+  /** How many BPF instructions ran to reach it. */
+  instructions: number
+  /** The architecture evaluated. */
+  arch: string
+  /** The syscall number on that architecture. */
+  nr: number
+  /**
+   * What decided: a rule's path and action (`rules[0].syscalls[0] (errno:EACCES)`),
+   * `default_action`, or `bad_arch_action (...)` and why.
+   */
+  decidedBy: string
+  /** The conditions that decided, each with the call's value; absent when none did. */
+  arguments?: Array<string>
+  /**
+   * For a socket or SysV IPC call that `arch` multiplexes (i386 `socketcall`, `ipc`): the
+   * verdict of that form.
+   */
+  multiplexed?: MultiplexedVerdict
+  /** What decided the multiplexed form. */
+  multiplexedDecidedBy?: string
+}
+
+/** What the filter does with the multiplexed form of a call (`socketcall(SYS_SOCKET, ...)`). */
+export interface MultiplexedVerdict {
+  /** `socketcall` or `ipc`. */
+  multiplexer: 'socketcall' | 'ipc'
+  /** The multiplexer's syscall number. */
+  nr: number
+  /** The sub-call number, its first argument. */
+  call: number
+  /** The action the filter returns for it. */
+  action: string
+  /** How many BPF instructions ran to reach it. */
+  instructions: number
 }
 
 /**

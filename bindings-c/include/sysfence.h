@@ -357,6 +357,30 @@ char *sysfence_filter_simulate(const sysfence_filter *filter,
                                size_t nargs);
 
 /**
+ * `sysfence_filter_simulate`, and what in the policy gave the verdict, as a JSON object (the
+ * core's `Explanation`, the same in every language): `{"syscall": "openat", "action":
+ * "errno:EACCES", "instructions": 9, "arch": "x86_64", "nr": 257, "decided_by":
+ * "rules[2].syscalls[0] (errno:EACCES)", "arguments": [...]}`. `decided_by` names a rule's
+ * path and action, `default_action`, or `bad_arch_action` (and why); `arguments` (absent
+ * when empty) the conditions that decided. A `socketcall`/`ipc` call adds `multiplexed`
+ * (`{multiplexer, nr, call, action, instructions}`) and `multiplexed_decided_by`. A
+ * precompiled filter cannot name rules: `decided_by` says so.
+ *
+ * The arguments are `sysfence_filter_simulate`'s, and so are the errors: NULL with
+ * `SYSFENCE_ERR_INVALID_ARGUMENT` for a NULL or non-UTF-8 argument, an unknown architecture
+ * or syscall or more than 6 arguments. The string is freed with `sysfence_string_free`.
+ *
+ * # Safety
+ * `filter` is NULL or a live filter; `arch` and `syscall` are NULL or NUL-terminated;
+ * `args` is NULL or points at `nargs` values.
+ */
+char *sysfence_filter_explain(const sysfence_filter *filter,
+                              const char *arch,
+                              const char *syscall,
+                              const uint64_t *args,
+                              size_t nargs);
+
+/**
  * Frees a filter from `sysfence_compile_json`. NULL is ignored. Loaded filters stay in the
  * kernel: freeing only releases the memory.
  *

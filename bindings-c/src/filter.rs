@@ -230,6 +230,40 @@ pub unsafe extern "C" fn sysfence_filter_pfc(filter: *const sysfence_filter) -> 
     })
 }
 
+/// The arguments of a simulated call, borrowed: the architecture (NULL: native), the syscall
+/// and its first `nargs` (0 to 6) arguments.
+///
+/// # Safety
+/// `arch` and `syscall` are NULL or NUL-terminated; `args` is NULL or points at `nargs` values.
+unsafe fn call_args<'a>(
+    arch: *const c_char,
+    syscall: *const c_char,
+    args: *const u64,
+    nargs: usize,
+) -> Result<(Option<Arch>, &'a str, &'a [u64]), Error> {
+    let arch = if arch.is_null() {
+        None
+    } else {
+        // SAFETY: forwarded from the caller.
+        let name = unsafe { str_arg(arch, "arch") }?;
+        Some(name.parse::<Arch>().map_err(Error::InvalidArgument)?)
+    };
+    // SAFETY: forwarded from the caller.
+    let syscall = unsafe { str_arg(syscall, "syscall") }?;
+    if nargs > 6 {
+        return Err(Error::InvalidArgument(format!(
+            "{nargs} arguments; a syscall has at most 6"
+        )));
+    }
+    let args: &[u64] = match (args.is_null(), nargs) {
+        (_, 0) => &[],
+        (true, _) => return Err(Error::InvalidArgument("args is NULL".into())),
+        // SAFETY: the caller promises `nargs` readable values.
+        (false, n) => unsafe { std::slice::from_raw_parts(args, n) },
+    };
+    Ok((arch, syscall, args))
+}
+
 /// What the filter does with one syscall, evaluated on the filter's own bytes as the kernel
 /// would: the action as text (`allow`, `log`, `kill_process`, `kill_thread`, `trap`,
 /// `errno:EACCES`, `trace:N`, `notify`).
@@ -256,28 +290,47 @@ pub unsafe extern "C" fn sysfence_filter_simulate(
     guarded(std::ptr::null_mut(), || {
         // SAFETY: forwarded from the caller.
         let f = unsafe { filter_arg(filter) }?;
-        let arch = if arch.is_null() {
-            None
-        } else {
-            // SAFETY: forwarded from the caller.
-            let name = unsafe { str_arg(arch, "arch") }?;
-            Some(name.parse::<Arch>().map_err(Error::InvalidArgument)?)
-        };
         // SAFETY: forwarded from the caller.
-        let syscall = unsafe { str_arg(syscall, "syscall") }?;
-        if nargs > 6 {
-            return Err(Error::InvalidArgument(format!(
-                "{nargs} arguments; a syscall has at most 6"
-            )));
-        }
-        let args: &[u64] = match (args.is_null(), nargs) {
-            (_, 0) => &[],
-            (true, _) => return Err(Error::InvalidArgument("args is NULL".into())),
-            // SAFETY: the caller promises `nargs` readable values.
-            (false, n) => unsafe { std::slice::from_raw_parts(args, n) },
-        };
+        let (arch, syscall, args) = unsafe { call_args(arch, syscall, args, nargs) }?;
         let verdict = f.filter.simulate(syscall, args, arch)?;
         Ok(owned_string(&verdict.action.to_string()))
+    })
+}
+
+/// `sysfence_filter_simulate`, and what in the policy gave the verdict, as a JSON object (the
+/// core's `Explanation`, the same in every language): `{"syscall": "openat", "action":
+/// "errno:EACCES", "instructions": 9, "arch": "x86_64", "nr": 257, "decided_by":
+/// "rules[2].syscalls[0] (errno:EACCES)", "arguments": [...]}`. `decided_by` names a rule's
+/// path and action, `default_action`, or `bad_arch_action` (and why); `arguments` (absent
+/// when empty) the conditions that decided. A `socketcall`/`ipc` call adds `multiplexed`
+/// (`{multiplexer, nr, call, action, instructions}`) and `multiplexed_decided_by`. A
+/// precompiled filter cannot name rules: `decided_by` says so.
+///
+/// The arguments are `sysfence_filter_simulate`'s, and so are the errors: NULL with
+/// `SYSFENCE_ERR_INVALID_ARGUMENT` for a NULL or non-UTF-8 argument, an unknown architecture
+/// or syscall or more than 6 arguments. The string is freed with `sysfence_string_free`.
+///
+/// # Safety
+/// `filter` is NULL or a live filter; `arch` and `syscall` are NULL or NUL-terminated;
+/// `args` is NULL or points at `nargs` values.
+#[no_mangle]
+pub unsafe extern "C" fn sysfence_filter_explain(
+    filter: *const sysfence_filter,
+    arch: *const c_char,
+    syscall: *const c_char,
+    args: *const u64,
+    nargs: usize,
+) -> *mut c_char {
+    guarded(std::ptr::null_mut(), || {
+        // SAFETY: forwarded from the caller.
+        let f = unsafe { filter_arg(filter) }?;
+        // SAFETY: forwarded from the caller.
+        let (arch, syscall, args) = unsafe { call_args(arch, syscall, args, nargs) }?;
+        let explanation = f.filter.explain(syscall, args, arch)?;
+        // A plain struct always serialises; a failure would be a bug, caught as a panic.
+        Ok(owned_string(
+            &serde_json::to_string(&explanation).expect("an Explanation serialises"),
+        ))
     })
 }
 

@@ -151,21 +151,32 @@ impl Filter {
         #[napi(ts_arg_type = "string | undefined | null")] arch: Option<Unknown>,
     ) -> napi::Result<String> {
         guard(&env, || {
-            let syscall = match syscall.get_type()? {
-                ValueType::Number => u64_arg(&syscall, "syscall")?.to_string(),
-                _ => string_arg(&syscall, "syscall")?,
-            };
-            let args = match optional(args)? {
-                None => Vec::new(),
-                // Bounds what is read; the core itself refuses more than six arguments.
-                Some(list) => u64_list(&list, "args", 16)?,
-            };
-            let arch = match optional(arch)? {
-                None => None,
-                Some(a) => Some(string_arg(&a, "arch")?.parse::<Arch>().map_err(invalid)?),
-            };
+            let (syscall, args, arch) = call_args(&syscall, args, arch)?;
             let verdict = self.inner.simulate(&syscall, &args, arch)?;
             Ok(verdict.action.to_string())
+        })
+    }
+
+    /// `simulate`, and what in the policy gave the verdict: `decidedBy` names a rule's path and
+    /// action (`rules[0].syscalls[0] (errno:EACCES)`), `default_action`, or `bad_arch_action`
+    /// and why. The same object in every language; the arguments and errors are `simulate`'s.
+    ///
+    /// @param syscall - a name (`openat`) or a number.
+    /// @param args - up to six arguments: whole numbers, or BigInts for 64-bit values.
+    /// @param arch - an architecture name (`x86_64`, `x86`, `x32`, ...); the native one by default.
+    /// @throws `ERR_SYSFENCE_INVALID_ARGUMENT` for an unknown syscall (the message suggests the
+    /// nearest name) or architecture, or more than six arguments.
+    #[napi]
+    pub fn explain(
+        &self,
+        env: Env,
+        #[napi(ts_arg_type = "string | number")] syscall: Unknown,
+        #[napi(ts_arg_type = "Array<number | bigint> | undefined | null")] args: Option<Unknown>,
+        #[napi(ts_arg_type = "string | undefined | null")] arch: Option<Unknown>,
+    ) -> napi::Result<Explanation> {
+        guard(&env, || {
+            let (syscall, args, arch) = call_args(&syscall, args, arch)?;
+            Ok(self.inner.explain(&syscall, &args, arch)?.into())
         })
     }
 
@@ -178,5 +189,93 @@ impl Filter {
     #[napi]
     pub fn load(&self, env: Env) -> napi::Result<()> {
         guard(&env, || Ok(self.inner.load()?))
+    }
+}
+
+/// The arguments of a simulated call: the syscall (a number as text), up to 16 arguments (the
+/// core refuses more than six) and the architecture (None: native).
+fn call_args(
+    syscall: &Unknown,
+    args: Option<Unknown>,
+    arch: Option<Unknown>,
+) -> crate::error::Result<(String, Vec<u64>, Option<Arch>)> {
+    let syscall = match syscall.get_type()? {
+        ValueType::Number => u64_arg(syscall, "syscall")?.to_string(),
+        _ => string_arg(syscall, "syscall")?,
+    };
+    let args = match optional(args)? {
+        None => Vec::new(),
+        // Bounds what is read; the core itself refuses more than six arguments.
+        Some(list) => u64_list(&list, "args", 16)?,
+    };
+    let arch = match optional(arch)? {
+        None => None,
+        Some(a) => Some(string_arg(&a, "arch")?.parse::<Arch>().map_err(invalid)?),
+    };
+    Ok((syscall, args, arch))
+}
+
+/// What `Filter.explain` returns, the same in every language: the verdict of `simulate` and
+/// what in the policy gave it.
+#[napi(object)]
+pub struct Explanation {
+    /// The syscall as the filter saw it (the sub-call for `socketcall`/`ipc`).
+    pub syscall: String,
+    /// The action, as `simulate` returns it.
+    pub action: String,
+    /// How many BPF instructions ran to reach it.
+    pub instructions: u32,
+    /// The architecture evaluated.
+    pub arch: String,
+    /// The syscall number on that architecture.
+    pub nr: u32,
+    /// What decided: a rule's path and action (`rules[0].syscalls[0] (errno:EACCES)`),
+    /// `default_action`, or `bad_arch_action (...)` and why.
+    pub decided_by: String,
+    /// The conditions that decided, each with the call's value; absent when none did.
+    pub arguments: Option<Vec<String>>,
+    /// For a socket or SysV IPC call that `arch` multiplexes (i386 `socketcall`, `ipc`): the
+    /// verdict of that form.
+    pub multiplexed: Option<MultiplexedVerdict>,
+    /// What decided the multiplexed form.
+    pub multiplexed_decided_by: Option<String>,
+}
+
+/// What the filter does with the multiplexed form of a call (`socketcall(SYS_SOCKET, ...)`).
+#[napi(object)]
+pub struct MultiplexedVerdict {
+    /// `socketcall` or `ipc`.
+    #[napi(ts_type = "'socketcall' | 'ipc'")]
+    pub multiplexer: String,
+    /// The multiplexer's syscall number.
+    pub nr: u32,
+    /// The sub-call number, its first argument.
+    pub call: u32,
+    /// The action the filter returns for it.
+    pub action: String,
+    /// How many BPF instructions ran to reach it.
+    pub instructions: u32,
+}
+
+impl From<sysfence::Explanation> for Explanation {
+    fn from(e: sysfence::Explanation) -> Self {
+        let v = e.verdict;
+        Explanation {
+            syscall: e.syscall,
+            action: v.action.to_string(),
+            instructions: v.instructions as u32,
+            arch: v.arch.to_string(),
+            nr: v.nr,
+            decided_by: e.decided_by,
+            arguments: (!e.arguments.is_empty()).then_some(e.arguments),
+            multiplexed: v.multiplexed.map(|m| MultiplexedVerdict {
+                multiplexer: m.multiplexer.to_string(),
+                nr: m.nr,
+                call: m.call,
+                action: m.action.to_string(),
+                instructions: m.instructions as u32,
+            }),
+            multiplexed_decided_by: e.multiplexed_decided_by,
+        }
     }
 }

@@ -202,6 +202,50 @@ test('simulate: bad arguments throw ERR_SYSFENCE_INVALID_ARGUMENT', () => {
   }
 })
 
+test('explain: what decided, with simulate\'s arguments and errors', () => {
+  const f = compilePolicy({
+    default_action: 'allow',
+    rules: [{ action: 'errno:EAFNOSUPPORT', syscalls: ['socket'], args: [{ index: 0, op: 'eq', value: 2 }] }],
+  })
+  const e = f.explain('socket', [2, 1, 0])
+  assert.equal(e.syscall, 'socket')
+  assert.equal(e.action, 'errno:EAFNOSUPPORT')
+  assert.equal(e.decidedBy, 'rules[0].syscalls[0] (errno:EAFNOSUPPORT)')
+  assert.equal(e.arguments.length, 1)
+  assert.ok(e.instructions > 0)
+  assert.deepEqual([e.arch, e.nr], ['x86_64', 41])
+  const read = f.explain(0)
+  assert.deepEqual([read.syscall, read.action, read.decidedBy], ['read', 'allow', 'default_action'])
+  assert.equal(read.arguments, undefined)
+  assert.equal(read.multiplexed, undefined)
+  assert.match(f.explain('read', null, 'x86').decidedBy, /^bad_arch_action /)
+  const typo = thrown(() => f.explain('exceve'))
+  assert.equal(typo.code, 'ERR_SYSFENCE_INVALID_ARGUMENT')
+  assert.match(typo.message, /did you mean "execve"/)
+  for (const bad of [
+    () => f.explain('read', [], 'x86_65'),
+    () => f.explain('read', [-1]),
+    () => f.explain('read', [0, 0, 0, 0, 0, 0, 0]),
+    () => f.explain({}),
+  ]) {
+    assert.equal(thrown(bad).code, 'ERR_SYSFENCE_INVALID_ARGUMENT', bad.toString())
+  }
+})
+
+test('explain: a call i386 multiplexes carries the multiplexed verdict', () => {
+  const f = compilePolicy({
+    default_action: 'allow',
+    architectures: ['x86_64', 'x86'],
+    rules: [{ action: 'errno:EPERM', syscalls: ['@network'] }],
+  })
+  const e = f.explain('socket', [2, 1, 0], 'x86')
+  assert.deepEqual([e.syscall, e.arch, e.nr, e.action], ['socket', 'x86', 359, 'errno:EPERM'])
+  const { instructions, ...m } = e.multiplexed
+  assert.ok(instructions > 0)
+  assert.deepEqual(m, { multiplexer: 'socketcall', nr: 102, call: 1, action: 'errno:EPERM' })
+  assert.equal(e.multiplexedDecidedBy, 'rules[0].syscalls[0] (errno:EPERM)')
+})
+
 test('policy errors: ERR_SYSFENCE_POLICY with path and every diagnostic', () => {
   const e = thrown(() =>
     compilePolicy({

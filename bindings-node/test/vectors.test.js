@@ -91,6 +91,10 @@ for (const file of files) {
         sim.action,
         JSON.stringify(sim),
       )
+      if (sim.decided_by !== undefined) {
+        const e = filter.explain(sim.syscall, sim.args ?? [], sim.arch)
+        assert.deepEqual([e.action, e.decidedBy], [sim.action, sim.decided_by], JSON.stringify(sim))
+      }
     }
   })
 }

@@ -106,20 +106,35 @@ impl Filter {
         args: Option<&Bound<'_, PyAny>>,
         arch: Option<&str>,
     ) -> PyResult<String> {
-        // Iterated once, at most 16 items: `Vec<u64>` extraction would preallocate from
-        // `__len__` (`range(2**40)` aborted the interpreter).
-        let args = crate::convert::u64_args(args)?;
-        let arch = match arch {
-            None => None,
-            Some(name) => Some(
-                name.parse::<sysfence::Arch>()
-                    .map_err(sysfence::Error::InvalidArgument)
-                    .or_raise()?,
-            ),
-        };
+        let (args, arch) = call_args(args, arch)?;
         guarded(|| {
             let verdict = self.inner.simulate(syscall, &args, arch).or_raise()?;
             Ok(verdict.action.to_string())
+        })
+    }
+
+    /// `simulate`, and what in the policy gave the verdict, as a dict (the same object in every
+    /// language): `syscall`, `action`, `instructions`, `arch`, `nr`, `decided_by` (a rule's
+    /// path and action, `default_action`, or `bad_arch_action` and why) and, when there are
+    /// any, `arguments` (the conditions that decided); a `socketcall`/`ipc` call adds
+    /// `multiplexed` and `multiplexed_decided_by`. The arguments and errors are `simulate`'s.
+    ///
+    /// ```python
+    /// >>> f.explain("execve")["decided_by"]
+    /// 'rules[0].syscalls[0] (errno:EACCES)'
+    /// ```
+    #[pyo3(signature = (syscall, args = None, arch = None))]
+    fn explain<'py>(
+        &self,
+        py: Python<'py>,
+        syscall: &str,
+        args: Option<&Bound<'py, PyAny>>,
+        arch: Option<&str>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let (args, arch) = call_args(args, arch)?;
+        guarded(|| {
+            let explanation = self.inner.explain(syscall, &args, arch).or_raise()?;
+            crate::convert::to_py(py, &explanation)
         })
     }
 
@@ -170,4 +185,24 @@ impl Filter {
             self.inner.mode()
         )
     }
+}
+
+/// The arguments of a simulated call: up to 16 unsigned 64-bit values (the core refuses more
+/// than six) and the architecture (None: native).
+fn call_args(
+    args: Option<&Bound<'_, PyAny>>,
+    arch: Option<&str>,
+) -> PyResult<(Vec<u64>, Option<sysfence::Arch>)> {
+    // Iterated once, at most 16 items: `Vec<u64>` extraction would preallocate from
+    // `__len__` (`range(2**40)` aborted the interpreter).
+    let args = crate::convert::u64_args(args)?;
+    let arch = match arch {
+        None => None,
+        Some(name) => Some(
+            name.parse::<sysfence::Arch>()
+                .map_err(sysfence::Error::InvalidArgument)
+                .or_raise()?,
+        ),
+    };
+    Ok((args, arch))
 }

@@ -138,6 +138,11 @@ fn every_vector() {
                 "{name}: {sim}"
             );
             assert!(verdict.instructions > 0);
+            if let Some(by) = sim.get("decided_by") {
+                let e = filter.explain(syscall, &args, arch).unwrap();
+                assert_eq!(e.verdict, verdict, "{name}: {sim}");
+                assert_eq!(e.decided_by, by.as_str().unwrap(), "{name}: {sim}");
+            }
         }
     }
 }

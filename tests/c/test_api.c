@@ -144,6 +144,67 @@ static void test_compile_bpf_simulate(void) {
     sysfence_filter_free(f);
 }
 
+/* sysfence_filter_explain: the verdict and what in the policy gave it, as JSON. */
+static void test_explain(void) {
+    sysfence_filter *f = sysfence_compile_json(POLICY);
+    CHECK(f != NULL);
+    if (f == NULL)
+        return;
+    uint64_t inet[1] = {2};
+    struct {
+        const char *arch, *syscall;
+        const uint64_t *args;
+        size_t nargs;
+        const char *action, *decided_by;
+    } cases[] = {
+        {NULL, "socket", inet, 1, "errno:EAFNOSUPPORT", "rules[0].syscalls[0] (errno:EAFNOSUPPORT)"},
+        {NULL, "execve", NULL, 0, "errno:EACCES", "rules[1].syscalls[0] (errno:EACCES)"},
+        {NULL, "read", NULL, 0, "allow", "default_action"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char *text = sysfence_filter_explain(f, cases[i].arch, cases[i].syscall, cases[i].args,
+                                             cases[i].nargs);
+        json_t *e = text ? json_loads(text, 0, NULL) : NULL;
+        sysfence_string_free(text);
+        CHECK(e != NULL);
+        CHECK_STR(json_string_value(json_object_get(e, "syscall")), cases[i].syscall);
+        CHECK_STR(json_string_value(json_object_get(e, "action")), cases[i].action);
+        CHECK_STR(json_string_value(json_object_get(e, "decided_by")), cases[i].decided_by);
+        CHECK(json_integer_value(json_object_get(e, "instructions")) > 0);
+        json_decref(e);
+    }
+    /* The condition that decided, with the call's value. */
+    char *text = sysfence_filter_explain(f, NULL, "socket", inet, 1);
+    json_t *e = text ? json_loads(text, 0, NULL) : NULL;
+    sysfence_string_free(text);
+    CHECK_INT(json_array_size(json_object_get(e, "arguments")), 1);
+    json_decref(e);
+    /* Another ABI meets the bad-arch action. */
+    text = sysfence_filter_explain(f, "x86", "read", NULL, 0);
+    e = text ? json_loads(text, 0, NULL) : NULL;
+    sysfence_string_free(text);
+    const char *by = json_string_value(json_object_get(e, "decided_by"));
+    CHECK(by != NULL && strncmp(by, "bad_arch_action", 15) == 0);
+    json_decref(e);
+
+    /* The errors are simulate's. */
+    uint64_t seven[7] = {0};
+    CHECK(sysfence_filter_explain(f, NULL, "read", seven, 7) == NULL);
+    CHECK_INT(sysfence_last_error_code(), SYSFENCE_ERR_INVALID_ARGUMENT);
+    CHECK(sysfence_filter_explain(f, NULL, "read", NULL, 2) == NULL);
+    CHECK_INT(sysfence_last_error_code(), SYSFENCE_ERR_INVALID_ARGUMENT);
+    CHECK(sysfence_filter_explain(f, NULL, NULL, NULL, 0) == NULL);
+    CHECK_INT(sysfence_last_error_code(), SYSFENCE_ERR_INVALID_ARGUMENT);
+    CHECK(sysfence_filter_explain(f, "vax", "read", NULL, 0) == NULL);
+    CHECK_INT(sysfence_last_error_code(), SYSFENCE_ERR_INVALID_ARGUMENT);
+    CHECK(sysfence_filter_explain(f, NULL, "exceve", NULL, 0) == NULL);
+    CHECK_INT(sysfence_last_error_code(), SYSFENCE_ERR_INVALID_ARGUMENT);
+    CHECK(strstr(sysfence_last_error_message(), "\"execve\"") != NULL); /* did you mean */
+    CHECK(sysfence_filter_explain(NULL, NULL, "read", NULL, 0) == NULL);
+    CHECK_INT(sysfence_last_error_code(), SYSFENCE_ERR_INVALID_ARGUMENT);
+    sysfence_filter_free(f);
+}
+
 /* Reads a check_json report; returns whether it parsed and sets *ok and the error count. */
 static int read_report(char *text, int *ok, size_t *errors, size_t *warnings) {
     json_t *report = text ? json_loads(text, 0, NULL) : NULL;
@@ -253,6 +314,7 @@ void api_tests(void) {
     RUN(test_bad_text);
     RUN(test_policy_error_names_the_place);
     RUN(test_compile_bpf_simulate);
+    RUN(test_explain);
     RUN(test_check);
     RUN(test_convert);
     RUN(test_status);

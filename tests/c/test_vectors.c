@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT OR Apache-2.0 */
 /* Runs every case in tests/vectors/ (format in tests/vectors/README.md) through the C API:
- * errors through sysfence_check_json and sysfence_compile_json, simulate through the filter. */
+ * errors through sysfence_check_json and sysfence_compile_json, simulate (and explain, for
+ * decided_by) through the filter. */
 #include <dirent.h>
 #include <jansson.h>
 #include <stdint.h>
@@ -150,6 +151,21 @@ static void check_valid(const char *name, const char *policy, json_t *case_,
             harness_failed = 1;
         }
         sysfence_string_free(got);
+        const char *want_by = json_string_value(json_object_get(sim, "decided_by"));
+        if (want_by == NULL)
+            continue;
+        char *text = sysfence_filter_explain(f, arch, syscall, args, nargs);
+        json_t *e = text ? json_loads(text, 0, NULL) : NULL;
+        sysfence_string_free(text);
+        const char *by = json_string_value(json_object_get(e, "decided_by"));
+        const char *action = json_string_value(json_object_get(e, "action"));
+        if (by == NULL || strcmp(by, want_by) != 0 || action == NULL || strcmp(action, want) != 0) {
+            fprintf(stderr, "%s: explain %s on %s: %s (%s), expected %s (%s)\n", name, syscall,
+                    arch ? arch : "native", by ? by : sysfence_last_error_message(),
+                    action ? action : "-", want_by, want);
+            harness_failed = 1;
+        }
+        json_decref(e);
     }
     sysfence_filter_free(f);
 }

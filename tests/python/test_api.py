@@ -131,6 +131,59 @@ def test_simulate_argument_errors() -> None:
         f.simulate("execve", "abc")  # type: ignore[arg-type]
 
 
+def test_explain_names_what_decided() -> None:
+    f = sysfence.compile_policy(
+        {
+            "default_action": "allow",
+            "rules": [
+                {
+                    "action": "errno:EAFNOSUPPORT",
+                    "syscalls": ["socket"],
+                    "args": [{"index": 0, "op": "eq", "value": 2}],
+                }
+            ],
+        }
+    )
+    e: sysfence.Explanation = f.explain("socket", (2, 1, 0))
+    assert (e["syscall"], e["action"]) == ("socket", "errno:EAFNOSUPPORT")
+    assert e["decided_by"] == "rules[0].syscalls[0] (errno:EAFNOSUPPORT)"
+    assert len(e["arguments"]) == 1
+    assert e["instructions"] > 0 and e["arch"] == "x86_64" and e["nr"] == 41
+    read = f.explain("read")
+    assert (read["action"], read["decided_by"]) == ("allow", "default_action")
+    assert "arguments" not in read and "multiplexed" not in read
+    assert f.explain("read", arch="x86")["decided_by"].startswith("bad_arch_action ")
+
+
+def test_explain_multiplexed_call() -> None:
+    f = sysfence.compile_policy(
+        {
+            "default_action": "allow",
+            "architectures": ["x86_64", "x86"],
+            "rules": [{"action": "errno:EPERM", "syscalls": ["@network"]}],
+        }
+    )
+    e = f.explain("socket", (2, 1, 0), arch="x86")
+    assert (e["syscall"], e["arch"], e["nr"], e["action"]) == ("socket", "x86", 359, "errno:EPERM")
+    m = e["multiplexed"]
+    assert (m["multiplexer"], m["nr"], m["call"], m["action"]) == ("socketcall", 102, 1, "errno:EPERM")
+    assert e["multiplexed_decided_by"] == "rules[0].syscalls[0] (errno:EPERM)"
+
+
+def test_explain_argument_errors() -> None:
+    f = sysfence.compile_policy("no-exec")
+    with pytest.raises(sysfence.InvalidArgumentError) as info:
+        f.explain("exceve")
+    assert info.value.code == "invalid_argument"
+    assert '"execve"' in str(info.value)
+    with pytest.raises(sysfence.InvalidArgumentError):
+        f.explain("execve", arch="armv9")
+    with pytest.raises(sysfence.InvalidArgumentError):
+        f.explain("execve", tuple(range(7)))
+    with pytest.raises(OverflowError):
+        f.explain("execve", (-1,))
+
+
 def test_check_policy_reports_errors_and_warnings_with_paths() -> None:
     report = sysfence.check_policy(
         {"default_action": "allow", "rules": [{"action": "errno", "syscalls": ["exceve", "ptrace"]}]}

@@ -73,3 +73,6 @@ def test_vector(path: Path) -> None:
     for sim in case.get("simulate", []):
         action = f.simulate(sim["syscall"], sim.get("args", ()), sim.get("arch"))
         assert action == sim["action"], sim
+        if "decided_by" in sim:
+            e = f.explain(sim["syscall"], sim.get("args", ()), sim.get("arch"))
+            assert (e["action"], e["decided_by"]) == (sim["action"], sim["decided_by"]), sim

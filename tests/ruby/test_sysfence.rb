@@ -108,6 +108,29 @@ class TestSysfence < Minitest::Test
     assert_raises(Sysfence::InvalidArgumentError) { filter.simulate("read", arch: "vax") }
   end
 
+  def test_explain_names_what_decided
+    filter = Sysfence.compile(NO_IPV4)
+    e = filter.explain("socket", [Socket::AF_INET, 1, 0])
+    assert_equal "socket", e["syscall"]
+    assert_equal "errno:EAFNOSUPPORT", e["action"]
+    assert_equal "rules[0].syscalls[0] (errno:EAFNOSUPPORT)", e["decided_by"]
+    assert_equal 1, e["arguments"].size
+    assert_operator e["instructions"], :>, 0
+    e = filter.explain("read")
+    assert_equal %w[allow default_action], [e["action"], e["decided_by"]]
+    refute e.key?("arguments")
+    assert_match(/\Abad_arch_action /, filter.explain("read", arch: "x86")["decided_by"])
+  end
+
+  def test_explain_errors
+    filter = Sysfence.compile(NO_IPV4)
+    e = assert_raises(Sysfence::InvalidArgumentError) { filter.explain("exceve") }
+    assert_equal(-5, e.code)
+    assert_includes e.message, '"execve"'
+    assert_raises(Sysfence::InvalidArgumentError) { filter.explain("read", [0] * 7) }
+    assert_raises(Sysfence::InvalidArgumentError) { filter.explain("read", arch: "vax") }
+  end
+
   def test_compiled_filter_loads_in_a_forked_child
     filter = Sysfence.compile({ "default_action" => "allow", "extends" => ["no-exec"] })
     assert_equal "errno:EACCES", filter.simulate("execve")

@@ -43,6 +43,10 @@ class TestVectors < Minitest::Test
       (c["simulate"] || []).each do |s|
         assert_equal s["action"], filter.simulate(s["syscall"], s["args"] || [], arch: s["arch"]),
                      "#{name}: #{s}"
+        next unless s["decided_by"]
+
+        e = filter.explain(s["syscall"], s["args"] || [], arch: s["arch"])
+        assert_equal [s["action"], s["decided_by"]], [e["action"], e["decided_by"]], "#{name}: #{s}"
       end
     end
   end

@@ -37,6 +37,8 @@ lib LibSysfence
   fun filter_pfc = sysfence_filter_pfc(filter : Filter) : LibC::Char*
   fun filter_simulate = sysfence_filter_simulate(filter : Filter, arch : LibC::Char*, syscall : LibC::Char*,
                                                  args : UInt64*, nargs : LibC::SizeT) : LibC::Char*
+  fun filter_explain = sysfence_filter_explain(filter : Filter, arch : LibC::Char*, syscall : LibC::Char*,
+                                               args : UInt64*, nargs : LibC::SizeT) : LibC::Char*
   fun filter_free = sysfence_filter_free(filter : Filter) : Void
   fun filter_from_bytes = sysfence_filter_from_bytes(bytes : UInt8*, len : LibC::SizeT) : Filter
   fun filter_from_raw_bpf = sysfence_filter_from_raw_bpf(bytes : UInt8*, len : LibC::SizeT, arches : LibC::Char*,

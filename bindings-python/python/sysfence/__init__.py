@@ -30,7 +30,15 @@ from ._sysfence import (
     parse_audit_line,
     status,
 )
-from ._types import CheckReport, Diagnostic, PolicyDict, Report, Status
+from ._types import (
+    CheckReport,
+    Diagnostic,
+    Explanation,
+    MultiplexedVerdict,
+    PolicyDict,
+    Report,
+    Status,
+)
 
 __all__ = [
     "LIBSECCOMP_VERSION",
@@ -38,11 +46,13 @@ __all__ = [
     "CheckReport",
     "CompileError",
     "Diagnostic",
+    "Explanation",
     "Filter",
     "InternalError",
     "InvalidArgumentError",
     "LoadError",
     "LoadPermissionError",
+    "MultiplexedVerdict",
     "Policy",
     "PolicyDict",
     "PolicyError",

@@ -4,7 +4,7 @@
 import os
 from typing import Any, Dict, List, Optional, Sequence, Tuple, Union, final
 
-from ._types import CheckReport, Diagnostic, PolicyDict, Report, Status
+from ._types import CheckReport, Diagnostic, Explanation, PolicyDict, Report, Status
 
 __all__ = [
     "Policy",
@@ -102,6 +102,10 @@ class Filter:
         self, syscall: str, args: Optional[Sequence[int]] = None, arch: Optional[str] = None
     ) -> str:
         """The action the filter returns for ``syscall`` with ``args`` on ``arch``."""
+    def explain(
+        self, syscall: str, args: Optional[Sequence[int]] = None, arch: Optional[str] = None
+    ) -> Explanation:
+        """``simulate``, and what in the policy gave the verdict (``decided_by``)."""
     def load(self) -> None:
         """Loads the filter into this process, every thread (TSYNC); safe as preexec_fn."""
     @property

@@ -3,7 +3,15 @@
 
 from typing import Any, List, Literal, Mapping, Optional, TypedDict
 
-__all__ = ["CheckReport", "Diagnostic", "PolicyDict", "Report", "Status"]
+__all__ = [
+    "CheckReport",
+    "Diagnostic",
+    "Explanation",
+    "MultiplexedVerdict",
+    "PolicyDict",
+    "Report",
+    "Status",
+]
 
 
 class Diagnostic(TypedDict):
@@ -53,6 +61,44 @@ class Status(TypedDict):
     mode: Literal["disabled", "strict", "filter"]
     filters: Optional[int]
     no_new_privs: bool
+
+
+class MultiplexedVerdict(TypedDict):
+    """What a filter does with the multiplexed form of a call (``socketcall(SYS_SOCKET, ...)``).
+
+    ``multiplexer`` is ``socketcall`` or ``ipc``, ``nr`` its number, ``call`` the sub-call
+    number (its first argument).
+    """
+
+    multiplexer: Literal["socketcall", "ipc"]
+    nr: int
+    call: int
+    action: str
+    instructions: int
+
+
+class _ExplanationBase(TypedDict):
+    syscall: str
+    action: str
+    instructions: int
+    arch: str
+    nr: int
+    decided_by: str
+
+
+class Explanation(_ExplanationBase, total=False):
+    """What ``Filter.explain`` returns, the same in every language.
+
+    ``decided_by`` names what gave the verdict: a rule's path and action
+    (``rules[0].syscalls[0] (errno:EACCES)``), ``default_action``, or ``bad_arch_action`` and
+    why. ``arguments``, present when there are any, lists the conditions that decided, each
+    with the call's value. A call that ``arch`` multiplexes (i386 ``socketcall``/``ipc``) adds
+    ``multiplexed`` and ``multiplexed_decided_by``.
+    """
+
+    arguments: List[str]
+    multiplexed: MultiplexedVerdict
+    multiplexed_decided_by: str
 
 
 #: A policy in the JSON format as a dict (``{"default_action": "allow", "rules": [...]}``).

@@ -89,6 +89,29 @@ describe Sysfence do
     expect_raises(Sysfence::InvalidArgumentError) { Sysfence.compile(String.new(Bytes[0x22, 0xff, 0x22])) }
   end
 
+  it "explains what decided a verdict" do
+    filter = Sysfence.compile(NO_IPV4)
+    e = filter.explain("socket", [2_u64, 1_u64, 0_u64])
+    e["syscall"].as_s.should eq "socket"
+    e["action"].as_s.should eq "errno:EAFNOSUPPORT"
+    e["decided_by"].as_s.should eq "rules[0].syscalls[0] (errno:EAFNOSUPPORT)"
+    e["arguments"].as_a.size.should eq 1
+    (e["instructions"].as_i > 0).should be_true
+    e = filter.explain("read")
+    {e["action"].as_s, e["decided_by"].as_s}.should eq({"allow", "default_action"})
+    e["arguments"]?.should be_nil
+    filter.explain("read", arch: "x86")["decided_by"].as_s.should start_with("bad_arch_action ")
+  end
+
+  it "raises InvalidArgumentError for bad explain arguments" do
+    filter = Sysfence.compile(NO_IPV4)
+    e = expect_raises(Sysfence::InvalidArgumentError) { filter.explain("exceve") }
+    e.code.should eq -5
+    e.message.not_nil!.should contain(%("execve"))
+    expect_raises(Sysfence::InvalidArgumentError) { filter.explain("read", [0_u64] * 7) }
+    expect_raises(Sysfence::InvalidArgumentError) { filter.explain("read", arch: "vax") }
+  end
+
   it "loads a precompiled filter and raw BPF in a forked child" do
     bytes = Sysfence.compile({"default_action" => "allow", "extends" => ["no-exec"]}).to_bytes
     filter = Sysfence::Filter.from_bytes(bytes)

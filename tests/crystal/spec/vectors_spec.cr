@@ -54,6 +54,10 @@ describe "tests/vectors" do
         c.fields["simulate"]?.try &.as_a.each do |s|
           args = s["args"]?.try(&.as_a.map(&.as_i64.to_u64)) || [] of UInt64
           filter.simulate(s["syscall"].as_s, args, s["arch"]?.try(&.as_s)).should eq s["action"].as_s
+          if by = s["decided_by"]?
+            e = filter.explain(s["syscall"].as_s, args, s["arch"]?.try(&.as_s))
+            {e["action"].as_s, e["decided_by"].as_s}.should eq({s["action"].as_s, by.as_s})
+          end
         end
       end
     end

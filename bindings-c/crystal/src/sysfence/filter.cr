@@ -56,6 +56,16 @@ module Sysfence
         Sysfence.c_string(syscall), args.to_unsafe, args.size))
     end
 
+    # `#simulate`, and what in the policy gave the verdict (the same object in every
+    # language): "syscall", "action", "instructions", "arch", "nr", "decided_by" (a rule's path
+    # and action such as "rules[0].syscalls[0] (errno:EACCES)", "default_action", or
+    # "bad_arch_action (...)"), and "arguments" (the conditions that decided) when there are
+    # any; a socketcall/ipc call adds "multiplexed" and "multiplexed_decided_by".
+    def explain(syscall : String, args : Array(UInt64) = [] of UInt64, arch : String? = nil) : JSON::Any
+      JSON.parse(Sysfence.take_string(LibSysfence.filter_explain(@ptr, Sysfence.c_string(arch),
+        Sysfence.c_string(syscall), args.to_unsafe, args.size)))
+    end
+
     # Loads the filter into this process, all threads. Raises `LoadError` (with `#errno`) when
     # the kernel refuses it; nothing is loaded then.
     def load! : Nil

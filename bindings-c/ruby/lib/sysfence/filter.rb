@@ -36,6 +36,13 @@ module Sysfence
       buf
     end
 
+    # Syscall arguments (integers) as uint64_t values in native memory.
+    def self.values(args)
+      values = FFI::MemoryPointer.new(:uint64, [args.size, 1].max)
+      values.write_array_of_uint64(args) unless args.empty?
+      values
+    end
+
     # The precompiled form (sfb) that Filter.from_bytes reads, binary.
     def to_bytes
       out = FFI::MemoryPointer.new(:pointer)
@@ -60,12 +67,21 @@ module Sysfence
     # What the filter does with +syscall+ (a name) and +args+ (up to 6 integers) on +arch+
     # (nil: native): the action as text, such as "allow" or "errno:EACCES".
     def simulate(syscall, args = [], arch: nil)
-      values = FFI::MemoryPointer.new(:uint64, [args.size, 1].max)
-      values.write_array_of_uint64(args) unless args.empty?
       Sysfence.take_string(
         Native.sysfence_filter_simulate(@ptr, Sysfence.c_string(arch), Sysfence.c_string(syscall),
-                                        values, args.size)
+                                        Filter.values(args), args.size)
       )
+    end
+
+    # #simulate, and what in the policy gave the verdict, as a Hash (the same object in every
+    # language): "syscall", "action", "instructions", "arch", "nr", "decided_by" (a rule's path
+    # and action such as "rules[0].syscalls[0] (errno:EACCES)", "default_action", or
+    # "bad_arch_action (...)"), and "arguments" (the conditions that decided) when there are
+    # any; a socketcall/ipc call adds "multiplexed" and "multiplexed_decided_by".
+    def explain(syscall, args = [], arch: nil)
+      ptr = Native.sysfence_filter_explain(@ptr, Sysfence.c_string(arch), Sysfence.c_string(syscall),
+                                           Filter.values(args), args.size)
+      JSON.parse(Sysfence.take_string(ptr))
     end
 
     # Loads the filter into this process, all threads. Raises LoadError (with #errno) when the

@@ -32,6 +32,7 @@ module Sysfence
     attach_function :sysfence_filter_bpf, %i[pointer pointer], :size_t
     attach_function :sysfence_filter_pfc, [:pointer], :pointer
     attach_function :sysfence_filter_simulate, %i[pointer pointer pointer pointer size_t], :pointer
+    attach_function :sysfence_filter_explain, %i[pointer pointer pointer pointer size_t], :pointer
     attach_function :sysfence_filter_free, [:pointer], :void
     attach_function :sysfence_filter_from_bytes, %i[pointer size_t], :pointer
     attach_function :sysfence_filter_from_raw_bpf, %i[pointer size_t pointer uint32], :pointer

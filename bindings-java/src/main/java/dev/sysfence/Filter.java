@@ -90,13 +90,57 @@ public final class Filter implements AutoCloseable {
     }
 
     private Verdict simulate(String arch, String syscall, long[] args) {
+        return new Verdict(call(lib::filterSimulate, arch, syscall, args));
+    }
+
+    /**
+     * {@link #simulate(String, long...)}, and what in the policy gave the verdict: a rule's path
+     * and action ({@code rules[0].syscalls[0] (errno:EACCES)}), {@code default_action}, or the
+     * {@code bad_arch_action} and why.
+     *
+     * @param syscall a name ({@code openat}) or a number as text
+     * @param args    the first syscall arguments (at most 6), as for {@link #simulate(String, long...)}
+     * @return the explanation, the same in every language
+     * @throws InvalidArgumentException as {@link #simulate(String, long...)}
+     */
+    public Explanation explain(String syscall, long... args) {
+        return explain(null, syscall, args);
+    }
+
+    /**
+     * {@link #explain(String, long...)} on architecture {@code arch}.
+     *
+     * @param arch    an architecture name ({@code x86_64}, {@code x86}, {@code x32},
+     *                {@code aarch64}, ...), or null for this machine's
+     * @param syscall a name ({@code openat}) or a number as text
+     * @param args    the first syscall arguments (at most 6), as for {@link #simulate(String, long...)}
+     * @return the explanation
+     * @throws InvalidArgumentException as {@link #simulateOn(String, String, long...)}
+     */
+    public Explanation explainOn(String arch, String syscall, long... args) {
+        Objects.requireNonNull(arch, "arch");
+        return explain(arch, syscall, args);
+    }
+
+    private Explanation explain(String arch, String syscall, long[] args) {
+        return Explanation.fromJson(call(lib::filterExplain, arch, syscall, args));
+    }
+
+    /** The signature of {@code sysfence_filter_simulate} and {@code sysfence_filter_explain}. */
+    private interface CallFn {
+        MemorySegment apply(MemorySegment filter, MemorySegment arch, MemorySegment syscall,
+                            MemorySegment args, long nargs);
+    }
+
+    /** Calls {@code fn} on this filter with the arguments as C values; the string it returned. */
+    private String call(CallFn fn, String arch, String syscall, long[] args) {
         Objects.requireNonNull(syscall, "syscall");
         Objects.requireNonNull(args, "args");
         try (Arena tmp = Arena.ofConfined()) {
             MemorySegment a = arch == null ? MemorySegment.NULL : Native.cString(arch, "arch", tmp);
             MemorySegment s = Native.cString(syscall, "syscall", tmp);
             MemorySegment v = args.length == 0 ? MemorySegment.NULL : tmp.allocateFrom(JAVA_LONG, args);
-            return new Verdict(lib.take(lib.filterSimulate(live(), a, s, v, args.length)));
+            return lib.take(fn.apply(live(), a, s, v, args.length));
         }
     }
 

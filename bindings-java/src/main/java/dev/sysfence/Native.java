@@ -66,6 +66,7 @@ final class Native {
     private final MethodHandle filterCompiled;
     private final MethodHandle filterPfc;
     private final MethodHandle filterSimulate;
+    private final MethodHandle filterExplain;
     private final MethodHandle filterFree;
     private final MethodHandle parseAuditLine;
     private final StructLayout captureLayout;
@@ -103,6 +104,8 @@ final class Native {
         filterCompiled = handle(linker, lib, "sysfence_filter_compiled",
                 FunctionDescriptor.of(sizeT, ADDRESS, ADDRESS));
         filterSimulate = handle(linker, lib, "sysfence_filter_simulate",
+                FunctionDescriptor.of(ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS, sizeT));
+        filterExplain = handle(linker, lib, "sysfence_filter_explain",
                 FunctionDescriptor.of(ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS, sizeT));
         filterFree = handle(linker, lib, "sysfence_filter_free", FunctionDescriptor.ofVoid(ADDRESS));
         parseAuditLine = handle(linker, lib, "sysfence_parse_audit_line", FunctionDescriptor.of(ADDRESS, ADDRESS));
@@ -447,6 +450,15 @@ final class Native {
                                  MemorySegment args, long nargs) {
         try {
             return (MemorySegment) filterSimulate.invokeExact(filter, arch, syscall, args, nargs);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    MemorySegment filterExplain(MemorySegment filter, MemorySegment arch, MemorySegment syscall,
+                                MemorySegment args, long nargs) {
+        try {
+            return (MemorySegment) filterExplain.invokeExact(filter, arch, syscall, args, nargs);
         } catch (Throwable t) {
             throw unexpected(t);
         }

@@ -308,7 +308,7 @@ public final class Sysfence {
         return Json.write(policy);
     }
 
-    private static Object parse(String text) {
+    static Object parse(String text) {
         try {
             return Json.parse(text);
         } catch (IllegalArgumentException e) {
@@ -316,21 +316,21 @@ public final class Sysfence {
         }
     }
 
-    private static Map<?, ?> object(Object v) {
+    static Map<?, ?> object(Object v) {
         if (v instanceof Map<?, ?> m) {
             return m;
         }
         throw new InternalException("libsysfence returned " + v + " where an object was expected");
     }
 
-    private static List<?> list(Object v) {
+    static List<?> list(Object v) {
         if (v instanceof List<?> l) {
             return l;
         }
         throw new InternalException("libsysfence returned " + v + " where an array was expected");
     }
 
-    private static String string(Object v) {
+    static String string(Object v) {
         if (v instanceof String s) {
             return s;
         }
@@ -344,7 +344,7 @@ public final class Sysfence {
         throw new InternalException("libsysfence returned " + v + " where a boolean was expected");
     }
 
-    private static Object field(Map<?, ?> m, String key) {
+    static Object field(Map<?, ?> m, String key) {
         if (!m.containsKey(key)) {
             throw new InternalException("libsysfence's report lacks \"" + key + "\"");
         }

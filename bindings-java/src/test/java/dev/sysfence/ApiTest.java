@@ -92,6 +92,49 @@ class ApiTest {
     }
 
     @Test
+    void explainNamesWhatDecided() {
+        try (Filter f = Sysfence.compile(NO_IPV4)) {
+            Explanation e = f.explain("socket", 2, 1, 0);
+            assertEquals("socket", e.syscall());
+            assertEquals(new Verdict("errno:EAFNOSUPPORT"), e.verdict());
+            assertEquals("rules[0].syscalls[0] (errno:EAFNOSUPPORT)", e.decidedBy());
+            assertEquals(1, e.arguments().size());
+            assertTrue(e.instructions() > 0);
+            assertEquals(Optional.empty(), e.multiplexedVerdict());
+            Explanation read = f.explain("read");
+            assertEquals(List.of("allow", "default_action"), List.of(read.verdict().action(), read.decidedBy()));
+            assertEquals(List.of(), read.arguments());
+            assertTrue(f.explainOn("x86", "read").decidedBy().startsWith("bad_arch_action "));
+        }
+    }
+
+    @Test
+    void explainReadsAMultiplexedCall() {
+        try (Filter f = Sysfence.compile(Map.of("default_action", "allow", "architectures", List.of("x86_64", "x86"),
+                "rules", List.of(Map.of("action", "errno:EPERM", "syscalls", List.of("@network")))))) {
+            Explanation e = f.explainOn("x86", "socket", 2, 1, 0);
+            assertEquals(List.of("socket", "x86", "errno:EPERM"), List.of(e.syscall(), e.arch(), e.verdict().action()));
+            assertEquals(359, e.nr());
+            Explanation.Multiplexed m = e.multiplexedVerdict().orElseThrow();
+            assertEquals(List.of("socketcall", 102L, 1L, "errno:EPERM"),
+                    List.of(m.multiplexer(), m.nr(), m.call(), m.verdict().action()));
+            assertTrue(m.instructions() > 0);
+            assertEquals("rules[0].syscalls[0] (errno:EPERM)", e.multiplexedDecidedBy());
+        }
+    }
+
+    @Test
+    void explainErrorsAreSimulates() {
+        try (Filter f = Sysfence.compile(NO_IPV4)) {
+            InvalidArgumentException e = assertThrows(InvalidArgumentException.class, () -> f.explain("exceve"));
+            assertEquals(ErrorCode.INVALID_ARGUMENT, e.code());
+            assertTrue(e.getMessage().contains("\"execve\""), e.getMessage());
+            assertThrows(InvalidArgumentException.class, () -> f.explain("read", 0, 0, 0, 0, 0, 0, 0));
+            assertThrows(InvalidArgumentException.class, () -> f.explainOn("vax", "read"));
+        }
+    }
+
+    @Test
     void argumentsAreUnsigned64Bit() {
         try (Filter f = Sysfence.compile(Map.of("default_action", "allow", "rules", List.of(Map.of(
                 "action", "errno:EPERM", "syscalls", List.of("dup"),

@@ -77,6 +77,12 @@ class VectorsTest {
                     Verdict v = s.get("arch") instanceof String arch
                             ? f.simulateOn(arch, syscall, args) : f.simulate(syscall, args);
                     assertEquals(s.get("action"), v.action(), name + ": " + s);
+                    if (s.get("decided_by") instanceof String by) {
+                        Explanation e = s.get("arch") instanceof String arch
+                                ? f.explainOn(arch, syscall, args) : f.explain(syscall, args);
+                        assertEquals(List.of(s.get("action"), by),
+                                List.of(e.verdict().action(), e.decidedBy()), name + ": " + s);
+                    }
                 }
             }
         }
