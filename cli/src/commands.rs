@@ -353,16 +353,8 @@ pub fn explain(a: &ExplainArgs) -> ExitCode {
     };
     let v = &e.verdict;
     if a.json {
-        let mut out = json!({ "syscall": e.syscall, "nr": v.nr, "arch": v.arch.to_string(), "action": v.action.to_string(),
-                              "instructions": v.instructions, "decided_by": e.decided_by });
-        if !e.arguments.is_empty() {
-            out["arguments"] = json!(e.arguments);
-        }
-        if let (Some(m), Some(by)) = (v.multiplexed, &e.multiplexed_decided_by) {
-            out["multiplexed"] = json!({ "multiplexer": m.multiplexer, "nr": m.nr, "call": m.call,
-                                         "action": m.action.to_string(), "instructions": m.instructions, "decided_by": by });
-        }
-        println!("{out}");
+        // The core's explanation, as every binding returns it.
+        println!("{}", json!(e));
     } else {
         println!(
             "{} ({}, nr {}) -> {}   [{} BPF instructions; decided by {}]",

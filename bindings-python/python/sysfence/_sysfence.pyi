@@ -143,6 +143,9 @@ def check_policy_json(text: str) -> CheckReport:
 def status() -> Status:
     """The seccomp state of the calling thread."""
 
+def _panic_for_tests() -> None:
+    """Panics inside the boundary, on purpose, for the test suite: raises InternalError. Not API."""
+
 def parse_audit_line(line: str) -> Optional[Dict[str, Any]]:
     """One seccomp audit record as an ECS document; None for any other line."""
 

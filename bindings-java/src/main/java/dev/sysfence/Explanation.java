@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 package dev.sysfence;
 
 import java.util.List;
