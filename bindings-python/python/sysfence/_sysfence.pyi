@@ -26,6 +26,8 @@ __all__ = [
     "__version__",
     "LIBSECCOMP_VERSION",
     "PRESETS",
+    # The test suite's panic (not API; `sysfence` does not re-export it).
+    "_panic_for_tests",
 ]
 
 __version__: str
