@@ -87,13 +87,12 @@ pub(crate) fn pfc(policy: &Policy, options: CompileOptions) -> Result<String> {
 
 /// The libseccomp filter context for `policy`: attributes, architectures and rules.
 fn context(policy: &Policy, options: CompileOptions) -> Result<ScmpFilterContext> {
-    // A `Policy` built field by field in Rust has skipped validation: validate its JSON form,
-    // so that a misspelt syscall is a policy error with its path, never a rule silently left
-    // out of the filter (a hole).
-    Policy::from_value(&policy.to_value())?;
-    let unenforceable = policy.unenforceable_conditions();
-    if !unenforceable.is_empty() {
-        return Err(Error::Policy(unenforceable));
+    // A `Policy` assembled field by field inside the crate has skipped validation: validate
+    // its JSON form, so that a misspelt syscall is a policy error with its path, never a rule
+    // silently left out of the filter (a hole). One that came out of validation whole (every
+    // policy outside the crate) is not validated twice.
+    if !policy.validated.0 {
+        Policy::from_value(&policy.to_value())?;
     }
     let default = policy.effective_default();
     let bad_arch = policy.mode.apply(policy.bad_arch_action);

@@ -285,7 +285,7 @@ impl Filter {
                 // The multiplexed form's own arguments: the sub-call and a pointer.
                 let mux =
                     self.evaluate(arch, m.multiplexer_nr, [u64::from(m.call), 0, 0, 0, 0, 0])?;
-                let mut verdict = match m.direct {
+                let mut verdict = match syscalls::direct_number(syscall, arch) {
                     Some(nr) => self.evaluate(arch, nr, full)?,
                     None => mux,
                 };

@@ -799,6 +799,7 @@ pub fn import(value: &Value, ctx: &OciContext) -> Result<OciImport> {
         bad_arch_action: Action::KillThread,
         extends: Vec::new(),
         enosys_unknown: false,
+        validated: Default::default(),
     };
     // core's own validation decides what a policy may hold; its paths are mapped back.
     let policy = Policy::from_value(&policy.to_value()).map_err(|e| match e {
@@ -1572,6 +1573,7 @@ fn flattened(policy: &Policy) -> Result<Policy> {
         mode: crate::Mode::Enforce,
         architectures: policy.target_arches(),
         extends: Vec::new(),
+        validated: Default::default(),
         ..policy.clone()
     })
 }

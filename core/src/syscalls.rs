@@ -12,7 +12,7 @@ pub enum Resolution {
     Number(u32),
     /// A socket or SysV IPC call that this ABI multiplexes (i386, ppc, s390, mips o32, m68k,
     /// sh): it can be made as a sub-call of `socketcall(2)` or `ipc(2)`, and also directly when
-    /// `direct` is set. A rule for it covers both forms.
+    /// [`direct_number`] finds a number. A rule for it covers both forms.
     Multiplexed(Multiplexed),
     /// libseccomp knows the name, but the architecture has no such syscall.
     NotOnArch,
@@ -23,8 +23,6 @@ pub enum Resolution {
 /// The two ways to make a multiplexed call on one architecture.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Multiplexed {
-    /// The direct syscall number, when the architecture has one (i386 `socket` = 359).
-    pub direct: Option<u32>,
     /// `socketcall` or `ipc`.
     pub multiplexer: &'static str,
     /// The multiplexer's syscall number (i386 `socketcall` = 102).
@@ -50,7 +48,7 @@ pub fn resolve(name: &str, arch: Arch) -> Resolution {
             let nr = i32::from(sc);
             if nr >= 0 {
                 Resolution::Number(nr as u32)
-            } else if let Some(m) = multiplexed(name, nr, arch) {
+            } else if let Some(m) = multiplexed(nr, arch) {
                 Resolution::Multiplexed(m)
             } else if is_known(name) {
                 Resolution::NotOnArch
@@ -65,7 +63,7 @@ pub fn resolve(name: &str, arch: Arch) -> Resolution {
 
 /// libseccomp's pseudo numbers for multiplexed calls: -101..=-120 go through `socketcall`
 /// (sub-call = -nr % 100), -201..=-224 through `ipc` (sub-call = -nr % 200).
-fn multiplexed(name: &str, pseudo: i32, arch: Arch) -> Option<Multiplexed> {
+fn multiplexed(pseudo: i32, arch: Arch) -> Option<Multiplexed> {
     let (multiplexer, call) = match pseudo {
         -120..=-101 => ("socketcall", (-pseudo) % 100),
         -224..=-201 => ("ipc", (-pseudo) % 200),
@@ -77,16 +75,17 @@ fn multiplexed(name: &str, pseudo: i32, arch: Arch) -> Option<Multiplexed> {
         return None;
     };
     Some(Multiplexed {
-        direct: direct_number(name, arch),
         multiplexer,
         multiplexer_nr,
         call: call as u32,
     })
 }
 
-/// The direct number of a multiplexed name, found once per architecture by reading the
-/// number -> name table (libseccomp resolves names to the pseudo number only).
-fn direct_number(name: &str, arch: Arch) -> Option<u32> {
+/// The direct syscall number of a multiplexed name, when the architecture has one (i386
+/// `socket` = 359), found by reading the number -> name table once per architecture
+/// (libseccomp resolves names to the pseudo number only). Asked only when a call is
+/// simulated: building the table is most of what resolving names would otherwise cost.
+pub fn direct_number(name: &str, arch: Arch) -> Option<u32> {
     // Sorted vectors rather than hash maps: a hash table's pointer points into its allocation,
     // which valgrind reports as "possibly lost" for what is a cache that lives forever.
     type Table = Vec<(String, u32)>;
@@ -224,19 +223,19 @@ mod tests {
     #[test]
     fn socket_and_ipc_calls_are_multiplexed_on_i386() {
         let mux = |direct, multiplexer, multiplexer_nr, call| {
-            Resolution::Multiplexed(Multiplexed {
+            (
+                Resolution::Multiplexed(Multiplexed {
+                    multiplexer,
+                    multiplexer_nr,
+                    call,
+                }),
                 direct,
-                multiplexer,
-                multiplexer_nr,
-                call,
-            })
+            )
         };
-        assert_eq!(
-            resolve("socket", Arch::X86),
-            mux(Some(359), "socketcall", 102, 1)
-        );
-        assert_eq!(resolve("send", Arch::X86), mux(None, "socketcall", 102, 9));
-        assert_eq!(resolve("shmget", Arch::X86), mux(Some(395), "ipc", 117, 23));
+        let with_direct = |name| (resolve(name, Arch::X86), direct_number(name, Arch::X86));
+        assert_eq!(with_direct("socket"), mux(Some(359), "socketcall", 102, 1));
+        assert_eq!(with_direct("send"), mux(None, "socketcall", 102, 9));
+        assert_eq!(with_direct("shmget"), mux(Some(395), "ipc", 117, 23));
         assert_eq!(resolve("socket", Arch::X86_64), Resolution::Number(41));
         assert_eq!(resolve("send", Arch::X86_64), Resolution::NotOnArch);
         assert_eq!(resolve("socketcall", Arch::X86), Resolution::Number(102));

@@ -41,6 +41,7 @@ pub fn terminal_guard(arches: &[Arch]) -> Policy {
         bad_arch_action: Action::Allow,
         extends: Vec::new(),
         enosys_unknown: false,
+        validated: Default::default(),
     }
 }
 

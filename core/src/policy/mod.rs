@@ -33,7 +33,22 @@ pub struct Policy {
     pub(crate) bad_arch_action: Action,
     pub(crate) extends: Vec<String>,
     pub(crate) enosys_unknown: bool,
+    pub(crate) validated: Validated,
 }
+
+/// Whether a policy came out of validation whole (`parse`): compiling it need not validate it
+/// again. A policy assembled field by field inside the crate has `Validated(false)`, and
+/// compiling validates it. Never part of equality.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Validated(pub(crate) bool);
+
+impl PartialEq for Validated {
+    fn eq(&self, _: &Validated) -> bool {
+        true
+    }
+}
+
+impl Eq for Validated {}
 
 /// A policy being written field by field: nothing is checked until [`PolicyBuilder::build`],
 /// which validates it exactly as [`Policy::from_value`] validates JSON (same errors, same
@@ -113,6 +128,7 @@ impl PolicyBuilder {
             bad_arch_action: self.bad_arch_action,
             extends: self.extends.clone(),
             enosys_unknown: self.enosys_unknown,
+            validated: Validated(false),
         };
         parse::parse(&draft.to_value())
     }
@@ -577,6 +593,7 @@ impl Policy {
         }
         let merged = Policy {
             rules,
+            validated: Validated(false),
             ..self.clone()
         };
         Policy::from_value(&merged.to_value())
@@ -727,15 +744,19 @@ mod tests {
         assert!(paths.contains(&("rules[0].args[0].value", DiagnosticKind::InvalidValue)));
     }
 
-    /// Inside the crate a policy can still be built field by field (container-profile import,
-    /// the terminal guard): compiling validates it again, so a misspelt syscall is an error at
-    /// its path, never a rule silently left out of the filter.
+    /// Inside the crate a policy can still be assembled field by field (container-profile
+    /// import, the terminal guard), and is then not marked validated: compiling validates it,
+    /// so a misspelt syscall is an error at its path, never a rule silently left out of the
+    /// filter.
     #[test]
     fn compile_refuses_a_policy_built_by_hand_inside_the_crate() {
-        let mut p = Policy::from_json(
-            r#"{"default_action": "allow", "rules": [{"action": "errno", "syscalls": ["ptrace"]}]}"#,
-        )
-        .unwrap();
+        let mut p = Policy {
+            validated: Validated(false),
+            ..Policy::from_json(
+                r#"{"default_action": "allow", "rules": [{"action": "errno", "syscalls": ["ptrace"]}]}"#,
+            )
+            .unwrap()
+        };
         p.rules[0].syscalls = vec!["ptrce".to_string()];
         let e = p
             .compile()

@@ -170,6 +170,7 @@ pub(super) fn parse(value: &Value) -> Result<Policy> {
         bad_arch_action: bad_arch_action.expect("checked above"),
         extends,
         enosys_unknown,
+        validated: super::Validated(true),
     };
     let conflicts = expand::conflicts(&policy);
     if !conflicts.is_empty() {
