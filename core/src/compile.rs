@@ -229,6 +229,11 @@ fn min_instructions(
     rules: &[&EffectiveRule],
     arches: &[crate::Arch],
 ) -> Option<(crate::Arch, usize)> {
+    // Each rule gives at most two constants (its number and its first compared value): with
+    // this few rules the bound cannot pass the limit, and counting would only cost time.
+    if rules.len() * 2 <= MAX_INSNS {
+        return None;
+    }
     let unconditional: HashSet<&str> = rules
         .iter()
         .filter(|r| r.args.is_empty())
