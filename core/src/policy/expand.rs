@@ -123,13 +123,53 @@ pub(super) fn own_rules_expanded(policy: &Policy) -> Vec<EffectiveRule> {
     own_rules(policy, &mut Vec::new())
 }
 
+/// A policy's rules expanded once (its own and its presets', groups expanded), with what
+/// expanding them found wrong: where validation's checks and [`resolve`] all start.
+#[derive(Clone)]
+struct Expanded {
+    own: Vec<EffectiveRule>,
+    presets: Vec<EffectiveRule>,
+    errs: Vec<Diagnostic>,
+}
+
+fn expanded(policy: &Policy) -> Expanded {
+    let mut errs = Vec::new();
+    let own = own_rules(policy, &mut errs);
+    let presets = preset_rules(policy, &mut errs);
+    Expanded { own, presets, errs }
+}
+
+/// Validation's checks on a parsed policy, in order (conflicting rules, conditions the filter
+/// could not enforce, exceptions libseccomp cannot express), from one expansion; the
+/// effective rules when there is nothing to report.
+pub(super) fn validate(policy: &Policy) -> Result<Vec<EffectiveRule>, Vec<Diagnostic>> {
+    let e = expanded(policy);
+    let conflicts = conflicts_expanded(&e);
+    if !conflicts.is_empty() {
+        return Err(conflicts);
+    }
+    let unenforceable = unenforceable_expanded(policy, &e, || {
+        resolve_expanded(policy, e.clone()).unwrap_or_default()
+    });
+    if !unenforceable.is_empty() {
+        return Err(unenforceable);
+    }
+    resolve_expanded(policy, e)
+}
+
 /// The effective rules, or the own rules whose exception to a preset cannot be compiled.
 pub(super) fn resolve(policy: &Policy) -> Result<Vec<EffectiveRule>, Vec<Diagnostic>> {
+    resolve_expanded(policy, expanded(policy))
+}
+
+fn resolve_expanded(policy: &Policy, e: Expanded) -> Result<Vec<EffectiveRule>, Vec<Diagnostic>> {
     let default = policy.effective_default();
     let mode = policy.mode;
-    let mut errs: Vec<Diagnostic> = Vec::new();
-    let mut own = own_rules(policy, &mut errs);
-    let presets = preset_rules(policy, &mut errs);
+    let Expanded {
+        mut own,
+        presets,
+        mut errs,
+    } = e;
     if !errs.is_empty() {
         return Err(errs);
     }
@@ -324,20 +364,20 @@ fn conjoin(term: &[ArgCondition], c: ArgCondition) -> Result<Option<Vec<ArgCondi
 /// unconditional rule beside any other rule, or two rules with the same conditions. Own rules
 /// are checked against own rules, and preset rules against preset rules (for syscalls that no
 /// own unconditional rule takes over): own rules refine presets, see the module docs.
-pub(super) fn conflicts(policy: &Policy) -> Vec<Diagnostic> {
-    let mut errs = Vec::new();
-    let own = own_rules(policy, &mut errs);
-    let own_unconditional: HashSet<&str> = own
+fn conflicts_expanded(e: &Expanded) -> Vec<Diagnostic> {
+    let mut errs = e.errs.clone();
+    let own_unconditional: HashSet<&str> = e
+        .own
         .iter()
         .filter(|r| r.args.is_empty())
         .map(|r| r.syscall.as_str())
         .collect();
-    let presets: Vec<EffectiveRule> = preset_rules(policy, &mut errs)
-        .into_iter()
-        .filter(|r| !own_unconditional.contains(r.syscall.as_str()))
-        .collect();
-    errs.extend(conflicts_among(&own));
-    for d in conflicts_among(&presets) {
+    let presets = e
+        .presets
+        .iter()
+        .filter(|r| !own_unconditional.contains(r.syscall.as_str()));
+    errs.extend(conflicts_among(e.own.iter()));
+    for d in conflicts_among(presets) {
         if !errs.iter().any(|e| e.path == d.path) {
             errs.push(d);
         }
@@ -367,17 +407,26 @@ pub(crate) fn fits_32bit(value: u64) -> bool {
 ///   itself with a rule of its own, so the multiplexed form never reaches the condition.
 /// - values above 32 bits on a 32-bit ABI, where the filter compares the low half only.
 pub(crate) fn unenforceable_conditions(policy: &Policy) -> Vec<Diagnostic> {
+    unenforceable_expanded(policy, &expanded(policy), || effective_rules(policy))
+}
+
+/// [`unenforceable_conditions`] from an expansion; `effective` gives the effective rules when
+/// a multiplexed call's conditions make them needed.
+fn unenforceable_expanded(
+    policy: &Policy,
+    e: &Expanded,
+    effective: impl FnOnce() -> Vec<EffectiveRule>,
+) -> Vec<Diagnostic> {
     let arches = policy.target_arches();
-    let mut ignored = Vec::new();
-    let mut rules = own_rules(policy, &mut ignored);
-    rules.extend(preset_rules(policy, &mut ignored));
+    let rules: Vec<&EffectiveRule> = e.own.iter().chain(&e.presets).collect();
     if rules.iter().all(|r| r.args.is_empty()) {
         return Vec::new();
     }
-    let effective = std::cell::OnceCell::new();
-    let refused_outright = |multiplexer: &str| {
-        effective
-            .get_or_init(|| effective_rules(policy))
+    let mut effective = Some(effective);
+    let computed = std::cell::OnceCell::new();
+    let mut refused_outright = |multiplexer: &str| {
+        computed
+            .get_or_init(|| effective.take().map(|f| f()).unwrap_or_default())
             .iter()
             .any(|r: &EffectiveRule| {
                 r.syscall == multiplexer && r.args.is_empty() && !r.written_action.lets_through()
@@ -451,7 +500,7 @@ pub(crate) fn matches_on(cond: &ArgCondition, arg: u64, arch: Arch) -> bool {
 
 /// [`conflicts`] within one list, in linear time: each rule is compared with the first
 /// earlier rule of a different action that it cannot be ordered with.
-fn conflicts_among(rules: &[EffectiveRule]) -> Vec<Diagnostic> {
+fn conflicts_among<'a>(rules: impl IntoIterator<Item = &'a EffectiveRule>) -> Vec<Diagnostic> {
     #[derive(Default)]
     struct Seen<'a> {
         /// The first rule of each action (index, rule).
@@ -483,7 +532,7 @@ fn conflicts_among(rules: &[EffectiveRule]) -> Vec<Diagnostic> {
     let mut by_syscall: HashMap<&str, Seen> = HashMap::new();
     let mut errs: Vec<Diagnostic> = Vec::new();
     let mut reported: HashSet<&str> = HashSet::new();
-    for (k, later) in rules.iter().enumerate() {
+    for (k, later) in rules.into_iter().enumerate() {
         let seen = by_syscall.entry(&later.syscall).or_default();
         let action = later.written_action;
         let clash = if later.args.is_empty() {

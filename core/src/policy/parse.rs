@@ -172,15 +172,7 @@ pub(super) fn parse(value: &Value) -> Result<Policy> {
         enosys_unknown,
         validated: super::Validated(true),
     };
-    let conflicts = expand::conflicts(&policy);
-    if !conflicts.is_empty() {
-        return Err(Error::Policy(conflicts));
-    }
-    let unenforceable = expand::unenforceable_conditions(&policy);
-    if !unenforceable.is_empty() {
-        return Err(Error::Policy(unenforceable));
-    }
-    let effective = expand::resolve(&policy).map_err(Error::Policy)?;
+    let effective = expand::validate(&policy).map_err(Error::Policy)?;
     if policy.default_action == Action::Allow && effective.is_empty() {
         return Err(Error::policy(
             DiagnosticKind::NoEffect,
