@@ -91,7 +91,7 @@ fn context(policy: &Policy, options: CompileOptions) -> Result<ScmpFilterContext
     // its JSON form, so that a misspelt syscall is a policy error with its path, never a rule
     // silently left out of the filter (a hole). One that came out of validation whole (every
     // policy outside the crate) is not validated twice.
-    if !policy.validated.0 {
+    if !policy.validated.checked {
         Policy::from_value(&policy.to_value())?;
     }
     let default = policy.effective_default();

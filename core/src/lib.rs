@@ -120,11 +120,7 @@ pub fn apply_preset(name: &str) -> Result<Report> {
 pub fn apply_policy_with_mode(policy: &Policy, mode: Option<&str>) -> Result<Report> {
     match mode {
         None => apply_policy(policy),
-        Some(name) => {
-            let mut p = policy.clone();
-            p.mode = Mode::from_name(name)?;
-            apply_policy(&p)
-        }
+        Some(name) => apply_policy(&policy.with_mode(Mode::from_name(name)?)),
     }
 }
 

@@ -36,11 +36,23 @@ pub struct Policy {
     pub(crate) validated: Validated,
 }
 
-/// Whether a policy came out of validation whole (`parse`): compiling it need not validate it
-/// again. A policy assembled field by field inside the crate has `Validated(false)`, and
-/// compiling validates it. Never part of equality.
-#[derive(Debug, Clone, Copy, Default)]
-pub(crate) struct Validated(pub(crate) bool);
+/// What validation left on a policy that came out of it whole (`parse`): that it did, so that
+/// compiling need not validate it again, and the effective rules it computed, with the mode
+/// they were computed for (a policy in another mode computes its own). A policy assembled field
+/// by field inside the crate has neither, and compiling validates it. Never part of equality.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Validated {
+    pub(crate) checked: bool,
+    pub(crate) effective: Option<(Mode, std::sync::Arc<[EffectiveRule]>)>,
+}
+
+impl Validated {
+    /// Not validated: a policy assembled by hand.
+    pub(crate) const NO: Validated = Validated {
+        checked: false,
+        effective: None,
+    };
+}
 
 impl PartialEq for Validated {
     fn eq(&self, _: &Validated) -> bool {
@@ -128,7 +140,7 @@ impl PolicyBuilder {
             bad_arch_action: self.bad_arch_action,
             extends: self.extends.clone(),
             enosys_unknown: self.enosys_unknown,
-            validated: Validated(false),
+            validated: Validated::NO,
         };
         parse::parse(&draft.to_value())
     }
@@ -497,13 +509,27 @@ impl Policy {
     /// `explain` names it, and the compiler skips it (the preset's rule, narrowed to the calls
     /// it does not match, leaves those calls to the default).
     pub fn effective_rules(&self) -> Vec<EffectiveRule> {
-        expand::effective_rules(self)
+        match self.cached_effective_rules() {
+            Some(rules) => rules.to_vec(),
+            None => expand::effective_rules(self),
+        }
     }
 
     /// [`Policy::effective_rules`], or the errors of a policy built by hand that validation
     /// would have refused (an exception to a preset that libseccomp cannot express).
     pub(crate) fn try_effective_rules(&self) -> Result<Vec<EffectiveRule>> {
-        expand::resolve(self).map_err(Error::Policy)
+        match self.cached_effective_rules() {
+            Some(rules) => Ok(rules.to_vec()),
+            None => expand::resolve(self).map_err(Error::Policy),
+        }
+    }
+
+    /// The effective rules validation computed for this policy in its current mode.
+    fn cached_effective_rules(&self) -> Option<&[EffectiveRule]> {
+        match &self.validated.effective {
+            Some((mode, rules)) if *mode == self.mode => Some(rules),
+            _ => None,
+        }
     }
 
     /// The effective default action (after `mode`).
@@ -593,7 +619,7 @@ impl Policy {
         }
         let merged = Policy {
             rules,
-            validated: Validated(false),
+            validated: Validated::NO,
             ..self.clone()
         };
         Policy::from_value(&merged.to_value())
@@ -751,7 +777,7 @@ mod tests {
     #[test]
     fn compile_refuses_a_policy_built_by_hand_inside_the_crate() {
         let mut p = Policy {
-            validated: Validated(false),
+            validated: Validated::NO,
             ..Policy::from_json(
                 r#"{"default_action": "allow", "rules": [{"action": "errno", "syscalls": ["ptrace"]}]}"#,
             )
@@ -769,6 +795,40 @@ mod tests {
         p.rules[0].syscalls = vec!["ptrace".to_string()];
         p.extends = vec!["no-exce".into()];
         assert_eq!(p.compile().unwrap_err().diagnostics()[0].path, "extends[0]");
+    }
+
+    /// Validation keeps the effective rules it computed, for the mode it computed them in: a
+    /// policy switched to another mode computes its own, so that its filter never carries
+    /// the other mode's actions.
+    #[test]
+    fn the_effective_rules_validation_keeps_follow_the_mode() {
+        let text = r#"{"default_action": "allow", "extends": ["no-exec"],
+            "rules": [{"action": "errno", "syscalls": ["ptrace"]}]}"#;
+        let enforce = Policy::from_json(text).unwrap();
+        let by_hand = Policy {
+            validated: Validated::NO,
+            ..enforce.clone()
+        };
+        assert!(enforce.cached_effective_rules().is_some());
+        assert_eq!(enforce.effective_rules(), by_hand.effective_rules());
+        let logged = enforce.with_mode(Mode::Log);
+        assert!(logged.cached_effective_rules().is_none());
+        assert!(logged
+            .effective_rules()
+            .iter()
+            .all(|r| r.action == Action::Log));
+        let written_in_log =
+            Policy::from_json(&text.replace("\"allow\",", "\"allow\", \"mode\": \"log\","))
+                .unwrap();
+        assert_eq!(written_in_log.mode(), Mode::Log);
+        assert_eq!(
+            logged.compile().unwrap().bpf(),
+            written_in_log.compile().unwrap().bpf()
+        );
+        assert_ne!(
+            logged.compile().unwrap().bpf(),
+            enforce.compile().unwrap().bpf()
+        );
     }
 
     #[test]

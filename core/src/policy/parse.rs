@@ -170,7 +170,7 @@ pub(super) fn parse(value: &Value) -> Result<Policy> {
         bad_arch_action: bad_arch_action.expect("checked above"),
         extends,
         enosys_unknown,
-        validated: super::Validated(true),
+        validated: super::Validated::NO,
     };
     let effective = expand::validate(&policy).map_err(Error::Policy)?;
     if policy.default_action == Action::Allow && effective.is_empty() {
@@ -180,6 +180,11 @@ pub(super) fn parse(value: &Value) -> Result<Policy> {
             "the policy has no effect: default_action is allow and no rule refuses anything",
         ));
     }
+    let mut policy = policy;
+    policy.validated = super::Validated {
+        checked: true,
+        effective: Some((policy.mode, effective.into())),
+    };
     Ok(policy)
 }
 
