@@ -289,7 +289,7 @@ fn extend_base(
     mut value: Value,
     learned: &Learned,
 ) -> Result<(String, Vec<String>), Error> {
-    let enforced = base.with_mode(Mode::Enforce);
+    let enforced = base.with_mode(Mode::Enforce)?;
     let mut add: BTreeSet<String> = BTreeSet::new();
     let mut notes = Vec::new();
     let mut arches = base.target_arches();

@@ -24,6 +24,19 @@ impl Drop for Restore {
     }
 }
 
+/// The `sysfence audit` child, continued and killed whatever happens in the test (a panic
+/// between SIGSTOP and SIGCONT would otherwise leave it stopped for ever).
+struct Reap(std::process::Child);
+
+impl Drop for Reap {
+    fn drop(&mut self) {
+        // SAFETY: plain signals to our own child.
+        unsafe { libc::kill(self.0.id() as libc::pid_t, libc::SIGCONT) };
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
 /// The kernel's ring buffer size in bytes (`dmesg` reads it through syslog(2)).
 fn ring_buffer_bytes() -> usize {
     // SAFETY: SYSLOG_ACTION_SIZE_BUFFER (10) reads no memory.
@@ -53,12 +66,14 @@ fn a_real_kmsg_overrun_is_reported_with_the_records_lost_and_reading_goes_on() {
     }
     let _restore = Restore(before);
 
-    let mut child = sysfence_command(&["audit", "--follow", "/dev/kmsg", "--format", "text"])
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("start sysfence audit --follow");
-    let pid = child.id() as libc::pid_t;
+    let mut child = Reap(
+        sysfence_command(&["audit", "--follow", "/dev/kmsg", "--format", "text"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("start sysfence audit --follow"),
+    );
+    let pid = child.0.id() as libc::pid_t;
     // Let it open /dev/kmsg and seek to the end, and read one marker record so that it has a
     // sequence number to count from.
     let mut kmsg = std::fs::OpenOptions::new()
@@ -85,7 +100,7 @@ fn a_real_kmsg_overrun_is_reported_with_the_records_lost_and_reading_goes_on() {
     assert_eq!(unsafe { libc::kill(pid, libc::SIGCONT) }, 0);
 
     // It reads the oldest record left, says how many were lost, and goes on.
-    let mut stderr = child.stderr.take().unwrap();
+    let mut stderr = child.0.stderr.take().unwrap();
     let deadline = Instant::now() + Duration::from_secs(20);
     let mut text = String::new();
     let mut buf = [0u8; 4096];
@@ -101,9 +116,8 @@ fn a_real_kmsg_overrun_is_reported_with_the_records_lost_and_reading_goes_on() {
             Err(_) => std::thread::sleep(Duration::from_millis(50)),
         }
     }
-    let alive = child.try_wait().unwrap().is_none();
-    let _ = child.kill();
-    let _ = child.wait();
+    let alive = child.0.try_wait().unwrap().is_none();
+    drop(child);
     assert!(
         alive,
         "sysfence audit --follow stopped after the overrun: {text}"

@@ -330,3 +330,41 @@ fn a_failed_ptrace_attach_is_reported_as_an_os_error() {
     );
     assert!(err.contains("(os error 1)"), "{err}");
 }
+
+/// `--log-only` switches the policy to log mode, where it is validated again: a policy whose
+/// conditions on `socket` are covered on x86 only by refusing `socketcall` outright (which log
+/// mode turns into `log`) is refused before the command runs, not run with `socketcall`
+/// letting `socket(AF_PACKET)` through unlogged.
+#[test]
+fn log_only_refuses_a_policy_that_log_mode_could_not_enforce() {
+    let policy = temp_policy(
+        "mux-log-only.json",
+        r#"{"default_action": "kill_process", "architectures": ["x86_64", "x86"],
+            "rules": [{"action": "allow", "syscalls": ["socket"], "args": [{"index": 0, "op": "ne", "value": 17}]},
+                      {"action": "errno", "syscalls": ["socketcall"]}]}"#,
+    );
+    let marker = std::env::temp_dir().join(format!("sysfence-log-only-{}", std::process::id()));
+    let _ = std::fs::remove_file(&marker);
+    let touch = format!("touch {}", marker.display());
+    let out = sysfence(&[
+        "run",
+        "--log-only",
+        "--policy",
+        &policy,
+        "--",
+        "sh",
+        "-c",
+        &touch,
+    ]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("rules[0].args"), "{stderr}");
+    assert!(!marker.exists(), "the command ran");
+    // As written (enforce mode) the policy is valid.
+    let out = sysfence(&["check", &policy]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

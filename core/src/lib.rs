@@ -120,7 +120,7 @@ pub fn apply_preset(name: &str) -> Result<Report> {
 pub fn apply_policy_with_mode(policy: &Policy, mode: Option<&str>) -> Result<Report> {
     match mode {
         None => apply_policy(policy),
-        Some(name) => apply_policy(&policy.with_mode(Mode::from_name(name)?)),
+        Some(name) => apply_policy(&policy.with_mode(Mode::from_name(name)?)?),
     }
 }
 

@@ -407,3 +407,37 @@ fn a_preset_naming_a_syscall_another_architecture_lacks_still_compiles_there() {
     )
     .is_err());
 }
+
+/// A policy can be enforceable as written in one mode and not in the other: in log mode every
+/// refusal becomes `log`, so the `socketcall` rule that covers `socket`'s conditions on x86 in
+/// enforce mode no longer does. `with_mode` once kept the "validated" mark of the enforce-mode
+/// policy, compile skipped validation, and a log-mode dry run allowed `socket(AF_PACKET)`
+/// through `socketcall` without logging it. Switching the mode validates again.
+#[test]
+fn switching_to_log_mode_validates_the_policy_again() {
+    let text = r#"{"default_action": "kill_process", "architectures": ["x86_64", "x86"],
+        "rules": [{"action": "allow", "syscalls": ["socket"], "args": [{"index": 0, "op": "ne", "value": 17}]},
+                  {"action": "errno", "syscalls": ["socketcall"]}]}"#;
+    let enforce = Policy::from_json(text).expect("enforceable in enforce mode");
+    let written_in_log = Policy::from_json(&text.replace(
+        r#""default_action": "kill_process","#,
+        r#""default_action": "kill_process", "mode": "log","#,
+    ))
+    .expect_err("refused when written in log mode");
+    let switched = enforce
+        .with_mode(sysfence::Mode::Log)
+        .expect_err("refused when switched to log mode");
+    for e in [&written_in_log, &switched] {
+        let d = &e.diagnostics()[0];
+        assert_eq!(
+            (d.path.as_str(), d.kind),
+            (
+                "rules[0].args",
+                sysfence::DiagnosticKind::UnenforceableCondition
+            ),
+            "{e}"
+        );
+    }
+    // Back to the mode it was written in: the same policy.
+    assert_eq!(enforce.with_mode(sysfence::Mode::Enforce).unwrap(), enforce);
+}

@@ -202,7 +202,7 @@ fn mode_child() {
         report.mode
     );
     // A policy written in log mode, enforced by its caller.
-    let logged = policy.with_mode(sysfence::Mode::Log);
+    let logged = policy.with_mode(sysfence::Mode::Log).unwrap();
     sysfence::apply_policy_with_mode(&logged, Some("enforce")).unwrap();
     println!("enforce over log: getppid-errno={}", getppid_errno());
 }

@@ -126,7 +126,7 @@ fn prepare(a: &RunArgs) -> Result<Plan, Refusal> {
         }
     };
     if a.log_only {
-        policy = policy.with_mode(Mode::Log);
+        policy = policy.with_mode(Mode::Log)?;
     }
     Ok(Plan {
         program: Program::new(&a.command)?,

@@ -395,12 +395,20 @@ impl Policy {
         }
     }
 
-    /// This policy in `mode` (every policy is valid in both modes).
-    pub fn with_mode(&self, mode: Mode) -> Policy {
-        Policy {
-            mode,
-            ..self.clone()
+    /// This policy in `mode`, validated again: whether a policy can be enforced as written
+    /// can depend on its mode (in log mode every refusal becomes `log`, so a `socketcall` that
+    /// enforce mode refuses outright no longer covers the conditions of `socket` on x86), and
+    /// such a policy is an [`Error::Policy`] here, as it would be written in that mode.
+    pub fn with_mode(&self, mode: Mode) -> Result<Policy> {
+        if mode == self.mode {
+            return Ok(self.clone());
         }
+        let draft = Policy {
+            mode,
+            validated: Validated::NO,
+            ..self.clone()
+        };
+        parse::parse(&draft.to_value())
     }
 
     /// Parses and validates a policy from JSON text. On failure the error holds every problem
@@ -811,7 +819,7 @@ mod tests {
         };
         assert!(enforce.cached_effective_rules().is_some());
         assert_eq!(enforce.effective_rules(), by_hand.effective_rules());
-        let logged = enforce.with_mode(Mode::Log);
+        let logged = enforce.with_mode(Mode::Log).unwrap();
         assert!(logged.cached_effective_rules().is_none());
         assert!(logged
             .effective_rules()
