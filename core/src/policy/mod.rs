@@ -806,8 +806,8 @@ mod tests {
     }
 
     /// Validation keeps the effective rules it computed, for the mode it computed them in: a
-    /// policy switched to another mode computes its own, so that its filter never carries
-    /// the other mode's actions.
+    /// policy in another mode has its own, so that its filter never carries the other mode's
+    /// actions.
     #[test]
     fn the_effective_rules_validation_keeps_follow_the_mode() {
         let text = r#"{"default_action": "allow", "extends": ["no-exec"],
@@ -820,8 +820,18 @@ mod tests {
         assert!(enforce.cached_effective_rules().is_some());
         assert_eq!(enforce.effective_rules(), by_hand.effective_rules());
         let logged = enforce.with_mode(Mode::Log).unwrap();
-        assert!(logged.cached_effective_rules().is_none());
+        // Validated again in its mode: its own rules, not the enforce-mode ones.
         assert!(logged
+            .cached_effective_rules()
+            .is_some_and(|rules| rules.iter().all(|r| r.action == Action::Log)));
+        // A policy whose fields changed after validation (inside the crate) never uses rules
+        // kept for another mode.
+        let relabelled = Policy {
+            mode: Mode::Log,
+            ..enforce.clone()
+        };
+        assert!(relabelled.cached_effective_rules().is_none());
+        assert!(relabelled
             .effective_rules()
             .iter()
             .all(|r| r.action == Action::Log));
