@@ -11,8 +11,9 @@
 //! million records a second this way. [`SeccompEvent::to_ecs`] parses those same bytes into a
 //! `serde_json::Value`, so the two cannot differ.
 
-use super::json::Json;
+use super::json::{push_hex, Json, PAIRS};
 use super::names::{group_name, user_name, Name};
+use super::parse::Key;
 use super::text::{signal_name, ActionLabel, ArchLabel, OneLine};
 use super::{SeccompEvent, Timestamp, UNSET_ID};
 use std::cell::RefCell;
@@ -266,13 +267,13 @@ impl SeccompEvent {
         }
         j.close(s);
         if self.arch.is_some() || self.arch_raw.is_some() {
-            j.display_safe("arch", ArchLabel(self));
+            j.safe_with("arch", |out| ArchLabel(self).write_into(out));
         }
         if let Some(a) = self.action {
-            j.display_safe("action", ActionLabel(a));
+            j.safe_with("action", |out| ActionLabel(a).write_into(out));
         }
         if let Some(c) = self.code {
-            j.display_safe("code", Hex(u64::from(c)));
+            j.safe_with("code", |out| push_prefixed_hex(out, u64::from(c)));
         }
         if let Some(sig) = self.sig.and_then(signal_name) {
             j.safe("signal", sig);
@@ -281,7 +282,7 @@ impl SeccompEvent {
             j.bool("compat", c);
         }
         if let Some(ip) = self.ip {
-            j.display_safe("ip", Hex(ip));
+            j.safe_with("ip", |out| push_prefixed_hex(out, ip));
         }
         j.close(m);
         j.end();
@@ -291,39 +292,25 @@ impl SeccompEvent {
     /// (`x86_64`), `syscall` (its name) and `sig` (`SIGSYS`; 0 stays `0`). Empty, `?` and
     /// `(null)` values are left out, as go-libaudit does; a repeated key keeps its last value.
     fn write_data(&self, j: &mut Json<'_>) {
-        // On the stack for the usual record (15 or so fields); a longer one takes the rest
-        // from the heap.
-        let mut inline = [("", ""); 32];
-        let mut heap = Vec::new();
-        let mut count = 0;
-        for field in self.fields() {
-            match inline.get_mut(count) {
-                Some(slot) => *slot = field,
-                None => heap.push(field),
-            }
-            count += 1;
-        }
-        let fields: &[(&str, &str)] = if heap.is_empty() {
-            &inline[..count]
-        } else {
-            heap.splice(0..0, inline.iter().copied());
-            &heap
-        };
-        for (i, &(k, v)) in fields.iter().enumerate() {
-            if moved(k, self)
+        for (i, span) in self.fields.iter().enumerate() {
+            let (k, v) = (self.slice(span.key), self.slice(span.value));
+            if moved(span.tag, k, self)
                 || matches!(v, "" | "?" | "(null)")
-                || fields[i + 1..].iter().any(|&(later, _)| later == k)
+                || (self.repeated_keys
+                    && self.fields[i + 1..]
+                        .iter()
+                        .any(|later| self.slice(later.key) == k))
             {
                 continue;
             }
-            match k {
-                "arch" if self.arch_raw.is_some() => {
-                    j.display_safe("arch", AuditArchName(self.arch_raw.unwrap_or_default()))
-                }
-                "syscall" if self.syscall_name.is_some() => {
+            match span.tag {
+                Key::Arch if self.arch_raw.is_some() => j.safe_with("arch", |out| {
+                    AuditArchName(self.arch_raw.unwrap_or_default()).write_into(out)
+                }),
+                Key::Syscall if self.syscall_name.is_some() => {
                     j.str("syscall", self.syscall_name.as_deref().unwrap_or_default())
                 }
-                "sig" if self.sig.and_then(signal_name).is_some() => {
+                Key::Sig if self.sig.and_then(signal_name).is_some() => {
                     j.safe("sig", self.sig.and_then(signal_name).unwrap_or_default())
                 }
                 _ => j.str(k, v),
@@ -362,39 +349,27 @@ impl SeccompEvent {
 /// ending in `uid` or `gid`) to `user.*`, `ses` to `auditd.session`, `subj` to
 /// `user.selinux.*`, `pid`/`comm`/`exe` to `process.*`. A number sysfence could not read
 /// (`pid=99999999999`) stays in `auditd.data`, so that the document still carries it.
-fn moved(key: &str, event: &SeccompEvent) -> bool {
-    match key {
-        "pid" => event.pid.is_some(),
-        "uid" => event.uid.is_some(),
-        "gid" => event.gid.is_some(),
-        "auid" => event.auid.is_some(),
-        "ses" => event.ses.is_some(),
-        "subj" | "ppid" | "comm" | "exe" | "cwd" | "proctitle" | "res" | "success" => true,
-        _ => key.ends_with("uid") || key.ends_with("gid"),
+fn moved(tag: Key, key: &str, event: &SeccompEvent) -> bool {
+    match tag {
+        Key::Pid => event.pid.is_some(),
+        Key::Uid => event.uid.is_some(),
+        Key::Gid => event.gid.is_some(),
+        Key::Auid => event.auid.is_some(),
+        Key::Ses => event.ses.is_some(),
+        Key::Subj | Key::Comm | Key::Exe => true,
+        Key::Sig | Key::Arch | Key::Syscall | Key::Compat | Key::Ip | Key::Code => false,
+        Key::Other => {
+            matches!(key, "ppid" | "cwd" | "proctitle" | "res" | "success")
+                || key.ends_with("uid")
+                || key.ends_with("gid")
+        }
     }
 }
 
 /// `0x7ffc0000`
-struct Hex(u64);
-
-impl fmt::Display for Hex {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        const DIGITS: &[u8; 16] = b"0123456789abcdef";
-        let mut text = [0u8; 18];
-        let mut at = text.len();
-        let mut value = self.0;
-        loop {
-            at -= 1;
-            text[at] = DIGITS[(value & 0xf) as usize];
-            value >>= 4;
-            if value == 0 {
-                break;
-            }
-        }
-        at -= 2;
-        text[at..at + 2].copy_from_slice(b"0x");
-        f.write_str(std::str::from_utf8(&text[at..]).map_err(|_| fmt::Error)?)
-    }
+fn push_prefixed_hex(out: &mut Vec<u8>, value: u64) {
+    out.extend_from_slice(b"0x");
+    push_hex(out, value, 1);
 }
 
 /// `event.category` and `event.type` of a record for this syscall, as go-libaudit's
@@ -436,8 +411,9 @@ pub fn categorization(syscall: Option<&str>) -> (&'static [&'static str], &'stat
 /// ...; values it does not list show as `unknown[c00000f3]`, except those sysfence names.
 pub(crate) struct AuditArchName(pub(crate) u32);
 
-impl fmt::Display for AuditArchName {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+impl AuditArchName {
+    /// Appends the name (it needs no JSON escaping).
+    pub(crate) fn write_into(&self, out: &mut Vec<u8>) {
         const NAMES: &[(u32, &str)] = &[
             (0xc000_00b7, "aarch64"),
             (0x4000_0028, "arm"),
@@ -468,11 +444,15 @@ impl fmt::Display for AuditArchName {
             (0xc000_003e, "x86_64"),
         ];
         if let Some((_, name)) = NAMES.iter().find(|(v, _)| *v == self.0) {
-            return f.write_str(name);
+            return out.extend_from_slice(name.as_bytes());
         }
         match crate::Arch::from_audit_arch(self.0, None) {
-            Some(arch) => f.write_str(arch.name()),
-            None => write!(f, "unknown[{:x}]", self.0),
+            Some(arch) => out.extend_from_slice(arch.name().as_bytes()),
+            None => {
+                out.extend_from_slice(b"unknown[");
+                push_hex(out, u64::from(self.0), 1);
+                out.push(b']');
+            }
         }
     }
 }
@@ -486,19 +466,20 @@ impl Timestamp {
             return None;
         }
         let mut text = *b"0000-00-00T00:00:00.000Z";
-        let mut put = |at: usize, width: usize, mut value: u64| {
-            for i in (at..at + width).rev() {
-                text[i] = b'0' + (value % 10) as u8;
-                value /= 10;
-            }
+        // Every value is below 100 here (the year in two halves, the milliseconds split).
+        let mut put = |at: usize, value: u64| {
+            text[at..at + 2].copy_from_slice(&PAIRS[(value % 100) as usize]);
         };
-        put(0, 4, year);
-        put(5, 2, month);
-        put(8, 2, day);
-        put(11, 2, rem / 3600);
-        put(14, 2, rem % 3600 / 60);
-        put(17, 2, rem % 60);
-        put(20, 3, u64::from(self.millis.min(999)));
+        put(0, year / 100);
+        put(2, year % 100);
+        put(5, month);
+        put(8, day);
+        put(11, rem / 3600);
+        put(14, rem % 3600 / 60);
+        put(17, rem % 60);
+        let millis = u64::from(self.millis.min(999));
+        put(21, millis % 100);
+        text[20] = b'0' + (millis / 100) as u8;
         Some(text)
     }
 

@@ -3,8 +3,6 @@
 //! objects taken back, strings escaped eight bytes at a time. It does what `serde_json` does
 //! with a borrowed struct at a fraction of the cost, which matters at a million records.
 
-use std::fmt;
-
 /// Writes one JSON object into `out`.
 pub(crate) struct Json<'a> {
     out: &'a mut Vec<u8>,
@@ -107,20 +105,6 @@ impl<'a> Json<'a> {
         self.out.push(b'"');
     }
 
-    /// `"key":"…"` from a `Display` value known to need no escaping (a time, a hex number, an
-    /// architecture or action name), written straight into the buffer.
-    pub(crate) fn display_safe(&mut self, key: &str, value: impl fmt::Display) {
-        use fmt::Write as _;
-        self.key(key);
-        self.out.push(b'"');
-        let at = self.out.len();
-        let _ = write!(Raw(self.out), "{value}");
-        debug_assert!(self.out[at..]
-            .iter()
-            .all(|&b| !NEEDS_ESCAPE[usize::from(b)]));
-        self.out.push(b'"');
-    }
-
     #[inline(always)]
     pub(crate) fn safe_with(&mut self, key: &str, write: impl FnOnce(&mut Vec<u8>)) {
         self.key(key);
@@ -171,29 +155,52 @@ impl<'a> Json<'a> {
     }
 }
 
-/// A `fmt::Write` straight into the buffer.
-struct Raw<'a>(&'a mut Vec<u8>);
-
-impl fmt::Write for Raw<'_> {
-    fn write_str(&mut self, s: &str) -> fmt::Result {
-        self.0.extend_from_slice(s.as_bytes());
-        Ok(())
+/// "00" to "99": decimals are written two digits at a time.
+pub(crate) static PAIRS: [[u8; 2]; 100] = {
+    let mut pairs = [[0u8; 2]; 100];
+    let mut i = 0;
+    while i < 100 {
+        pairs[i] = [b'0' + (i / 10) as u8, b'0' + (i % 10) as u8];
+        i += 1;
     }
-}
+    pairs
+};
 
 /// Appends `value` in decimal.
 pub(crate) fn push_decimal(out: &mut Vec<u8>, mut value: u64) {
     let mut digits = [0u8; 20];
     let mut at = digits.len();
+    while value >= 100 {
+        at -= 2;
+        digits[at..at + 2].copy_from_slice(&PAIRS[(value % 100) as usize]);
+        value /= 100;
+    }
+    if value >= 10 {
+        at -= 2;
+        digits[at..at + 2].copy_from_slice(&PAIRS[value as usize]);
+    } else {
+        at -= 1;
+        digits[at] = b'0' + value as u8;
+    }
+    out.extend_from_slice(&digits[at..]);
+}
+
+/// Appends `value` in lowercase hex, without `0x`, zero-padded to at least `width` digits
+/// (at most 16).
+pub(crate) fn push_hex(out: &mut Vec<u8>, value: u64, width: usize) {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut text = [b'0'; 16];
+    let mut at = text.len();
+    let mut rest = value;
     loop {
         at -= 1;
-        digits[at] = b'0' + (value % 10) as u8;
-        value /= 10;
-        if value == 0 {
+        text[at] = DIGITS[(rest & 0xf) as usize];
+        rest >>= 4;
+        if rest == 0 {
             break;
         }
     }
-    out.extend_from_slice(&digits[at..]);
+    out.extend_from_slice(&text[at.min(16 - width.min(16))..]);
 }
 
 /// The bytes JSON strings must escape.

@@ -123,6 +123,9 @@ pub struct SeccompEvent {
     pub(crate) fields: Vec<Span>,
     /// Where auditd's `ENRICHED` fields (after `\x1d`) are in `raw`.
     pub(crate) enriched: Vec<Span>,
+    /// True when a key may appear more than once in `fields` (only then does the ECS writer
+    /// look for a later value of each key).
+    pub(crate) repeated_keys: bool,
     /// The line as read (without its line ending).
     pub raw: String,
 }
@@ -133,6 +136,8 @@ pub struct SeccompEvent {
 pub(crate) struct Span {
     pub(crate) key: (u32, u32),
     pub(crate) value: (u32, u32),
+    /// Which key it is, when the parser decodes it.
+    pub(crate) tag: parse::Key,
 }
 
 impl SeccompEvent {

@@ -70,12 +70,13 @@ pub(crate) fn parse(line: &str) -> Option<SeccompEvent> {
         action: None,
         fields: Vec::new(),
         enriched: Vec::new(),
+        repeated_keys: false,
         raw: line.to_string(),
     };
     // Fields are slices of `line`, which `raw` copies: their offsets in one are offsets in
     // the other.
     let base = line.as_ptr() as usize;
-    let span = |key: &str, value: &str| {
+    let span = |key: &str, value: &str, tag: Key| {
         let at = |s: &str| {
             let start = (s.as_ptr() as usize - base) as u32;
             (start, start + s.len() as u32)
@@ -83,18 +84,27 @@ pub(crate) fn parse(line: &str) -> Option<SeccompEvent> {
         Span {
             key: at(key),
             value: at(value),
+            tag,
         }
     };
     if line.len() > u32::MAX as usize {
         return None;
     }
     event.fields.reserve(16);
+    // Known keys seen so far (a bit each), and whether another key was.
+    let (mut seen, mut other) = (0u32, false);
     for (key, value, quoted) in Fields::new(body) {
-        decode_field(&mut event, key, value, quoted);
-        event.fields.push(span(key, value));
+        let tag = decode_field(&mut event, key, value, quoted);
+        let bit = 1u32 << (tag as u32);
+        event.repeated_keys |= seen & bit != 0 || (tag == Key::Other && other);
+        seen |= bit;
+        other |= tag == Key::Other;
+        event.fields.push(span(key, value, tag));
     }
     if let Some(enriched) = enriched {
-        event.enriched = Fields::new(enriched).map(|(k, v, _)| span(k, v)).collect();
+        event.enriched = Fields::new(enriched)
+            .map(|(k, v, _)| span(k, v, Key::Other))
+            .collect();
     }
     if event.fields.is_empty() && event.timestamp.is_none() {
         return None;
@@ -252,45 +262,122 @@ fn timestamp(text: &str) -> Option<Timestamp> {
     Some(Timestamp { secs, millis })
 }
 
-/// Stores the fields the event decodes; the others stay only in `fields`.
-fn decode_field(event: &mut SeccompEvent, key: &str, value: &str, quoted: bool) {
+/// The keys the parser decodes into [`SeccompEvent`]'s own fields; every other is `Other`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Key {
+    Pid,
+    Uid,
+    Gid,
+    Auid,
+    Ses,
+    Subj,
+    Comm,
+    Exe,
+    Sig,
+    Arch,
+    Syscall,
+    Compat,
+    Ip,
+    Code,
+    Other,
+}
+
+/// Stores the fields the event decodes (the others stay only in `fields`); says which key it
+/// was.
+fn decode_field(event: &mut SeccompEvent, key: &str, value: &str, quoted: bool) -> Key {
     match key {
-        "pid" => event.pid = value.parse().ok(),
-        "uid" => event.uid = value.parse().ok(),
-        "gid" => event.gid = value.parse().ok(),
-        "auid" => event.auid = value.parse().ok(),
-        "ses" => event.ses = value.parse().ok(),
-        "subj" => event.subj = Some(value.to_string()),
-        "comm" => event.comm = untrusted_string(value, quoted),
-        "exe" => event.exe = untrusted_string(value, quoted),
-        "sig" => event.sig = value.parse().ok(),
-        "arch" => event.arch_raw = hex(value).and_then(|v| u32::try_from(v).ok()),
+        "pid" => {
+            event.pid = value.parse().ok();
+            Key::Pid
+        }
+        "uid" => {
+            event.uid = value.parse().ok();
+            Key::Uid
+        }
+        "gid" => {
+            event.gid = value.parse().ok();
+            Key::Gid
+        }
+        "auid" => {
+            event.auid = value.parse().ok();
+            Key::Auid
+        }
+        "ses" => {
+            event.ses = value.parse().ok();
+            Key::Ses
+        }
+        "subj" => {
+            event.subj = Some(value.to_string());
+            Key::Subj
+        }
+        "comm" => {
+            event.comm = untrusted_string(value, quoted);
+            Key::Comm
+        }
+        "exe" => {
+            event.exe = untrusted_string(value, quoted);
+            Key::Exe
+        }
+        "sig" => {
+            event.sig = value.parse().ok();
+            Key::Sig
+        }
+        "arch" => {
+            event.arch_raw = hex(value).and_then(|v| u32::try_from(v).ok());
+            Key::Arch
+        }
         "syscall" => {
             event.syscall = value
                 .parse::<i64>()
                 .ok()
-                .and_then(|v| u32::try_from(v).ok())
+                .and_then(|v| u32::try_from(v).ok());
+            Key::Syscall
         }
         "compat" => {
             event.compat = match value {
                 "0" => Some(false),
                 "1" => Some(true),
                 _ => None,
-            }
+            };
+            Key::Compat
         }
-        "ip" => event.ip = hex(value),
-        "code" => event.code = hex(value).and_then(|v| u32::try_from(v).ok()),
-        _ => {}
+        "ip" => {
+            event.ip = hex(value);
+            Key::Ip
+        }
+        "code" => {
+            event.code = hex(value).and_then(|v| u32::try_from(v).ok());
+            Key::Code
+        }
+        _ => Key::Other,
     }
 }
 
-/// A hex number with or without `0x`.
+/// A hex number with or without `0x` (what `u64::from_str_radix(digits, 16)` accepts after
+/// it, without its cost: a leading `+`, at most 16 digits once leading zeros are dropped).
 fn hex(value: &str) -> Option<u64> {
     let digits = value
         .strip_prefix("0x")
         .or_else(|| value.strip_prefix("0X"))
         .unwrap_or(value);
-    u64::from_str_radix(digits, 16).ok()
+    let digits = digits.strip_prefix('+').unwrap_or(digits).as_bytes();
+    if digits.is_empty() {
+        return None;
+    }
+    let mut n: u64 = 0;
+    for &b in digits {
+        let d = match b {
+            b'0'..=b'9' => b - b'0',
+            b'a'..=b'f' => b - b'a' + 10,
+            b'A'..=b'F' => b - b'A' + 10,
+            _ => return None,
+        };
+        if n >> 60 != 0 {
+            return None; // Another digit would overflow.
+        }
+        n = n << 4 | u64::from(d);
+    }
+    Some(n)
 }
 
 /// The kernel's `audit_log_untrustedstring`: quoted as is, or hex-encoded when the value has
@@ -349,24 +436,46 @@ fn find_byte(bytes: &[u8], needle: u8) -> Option<usize> {
     bytes[i..].iter().position(|&b| b == needle).map(|p| i + p)
 }
 
+/// The bytes a key may hold: `[A-Za-z0-9_-]`.
+static KEY_BYTE: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        table[b] = c.is_ascii_alphanumeric() || c == b'_' || c == b'-';
+        b += 1;
+    }
+    table
+};
+
 impl<'a> Iterator for Fields<'a> {
     type Item = (&'a str, &'a str, bool);
 
     fn next(&mut self) -> Option<Self::Item> {
         // One pass over the bytes: the separators are ASCII, so every cut is at a char
-        // boundary, and the key is checked while it is scanned.
+        // boundary.
         loop {
             let rest: &'a str = self.rest;
             let bytes = rest.as_bytes();
-            let mut i = bytes.iter().position(|&b| b != b' ')?;
-            let start = i;
-            let mut valid = true;
-            while let Some(&b) = bytes.get(i) {
-                if b == b' ' || b == b'=' {
-                    break;
-                }
-                valid &= b.is_ascii_alphanumeric() || b == b'_' || b == b'-';
+            let mut i = 0;
+            while bytes.get(i) == Some(&b' ') {
                 i += 1;
+            }
+            if i == bytes.len() {
+                self.rest = "";
+                return None;
+            }
+            let start = i;
+            while bytes.get(i).is_some_and(|&b| KEY_BYTE[usize::from(b)]) {
+                i += 1;
+            }
+            let mut valid = start < i;
+            if !matches!(bytes.get(i), None | Some(b' ' | b'=')) {
+                // A word with some other byte: skipped whole, with its value if it has one.
+                valid = false;
+                while !matches!(bytes.get(i), None | Some(b' ' | b'=')) {
+                    i += 1;
+                }
             }
             if bytes.get(i) != Some(&b'=') {
                 self.rest = &rest[i..];
@@ -388,7 +497,7 @@ impl<'a> Iterator for Fields<'a> {
                 }
             };
             self.rest = &rest[next..];
-            if valid && start < i {
+            if valid {
                 return Some((key, value, quoted));
             }
         }

@@ -2,7 +2,7 @@
 //! Readable forms: the action and signal names, and the one-line text of an event. They are
 //! `Display` adapters, so the ECS writer streams them without building strings first.
 
-use super::json::{escape_into, push_decimal};
+use super::json::{escape_into, push_decimal, push_hex};
 use super::{SeccompEvent, UNSET_ID};
 use crate::Action;
 use std::fmt;
@@ -11,12 +11,39 @@ use std::fmt;
 /// or trace value of 0 means "not recorded" and shows as plain `errno` / `trace`.
 pub(crate) struct ActionLabel(pub(crate) Action);
 
+impl ActionLabel {
+    /// The label when it is a fixed word (every action but errno and trace with a value).
+    fn word(&self) -> Option<&'static str> {
+        Some(match self.0 {
+            Action::Allow => "allow",
+            Action::Log => "log",
+            Action::KillProcess => "kill_process",
+            Action::KillThread => "kill_thread",
+            Action::Trap => "trap",
+            Action::Notify => "notify",
+            Action::Errno(0) => "errno",
+            Action::Trace(0) => "trace",
+            Action::Errno(_) | Action::Trace(_) => return None,
+        })
+    }
+
+    /// Appends the label (what `Display` writes; it needs no JSON escaping).
+    pub(crate) fn write_into(&self, out: &mut Vec<u8>) {
+        use std::io::Write as _;
+        match self.word() {
+            Some(word) => out.extend_from_slice(word.as_bytes()),
+            None => {
+                let _ = write!(out, "{}", self.0);
+            }
+        }
+    }
+}
+
 impl fmt::Display for ActionLabel {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.0 {
-            Action::Errno(0) => f.write_str("errno"),
-            Action::Trace(0) => f.write_str("trace"),
-            other => other.fmt(f),
+        match self.word() {
+            Some(word) => f.write_str(word),
+            None => self.0.fmt(f),
         }
     }
 }
@@ -75,13 +102,22 @@ impl fmt::Display for SyscallLabel<'_> {
 /// The architecture's name, or the raw `AUDIT_ARCH_*` value in hex, or `?`.
 pub(crate) struct ArchLabel<'a>(pub(crate) &'a SeccompEvent);
 
+impl ArchLabel<'_> {
+    /// Appends the label (what `Display` writes; it needs no JSON escaping).
+    pub(crate) fn write_into(&self, out: &mut Vec<u8>) {
+        match (self.0.arch, self.0.arch_raw) {
+            (Some(arch), _) => out.extend_from_slice(arch.name().as_bytes()),
+            (None, Some(raw)) => push_hex(out, u64::from(raw), 8),
+            (None, None) => out.push(b'?'),
+        }
+    }
+}
+
 impl fmt::Display for ArchLabel<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match (self.0.arch, self.0.arch_raw) {
-            (Some(arch), _) => f.write_str(arch.name()),
-            (None, Some(raw)) => write!(f, "{raw:08x}"),
-            (None, None) => f.write_str("?"),
-        }
+        let mut text = Vec::with_capacity(16);
+        self.write_into(&mut text);
+        f.write_str(std::str::from_utf8(&text).map_err(|_| fmt::Error)?)
     }
 }
 
@@ -100,21 +136,28 @@ impl fmt::Display for OneLine<'_> {
 impl OneLine<'_> {
     /// Appends the line (UTF-8): what `Display` writes.
     pub(crate) fn write_into(&self, out: &mut Vec<u8>) {
-        self.write_with(out, |out, text| out.extend_from_slice(text.as_bytes()));
+        self.write_with(out, false);
     }
 
     /// Appends the line as the inside of a JSON string (the ECS `message`), escaped as it is
     /// written rather than in a second pass.
     pub(crate) fn write_json(&self, out: &mut Vec<u8>) {
-        self.write_with(out, escape_into);
+        self.write_with(out, true);
     }
 
-    /// Writes the line; every piece that may hold a quote, a backslash or a control character
-    /// (the record's names and the quotes around them) goes through `text`, the fixed pieces
-    /// and numbers are pushed as they are. Bytes are pushed directly: `sysfence audit` writes
-    /// this for every record, and `write!` costs more than the text.
-    fn write_with(&self, out: &mut Vec<u8>, text: impl Fn(&mut Vec<u8>, &str)) {
-        use std::io::Write as _;
+    /// Writes the line, as JSON string content when `json`: every piece that may hold a
+    /// quote, a backslash or a control character (the record's names and the quotes around
+    /// them) is escaped then, the fixed pieces and numbers are pushed as they are. Bytes are
+    /// pushed directly: `sysfence audit` writes this for every record, and `write!` costs more
+    /// than the text.
+    fn write_with(&self, out: &mut Vec<u8>, json: bool) {
+        let text = |out: &mut Vec<u8>, piece: &str| {
+            if json {
+                escape_into(out, piece);
+            } else {
+                out.extend_from_slice(piece.as_bytes());
+            }
+        };
         let e = self.0;
         match e.timestamp {
             Some(t) => t.write_into(out),
@@ -123,7 +166,7 @@ impl OneLine<'_> {
         match e.action {
             Some(a) => {
                 out.push(b' ');
-                let _ = write!(out, "{}", ActionLabel(a));
+                ActionLabel(a).write_into(out);
             }
             None => out.extend_from_slice(b" ?"),
         }
@@ -143,24 +186,18 @@ impl OneLine<'_> {
             (None, None) => out.push(b'?'),
         }
         out.push(b' ');
-        match (e.arch, e.arch_raw) {
-            (Some(arch), _) => out.extend_from_slice(arch.name().as_bytes()),
-            (None, Some(raw)) => {
-                let _ = write!(out, "{raw:08x}");
-            }
-            (None, None) => out.push(b'?'),
-        }
+        ArchLabel(e).write_into(out);
         if let Some(pid) = e.pid {
             out.extend_from_slice(b" pid=");
             push_decimal(out, u64::from(pid));
         }
         if let Some(comm) = &e.comm {
             out.extend_from_slice(b" comm=");
-            quoted(out, comm, &text);
+            quoted(out, comm, json);
         }
         if let Some(exe) = &e.exe {
             out.extend_from_slice(b" exe=");
-            quoted(out, exe, &text);
+            quoted(out, exe, json);
         }
         if let Some(uid) = e.uid {
             out.extend_from_slice(b" uid=");
@@ -181,18 +218,22 @@ impl OneLine<'_> {
     }
 }
 
-/// `"name"` as Rust's `{:?}` writes it, through `text`; printable ASCII without `"` or `\`
-/// (the usual name) is written as it is, which is what `{:?}` gives for it.
-fn quoted(out: &mut Vec<u8>, name: &str, text: &impl Fn(&mut Vec<u8>, &str)) {
+/// `"name"` as Rust's `{:?}` writes it, as JSON string content when `json`; printable ASCII
+/// without `"` or `\` (the usual name) is written as it is, which is what `{:?}` gives for it
+/// (and needs no escaping inside its quotes).
+fn quoted(out: &mut Vec<u8>, name: &str, json: bool) {
+    let quote: &[u8] = if json { b"\\\"" } else { b"\"" };
     if name
         .bytes()
         .all(|b| (0x20..0x7f).contains(&b) && b != b'"' && b != b'\\')
     {
-        text(out, "\"");
-        text(out, name);
-        text(out, "\"");
+        out.extend_from_slice(quote);
+        out.extend_from_slice(name.as_bytes());
+        out.extend_from_slice(quote);
+    } else if json {
+        escape_into(out, &format!("{name:?}"));
     } else {
-        text(out, &format!("{name:?}"));
+        out.extend_from_slice(format!("{name:?}").as_bytes());
     }
 }
 
