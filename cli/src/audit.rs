@@ -11,7 +11,7 @@ use std::process::ExitCode;
 use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
 use std::time::Duration;
 use sysfence::audit::{
-    host_name, is_own_ecs_output, parse_line, parse_loss, parse_time, EcsOptions, EventFilter,
+    host_name, is_own_ecs_output, parse_loss, parse_time, Decoder, EcsOptions, EventFilter,
     LossTally, Summary,
 };
 
@@ -158,6 +158,7 @@ pub fn run(args: &AuditArgs) -> ExitCode {
         skipped: 0,
         lost: LossTally::default(),
         buf: Vec::new(),
+        decoder: Decoder::new(),
     };
     let result = match source {
         Source::Stdin => {
@@ -257,6 +258,8 @@ struct Sink<W: Write> {
     lost: LossTally,
     /// The current line's output.
     buf: Vec<u8>,
+    /// Decodes the lines (its buffers reused from one to the next).
+    decoder: Decoder,
 }
 
 /// What one line was.
@@ -281,12 +284,13 @@ fn render(
     format: Format,
     resolve: bool,
     filter: &EventFilter,
+    decoder: &mut Decoder,
     out: &mut Vec<u8>,
 ) -> Rendered {
     if line.starts_with('{') && is_own_ecs_output(line) {
         return Rendered::OwnOutput;
     }
-    let Some(event) = parse_line(line) else {
+    let Some(event) = decoder.decode(line) else {
         if let Some(loss) = parse_loss(line) {
             match format {
                 Format::Ecs => {
@@ -304,7 +308,7 @@ fn render(
             Rendered::Skipped
         };
     };
-    if !filter.matches(&event) {
+    if !filter.matches(event) {
         return Rendered::Filtered;
     }
     match format {
@@ -332,7 +336,14 @@ impl<W: Write> Sink<W> {
             return Ok(());
         }
         self.buf.clear();
-        match render(line, self.format, self.resolve, &self.filter, &mut self.buf) {
+        match render(
+            line,
+            self.format,
+            self.resolve,
+            &self.filter,
+            &mut self.decoder,
+            &mut self.buf,
+        ) {
             Rendered::Event => self.events += 1,
             Rendered::Filtered => self.filtered += 1,
             Rendered::OwnOutput => return Err(Stop::Input(OWN_OUTPUT.to_string())),
@@ -448,20 +459,27 @@ fn read_chunks(file: File, sink: &mut Sink<impl Write>) -> Result<(), Stop> {
             spares.push(spare);
             let give_back = give_back.clone();
             scope.spawn(move || {
+                let mut decoder = Decoder::new();
                 for chunk in chunks {
                     let mut out = spared.try_recv().unwrap_or_default();
                     out.clear();
                     out.reserve(chunk.len() * 3);
                     let mut c = Counts::default();
-                    let mut each =
-                        |line: &str| match render(line, format, resolve, filter, &mut out) {
-                            Rendered::Event => c.events += 1,
-                            Rendered::Lost(loss) => c.lost.add(&loss),
-                            Rendered::Filtered => c.filtered += 1,
-                            Rendered::OwnOutput => c.own_output = true,
-                            Rendered::Skipped => c.skipped += 1,
-                            Rendered::Blank => {}
-                        };
+                    let mut each = |line: &str| match render(
+                        line,
+                        format,
+                        resolve,
+                        filter,
+                        &mut decoder,
+                        &mut out,
+                    ) {
+                        Rendered::Event => c.events += 1,
+                        Rendered::Lost(loss) => c.lost.add(&loss),
+                        Rendered::Filtered => c.filtered += 1,
+                        Rendered::OwnOutput => c.own_output = true,
+                        Rendered::Skipped => c.skipped += 1,
+                        Rendered::Blank => {}
+                    };
                     // A chunk is usually all UTF-8: checked at once, split with memchr.
                     match std::str::from_utf8(&chunk) {
                         Ok(text) => text.split('\n').for_each(&mut each),
@@ -786,6 +804,7 @@ mod tests {
             skipped: 0,
             lost: LossTally::default(),
             buf: Vec::new(),
+            decoder: Decoder::new(),
         }
     }
 

@@ -232,6 +232,23 @@ fn special(w: u64) -> u64 {
     (control | quote | backslash) & HIGHS
 }
 
+/// True when `bytes` is at most sixteen bytes long and needs no escaping: two words that
+/// overlap in the middle (or, below eight bytes, two halves of one word) cover it, so most
+/// strings of a record are checked in a few instructions.
+#[inline]
+fn short_and_clean(bytes: &[u8]) -> bool {
+    let n = bytes.len();
+    let word = |at: usize| u64::from_le_bytes(bytes[at..at + 8].try_into().unwrap_or([0; 8]));
+    let half = |at: usize| u32::from_le_bytes(bytes[at..at + 4].try_into().unwrap_or([0; 4]));
+    match n {
+        0 => true,
+        1..=3 => bytes.iter().all(|&b| !NEEDS_ESCAPE[usize::from(b)]),
+        4..=7 => special(u64::from(half(0)) | u64::from(half(n - 4)) << 32) == 0,
+        8..=16 => special(word(0)) | special(word(n - 8)) == 0,
+        _ => false,
+    }
+}
+
 /// Appends `s` as the inside of a JSON string: `"` and `\` escaped, control characters as
 /// `\n`, `\t`, ... or `\u00XX`; everything else (UTF-8 included) as it is. Eight bytes are
 /// looked at a time, and runs without escapes are copied whole.
@@ -241,7 +258,7 @@ pub(crate) fn escape_into(out: &mut Vec<u8>, s: &str) {
 
 /// [`escape_into`] for bytes: only ASCII bytes are escaped, so UTF-8 stays UTF-8.
 fn escape_bytes_into(out: &mut Vec<u8>, bytes: &[u8]) {
-    if bytes.len() < 16 && !bytes.iter().any(|&b| NEEDS_ESCAPE[usize::from(b)]) {
+    if short_and_clean(bytes) {
         out.extend_from_slice(bytes);
         return;
     }
@@ -344,6 +361,22 @@ mod tests {
             escape_into(&mut out, &text);
             out.push(b'"');
             assert_eq!(serde_json::from_slice::<String>(&out).unwrap(), text);
+        }
+    }
+
+    #[test]
+    fn short_check_agrees_with_the_table() {
+        let naive = |b: &[u8]| b.len() <= 16 && !b.iter().any(|&c| NEEDS_ESCAPE[usize::from(c)]);
+        for len in 0..=20 {
+            let clean = vec![b'a'; len];
+            assert_eq!(short_and_clean(&clean), naive(&clean), "{len}");
+            for at in 0..len {
+                for b in 0u8..=255 {
+                    let mut text = clean.clone();
+                    text[at] = b;
+                    assert_eq!(short_and_clean(&text), naive(&text), "{len} {at} {b}");
+                }
+            }
         }
     }
 

@@ -141,6 +141,37 @@ pub(crate) struct Span {
 }
 
 impl SeccompEvent {
+    /// An event with nothing in it, for [`Decoder`] to fill.
+    pub(crate) fn empty() -> SeccompEvent {
+        SeccompEvent {
+            form: RecordForm::Kernel,
+            timestamp: None,
+            serial: None,
+            node: None,
+            pid: None,
+            uid: None,
+            gid: None,
+            auid: None,
+            ses: None,
+            subj: None,
+            comm: None,
+            exe: None,
+            sig: None,
+            arch: None,
+            arch_raw: None,
+            syscall: None,
+            syscall_name: None,
+            compat: None,
+            ip: None,
+            code: None,
+            action: None,
+            fields: Vec::new(),
+            enriched: Vec::new(),
+            repeated_keys: false,
+            raw: String::new(),
+        }
+    }
+
     fn slice(&self, (start, end): (u32, u32)) -> &str {
         self.raw.get(start as usize..end as usize).unwrap_or("")
     }
@@ -181,6 +212,41 @@ impl SeccompEvent {
 /// Parses one line. `None` when the line holds no seccomp record; never panics.
 pub fn parse_line(line: &str) -> Option<SeccompEvent> {
     parse::parse(line)
+}
+
+/// Parses lines one after another into one event whose buffers are reused: what
+/// [`parse_line`] does, without allocating for every record (`sysfence audit` reads millions).
+///
+/// ```
+/// let mut decoder = sysfence::audit::Decoder::new();
+/// let line = "type=SECCOMP msg=audit(1603120643.421:21): pid=7 comm=\"nc\" arch=c000003e syscall=49 code=0x0";
+/// let event = decoder.decode(line).expect("a seccomp record");
+/// assert_eq!(event.syscall_name.as_deref(), Some("bind"));
+/// assert!(decoder.decode("type=SYSCALL msg=audit(1603120643.421:22): syscall=1").is_none());
+/// ```
+#[derive(Debug)]
+pub struct Decoder {
+    event: SeccompEvent,
+}
+
+impl Default for Decoder {
+    fn default() -> Self {
+        Decoder::new()
+    }
+}
+
+impl Decoder {
+    /// A decoder with empty buffers.
+    pub fn new() -> Decoder {
+        Decoder {
+            event: SeccompEvent::empty(),
+        }
+    }
+
+    /// The line's record, as [`parse_line`] gives it; `None` when the line holds none.
+    pub fn decode(&mut self, line: &str) -> Option<&SeccompEvent> {
+        parse::parse_into(line, &mut self.event).then_some(&self.event)
+    }
 }
 
 /// Parses one line into an ECS document with this machine's host name and the names of the

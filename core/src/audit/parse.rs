@@ -24,55 +24,65 @@ static TYPE_KEY: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new("type=
 
 /// Parses one line (see [`crate::audit::parse_line`]).
 pub(crate) fn parse(line: &str) -> Option<SeccompEvent> {
+    let mut event = SeccompEvent::empty();
+    parse_into(line, &mut event).then_some(event)
+}
+
+/// Parses one line into `event`, reusing its buffers; false (and `event` in no particular
+/// state) when the line holds no seccomp record.
+pub(crate) fn parse_into(line: &str, event: &mut SeccompEvent) -> bool {
     let line = line.trim_end_matches(['\n', '\r']);
     // Every form carries one of these; most lines of a busy audit log carry neither.
     let bytes = line.as_bytes();
     if SECCOMP.find(bytes).is_none() && TYPE_1326.find(bytes).is_none() {
-        return None;
+        return false;
     }
-    let (form, prefix, rest) = locate(line)?;
+    let Some((form, prefix, rest)) = locate(line) else {
+        return false;
+    };
     // `event.original` is the record as the kernel wrote it, without /dev/kmsg's
     // `PRIORITY,SEQUENCE,MICROSECONDS,FLAGS;` header (nor a continuation line's).
     let line = match form {
-        RecordForm::Kmsg => &line[prefix.find(';').map_or(0, |i| i + 1)..],
+        RecordForm::Kmsg => &line[byte_at(prefix, b';').map_or(0, |i| i + 1)..],
         _ => line,
     };
     let (timestamp, serial, body) = match form {
         RecordForm::Journald => (None, None, rest),
-        _ => header(rest)?,
+        _ => match header(rest) {
+            Some(parts) => parts,
+            None => return false,
+        },
     };
+    if line.len() > u32::MAX as usize {
+        return false;
+    }
     // The separator is one ASCII byte, so the cut is at a char boundary.
     let (body, enriched) = match memchr::memchr(ENRICHED_SEPARATOR as u8, body.as_bytes()) {
         Some(at) => (&body[..at], Some(&body[at + 1..])),
         None => (body, None),
     };
-    let mut event = SeccompEvent {
-        form,
-        timestamp,
-        serial,
-        node: node_of(prefix),
-        pid: None,
-        uid: None,
-        gid: None,
-        auid: None,
-        ses: None,
-        subj: None,
-        comm: None,
-        exe: None,
-        sig: None,
-        arch: None,
-        arch_raw: None,
-        syscall: None,
-        syscall_name: None,
-        compat: None,
-        ip: None,
-        code: None,
-        action: None,
-        fields: Vec::new(),
-        enriched: Vec::new(),
-        repeated_keys: false,
-        raw: line.to_string(),
-    };
+    event.form = form;
+    event.timestamp = timestamp;
+    event.serial = serial;
+    set(&mut event.node, node_of(prefix));
+    event.pid = None;
+    event.uid = None;
+    event.gid = None;
+    event.auid = None;
+    event.ses = None;
+    event.sig = None;
+    event.arch = None;
+    event.arch_raw = None;
+    event.syscall = None;
+    event.compat = None;
+    event.ip = None;
+    event.code = None;
+    event.action = None;
+    event.fields.clear();
+    event.enriched.clear();
+    event.repeated_keys = false;
+    event.raw.clear();
+    event.raw.push_str(line);
     // Fields are slices of `line`, which `raw` copies: their offsets in one are offsets in
     // the other.
     let base = line.as_ptr() as usize;
@@ -87,42 +97,64 @@ pub(crate) fn parse(line: &str) -> Option<SeccompEvent> {
             tag,
         }
     };
-    if line.len() > u32::MAX as usize {
-        return None;
-    }
-    event.fields.reserve(16);
     // Known keys seen so far (a bit each), and whether another key was.
     let (mut seen, mut other) = (0u32, false);
     for (key, value, quoted) in Fields::new(body) {
-        let tag = decode_field(&mut event, key, value, quoted);
+        let tag = decode_field(event, key, value, quoted);
         let bit = 1u32 << (tag as u32);
         event.repeated_keys |= seen & bit != 0 || (tag == Key::Other && other);
         seen |= bit;
         other |= tag == Key::Other;
         event.fields.push(span(key, value, tag));
     }
+    // The strings the record lacks (kept until now so that their buffers are reused).
+    for (tag, slot) in [
+        (Key::Subj, &mut event.subj),
+        (Key::Comm, &mut event.comm),
+        (Key::Exe, &mut event.exe),
+    ] {
+        if seen & 1 << (tag as u32) == 0 {
+            *slot = None;
+        }
+    }
     if let Some(enriched) = enriched {
-        event.enriched = Fields::new(enriched)
-            .map(|(k, v, _)| span(k, v, Key::Other))
-            .collect();
+        event
+            .enriched
+            .extend(Fields::new(enriched).map(|(k, v, _)| span(k, v, Key::Other)));
     }
     if event.fields.is_empty() && event.timestamp.is_none() {
-        return None;
+        return false;
     }
     event.arch = event
         .arch_raw
         .and_then(|raw| Arch::from_audit_arch(raw, event.syscall));
-    event.syscall_name = match (event.arch, event.syscall) {
-        (Some(arch), Some(nr)) => syscall_name(arch, nr),
-        _ => None,
+    let name = match (event.arch, event.syscall) {
+        (Some(arch), Some(nr)) => syscall_name(arch, nr, &mut event.syscall_name),
+        _ => false,
     };
+    if !name {
+        event.syscall_name = None;
+    }
     event.action = event.code.map(Action::from_ret);
-    Some(event)
+    true
 }
 
-/// libseccomp's name of syscall `nr` on `arch`, looked up once per thread (libseccomp searches
-/// its table and allocates the name on every call).
-fn syscall_name(arch: Arch, nr: u32) -> Option<String> {
+/// Stores `value` in `slot`, in the string already there when there is one.
+fn set(slot: &mut Option<String>, value: Option<&str>) {
+    match (slot.as_mut(), value) {
+        (Some(text), Some(v)) => {
+            text.clear();
+            text.push_str(v);
+        }
+        (None, Some(v)) => *slot = Some(v.to_string()),
+        (_, None) => *slot = None,
+    }
+}
+
+/// Stores libseccomp's name of syscall `nr` on `arch` in `slot` (false when it has none),
+/// looked up once per thread (libseccomp searches its table and allocates the name on every
+/// call).
+fn syscall_name(arch: Arch, nr: u32, slot: &mut Option<String>) -> bool {
     /// Names by (`AUDIT_ARCH_*` value, number); x32 numbers carry their own bit.
     type Names = HashMap<(u32, u32), Option<Box<str>>>;
     thread_local! {
@@ -131,7 +163,8 @@ fn syscall_name(arch: Arch, nr: u32) -> Option<String> {
     NAMES.with(|cell| {
         let key = (arch.audit_arch(), nr);
         if let Some(found) = cell.borrow().get(&key) {
-            return found.as_deref().map(str::to_string);
+            set(slot, found.as_deref());
+            return found.is_some();
         }
         let found = name_of(nr, arch);
         let mut map = cell.borrow_mut();
@@ -139,7 +172,8 @@ fn syscall_name(arch: Arch, nr: u32) -> Option<String> {
             map.clear(); // Only numbers no table has grow it this far.
         }
         map.insert(key, found.as_deref().map(Box::from));
-        found
+        set(slot, found.as_deref());
+        found.is_some()
     })
 }
 
@@ -152,7 +186,7 @@ fn locate(line: &str) -> Option<(RecordForm, &str, &str)> {
         let at = from + found;
         from = at + "type=".len();
         let after = &line[from..];
-        let token = after.split(' ').next().unwrap_or("");
+        let token = &after[..byte_at(after, b' ').unwrap_or(after.len())];
         let prefix = &line[..at];
         if !TYPE_TOKENS.contains(&token) || !record_may_start_after(prefix) {
             continue;
@@ -224,10 +258,13 @@ fn is_kmsg_prefix(prefix: &str) -> bool {
 }
 
 /// auditd's `node=NAME` in the text before `type=`.
-fn node_of(prefix: &str) -> Option<String> {
+fn node_of(prefix: &str) -> Option<&str> {
+    if prefix.is_empty() {
+        return None;
+    }
     Fields::new(prefix)
         .find(|(k, _, _)| *k == "node")
-        .map(|(_, v, _)| v.to_string())
+        .map(|(_, v, _)| v)
 }
 
 /// Splits ` msg=audit(SECS.MILLIS:SERIAL): fields` (or the kernel's ` audit(...): fields`).
@@ -236,12 +273,12 @@ fn header(rest: &str) -> Option<(Option<Timestamp>, Option<u64>, &str)> {
     let text = rest.trim_start();
     let text = text.strip_prefix("msg=").unwrap_or(text);
     let inner = text.strip_prefix("audit(")?;
-    let close = inner.find(')')?;
+    let close = byte_at(inner, b')')?;
     let body = &inner[close + 1..];
     let body = body.strip_prefix(':').unwrap_or(body);
     let stamp = &inner[..close];
-    let (time, serial) = match stamp.split_once(':') {
-        Some((t, s)) => (t, s.parse::<u64>().ok()),
+    let (time, serial) = match byte_at(stamp, b':') {
+        Some(at) => (&stamp[..at], stamp[at + 1..].parse::<u64>().ok()),
         None => (stamp, None),
     };
     Some((timestamp(time), serial, body))
@@ -249,7 +286,10 @@ fn header(rest: &str) -> Option<(Option<Timestamp>, Option<u64>, &str)> {
 
 /// `1603120490.865` -> seconds and milliseconds.
 fn timestamp(text: &str) -> Option<Timestamp> {
-    let (secs, frac) = text.split_once('.').unwrap_or((text, ""));
+    let (secs, frac) = match byte_at(text, b'.') {
+        Some(at) => (&text[..at], &text[at + 1..]),
+        None => (text, ""),
+    };
     let secs = secs.parse::<u64>().ok()?;
     if !frac.bytes().all(|b| b.is_ascii_digit()) {
         return None;
@@ -282,6 +322,12 @@ pub(crate) enum Key {
     Other,
 }
 
+/// Where the ASCII byte `b` first is in `text` (memchr's search: std's `find` of a `char` costs
+/// more on these short strings). An ASCII byte is always a char boundary.
+fn byte_at(text: &str, b: u8) -> Option<usize> {
+    memchr::memchr(b, text.as_bytes())
+}
+
 /// Stores the fields the event decodes (the others stay only in `fields`); says which key it
 /// was.
 fn decode_field(event: &mut SeccompEvent, key: &str, value: &str, quoted: bool) -> Key {
@@ -307,15 +353,15 @@ fn decode_field(event: &mut SeccompEvent, key: &str, value: &str, quoted: bool) 
             Key::Ses
         }
         "subj" => {
-            event.subj = Some(value.to_string());
+            set(&mut event.subj, Some(value));
             Key::Subj
         }
         "comm" => {
-            event.comm = untrusted_string(value, quoted);
+            untrusted_string(&mut event.comm, value, quoted);
             Key::Comm
         }
         "exe" => {
-            event.exe = untrusted_string(value, quoted);
+            untrusted_string(&mut event.exe, value, quoted);
             Key::Exe
         }
         "sig" => {
@@ -364,34 +410,50 @@ fn hex(value: &str) -> Option<u64> {
     if digits.is_empty() {
         return None;
     }
+    // A table and one test for bad digits and overflow at the end: the digits of addresses
+    // are random, and branching on each costs more than the arithmetic.
     let mut n: u64 = 0;
+    let mut bad = 0u8;
+    let mut lost = 0u64;
     for &b in digits {
-        let d = match b {
-            b'0'..=b'9' => b - b'0',
-            b'a'..=b'f' => b - b'a' + 10,
-            b'A'..=b'F' => b - b'A' + 10,
-            _ => return None,
-        };
-        if n >> 60 != 0 {
-            return None; // Another digit would overflow.
-        }
-        n = n << 4 | u64::from(d);
+        let d = HEX_DIGIT[usize::from(b)];
+        bad |= d;
+        lost |= n >> 60;
+        n = n << 4 | u64::from(d & 0xf);
     }
-    Some(n)
+    (bad & 0x80 == 0 && lost == 0).then_some(n)
 }
+
+/// Hex digits' values; 0x80 for every other byte.
+static HEX_DIGIT: [u8; 256] = {
+    let mut table = [0x80u8; 256];
+    let mut i = 0;
+    while i < 10 {
+        table[b'0' as usize + i] = i as u8;
+        i += 1;
+    }
+    let mut i = 0;
+    while i < 6 {
+        table[b'a' as usize + i] = 10 + i as u8;
+        table[b'A' as usize + i] = 10 + i as u8;
+        i += 1;
+    }
+    table
+};
 
 /// The kernel's `audit_log_untrustedstring`: quoted as is, or hex-encoded when the value has
 /// a space, a quote or a control character; `(null)` (and auditd's `?`) when absent.
-fn untrusted_string(value: &str, quoted: bool) -> Option<String> {
+/// Stored in `slot`.
+fn untrusted_string(slot: &mut Option<String>, value: &str, quoted: bool) {
     if quoted {
-        return Some(value.to_string());
+        return set(slot, Some(value));
     }
     if value == "(null)" || value == "?" || value.is_empty() {
-        return None;
+        return set(slot, None);
     }
     match hex_bytes(value) {
-        Some(bytes) => Some(String::from_utf8_lossy(&bytes).into_owned()),
-        None => Some(value.to_string()),
+        Some(bytes) => set(slot, Some(&String::from_utf8_lossy(&bytes))),
+        None => set(slot, Some(value)),
     }
 }
 
@@ -530,6 +592,56 @@ mod tests {
     }
 
     #[test]
+    fn hex_reads_what_from_str_radix_reads() {
+        let reference = |v: &str| {
+            let digits = v
+                .strip_prefix("0x")
+                .or_else(|| v.strip_prefix("0X"))
+                .unwrap_or(v);
+            u64::from_str_radix(digits, 16).ok()
+        };
+        let mut cases: Vec<String> = [
+            "",
+            "0x",
+            "0X",
+            "+",
+            "0x+",
+            "-1",
+            "0x-1",
+            "+5",
+            "0x+5",
+            "g",
+            "0xg1",
+            "1g",
+            " 1",
+            "ffffffffffffffff",
+            "10000000000000000",
+            "0000000000000000000000001",
+            "0XdeadBEEF",
+            "7fffffffffffffff",
+            "0x0x1",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        let alphabet = b"0123456789abcdefABCDEFxX+-g ";
+        let mut state: u64 = 0x2545_F491_4F6C_DD1D;
+        for _ in 0..20_000 {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            let len = (state % 20) as usize;
+            let text: String = (0..len)
+                .map(|i| char::from(alphabet[((state >> (i * 3)) % 28) as usize]))
+                .collect();
+            cases.push(text);
+        }
+        for case in cases {
+            assert_eq!(hex(&case), reference(&case), "{case:?}");
+        }
+    }
+
+    #[test]
     fn fields_split_quoted_and_bare_values() {
         let got: Vec<_> = Fields::new(r#"a=1 b="x y" c='q' junk d= e="open"#).collect();
         assert_eq!(
@@ -601,6 +713,7 @@ mod tests {
         let alphabet: Vec<char> = "=\" '():;.,x0a9\u{1d}\u{e9}\u{1F600}\0 \n[]"
             .chars()
             .collect();
+        let mut decoder = crate::audit::Decoder::new();
         for base in [KERNEL, AUDITD, "audit[12]: SECCOMP pid=1 syscall=2"] {
             let chars: Vec<char> = base.chars().collect();
             for cut in 0..=chars.len() {
@@ -622,6 +735,8 @@ mod tests {
                     }
                 }
                 let line: String = c.into_iter().collect();
+                // One decoder for every line: what it reuses never leaks into the next event.
+                assert_eq!(decoder.decode(&line), parse(&line).as_ref(), "{line:?}");
                 if let Some(event) = parse(&line) {
                     let _ = event.to_ecs("h");
                     let _ = event.to_text();
