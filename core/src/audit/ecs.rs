@@ -11,7 +11,7 @@
 //! million records a second this way. [`SeccompEvent::to_ecs`] parses those same bytes into a
 //! `serde_json::Value`, so the two cannot differ.
 
-use super::json::{push_hex, Json, PAIRS};
+use super::json::{key, push_hex, Json, Quoted, PAIRS};
 use super::names::{group_name, user_name, Name};
 use super::parse::Key;
 use super::text::{signal_name, ActionLabel, ArchLabel, OneLine};
@@ -64,7 +64,7 @@ enum Label<'a> {
 }
 
 impl Label<'_> {
-    fn write(&self, json: &mut Json<'_>, key: &str) {
+    fn write(&self, json: &mut Json<'_>, key: Quoted) {
         match self {
             Label::Borrowed(v) => json.str(key, v),
             Label::Shared(v) => json.str(key, v),
@@ -144,59 +144,62 @@ impl SeccompEvent {
         let mut j = Json::new(out);
         j.begin();
         if let Some(t) = self.timestamp {
-            j.safe_with("@timestamp", |out| t.write_into(out));
+            j.safe_with(key!("@timestamp"), |out| t.write_into(out));
         }
-        j.safe_with("message", |out| OneLine(self).write_json(out));
+        j.safe_with(key!("message"), |out| OneLine(self).write_json(out));
         j.raw(EVENT_HEAD.as_bytes());
         if self.syscall.is_some() {
             let (category, kind) = categorization(self.syscall_name.as_deref());
-            j.str_array("category", category);
-            j.str_array("type", kind);
+            j.str_array(key!("category"), category);
+            j.str_array(key!("type"), kind);
         }
-        j.safe("outcome", "unknown");
+        j.safe(key!("outcome"), "unknown");
         if let Some(serial) = self.serial {
-            j.num("sequence", serial);
+            j.num(key!("sequence"), serial);
         }
-        j.str("original", &self.raw);
+        j.str(key!("original"), &self.raw);
         j.end();
         j.raw(PRODUCER.as_bytes());
-        let m = j.open("host");
-        j.str("name", self.node.as_deref().unwrap_or(options.host_name));
+        let m = j.open(key!("host"));
+        j.str(
+            key!("name"),
+            self.node.as_deref().unwrap_or(options.host_name),
+        );
         j.close(m);
 
-        let m = j.open("process");
+        let m = j.open(key!("process"));
         if let Some(pid) = self.pid {
-            j.num("pid", u64::from(pid));
+            j.num(key!("pid"), u64::from(pid));
         }
         if let Some(comm) = &self.comm {
-            j.str("name", comm);
+            j.str(key!("name"), comm);
         }
         if let Some(exe) = &self.exe {
-            j.str("executable", exe);
+            j.str(key!("executable"), exe);
         }
         j.close(m);
 
-        let m = j.open("user");
+        let m = j.open(key!("user"));
         if let Some(uid) = self.uid {
-            j.id("id", uid);
+            j.id(key!("id"), uid);
         }
         if let Some(n) = &user_label {
-            n.write(&mut j, "name");
+            n.write(&mut j, key!("name"));
         }
-        let g = j.open("group");
+        let g = j.open(key!("group"));
         if let Some(gid) = self.gid {
-            j.id("id", gid);
+            j.id(key!("id"), gid);
         }
         if let Some(n) = &group_label {
-            n.write(&mut j, "name");
+            n.write(&mut j, key!("name"));
         }
         j.close(g);
-        let a = j.open("audit");
+        let a = j.open(key!("audit"));
         if let Some(auid) = known(self.auid) {
-            j.id("id", auid);
+            j.id(key!("id"), auid);
         }
         if let Some(n) = &audit_label {
-            n.write(&mut j, "name");
+            n.write(&mut j, key!("name"));
         }
         j.close(a);
         if let Some(subj) = self
@@ -205,10 +208,16 @@ impl SeccompEvent {
             .filter(|s| !matches!(*s, "" | "?" | "(null)"))
         {
             // go-libaudit's parseSELinuxContext: at most five parts at `:`.
-            let s = j.open("selinux");
-            for (key, part) in ["user", "role", "domain", "level", "category"]
-                .into_iter()
-                .zip(subj.splitn(5, ':'))
+            let s = j.open(key!("selinux"));
+            for (key, part) in [
+                key!("user"),
+                key!("role"),
+                key!("domain"),
+                key!("level"),
+                key!("category"),
+            ]
+            .into_iter()
+            .zip(subj.splitn(5, ':'))
             {
                 j.str(key, part);
             }
@@ -216,73 +225,73 @@ impl SeccompEvent {
         }
         j.close(m);
 
-        let m = j.open("auditd");
-        j.safe("message_type", "seccomp");
+        let m = j.open(key!("auditd"));
+        j.safe(key!("message_type"), "seccomp");
         if let Some(serial) = self.serial {
-            j.num("sequence", serial);
+            j.num(key!("sequence"), serial);
         }
-        j.safe("result", "unknown");
+        j.safe(key!("result"), "unknown");
         if let Some(ses) = known(self.ses) {
-            j.id("session", ses);
+            j.id(key!("session"), ses);
         }
-        let s = j.open("summary");
-        let a = j.open("actor");
+        let s = j.open(key!("summary"));
+        let a = j.open(key!("actor"));
         match (self.auid, &audit_label) {
             (None, _) => {}
-            (Some(UNSET_ID), _) => j.safe("primary", "unset"),
-            (Some(_), Some(n)) => n.write(&mut j, "primary"),
-            (Some(id), None) => j.id("primary", id),
+            (Some(UNSET_ID), _) => j.safe(key!("primary"), "unset"),
+            (Some(_), Some(n)) => n.write(&mut j, key!("primary")),
+            (Some(id), None) => j.id(key!("primary"), id),
         }
         match (self.uid, &user_label) {
             (None, _) => {}
-            (Some(_), Some(n)) => n.write(&mut j, "secondary"),
-            (Some(id), None) => j.id("secondary", id),
+            (Some(_), Some(n)) => n.write(&mut j, key!("secondary")),
+            (Some(id), None) => j.id(key!("secondary"), id),
         }
         j.close(a);
         if let Some(nr) = self.syscall {
-            let o = j.open("object");
-            j.safe("type", "process");
+            let o = j.open(key!("object"));
+            j.safe(key!("type"), "process");
             match &self.syscall_name {
-                Some(n) => j.str("primary", n),
-                None => j.id("primary", nr),
+                Some(n) => j.str(key!("primary"), n),
+                None => j.id(key!("primary"), nr),
             }
             j.close(o);
         }
         if let Some(how) = self.how() {
-            j.str("how", how);
+            j.str(key!("how"), how);
         }
         j.close(s);
-        let d = j.open("data");
+        let d = j.open(key!("data"));
         self.write_data(&mut j);
         j.close(d);
         j.close(m);
 
-        let m = j.open("seccomp");
-        let s = j.open("syscall");
+        let m = j.open(key!("seccomp"));
+        let s = j.open(key!("syscall"));
         if let Some(n) = &self.syscall_name {
-            j.str("name", n);
+            j.str(key!("name"), n);
         }
         if let Some(nr) = self.syscall {
-            j.num("number", u64::from(nr));
+            j.num(key!("number"), u64::from(nr));
         }
         j.close(s);
         if self.arch.is_some() || self.arch_raw.is_some() {
-            j.safe_with("arch", |out| ArchLabel(self).write_into(out));
+            j.safe_with(key!("arch"), |out| ArchLabel(self).write_into(out));
         }
         if let Some(a) = self.action {
-            j.safe_with("action", |out| ActionLabel(a).write_into(out));
+            j.safe_with(key!("action"), |out| ActionLabel(a).write_into(out));
         }
         if let Some(c) = self.code {
-            j.safe_with("code", |out| push_prefixed_hex(out, u64::from(c)));
+            j.safe_with(key!("code"), |out| push_prefixed_hex(out, u64::from(c)));
         }
         if let Some(sig) = self.sig.and_then(signal_name) {
-            j.safe("signal", sig);
+            j.safe(key!("signal"), sig);
         }
         if let Some(c) = self.compat {
-            j.bool("compat", c);
+            j.bool(key!("compat"), c);
         }
         if let Some(ip) = self.ip {
-            j.safe_with("ip", |out| push_prefixed_hex(out, ip));
+            j.safe_with(key!("ip"), |out| push_prefixed_hex(out, ip));
         }
         j.close(m);
         j.end();
@@ -304,15 +313,17 @@ impl SeccompEvent {
                 continue;
             }
             match span.tag {
-                Key::Arch if self.arch_raw.is_some() => j.safe_with("arch", |out| {
+                Key::Arch if self.arch_raw.is_some() => j.safe_with(key!("arch"), |out| {
                     AuditArchName(self.arch_raw.unwrap_or_default()).write_into(out)
                 }),
-                Key::Syscall if self.syscall_name.is_some() => {
-                    j.str("syscall", self.syscall_name.as_deref().unwrap_or_default())
-                }
-                Key::Sig if self.sig.and_then(signal_name).is_some() => {
-                    j.safe("sig", self.sig.and_then(signal_name).unwrap_or_default())
-                }
+                Key::Syscall if self.syscall_name.is_some() => j.str(
+                    key!("syscall"),
+                    self.syscall_name.as_deref().unwrap_or_default(),
+                ),
+                Key::Sig if self.sig.and_then(signal_name).is_some() => j.safe(
+                    key!("sig"),
+                    self.sig.and_then(signal_name).unwrap_or_default(),
+                ),
                 _ => j.str(k, v),
             }
         }
