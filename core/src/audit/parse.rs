@@ -471,12 +471,14 @@ fn hex_bytes(value: &str) -> Option<Vec<u8>> {
 /// (`"..."` or `'...'`, a missing closing quote takes the rest) or end at a space. Words
 /// without `=` and keys with unexpected characters are skipped.
 pub(crate) struct Fields<'a> {
-    rest: &'a str,
+    text: &'a str,
+    /// Where the next field is looked for.
+    at: usize,
 }
 
 impl<'a> Fields<'a> {
     pub(crate) fn new(text: &'a str) -> Fields<'a> {
-        Fields { rest: text }
+        Fields { text, at: 0 }
     }
 }
 
@@ -514,53 +516,56 @@ impl<'a> Iterator for Fields<'a> {
     type Item = (&'a str, &'a str, bool);
 
     fn next(&mut self) -> Option<Self::Item> {
-        // One pass over the bytes: the separators are ASCII, so every cut is at a char
-        // boundary.
+        // One pass over the bytes. The separators are ASCII, so every cut is at a char
+        // boundary and `get` never fails.
+        let text = self.text;
+        let bytes = text.as_bytes();
+        let n = bytes.len();
+        let mut i = self.at;
         loop {
-            let rest: &'a str = self.rest;
-            let bytes = rest.as_bytes();
-            let mut i = 0;
-            while bytes.get(i) == Some(&b' ') {
+            while i < n && bytes[i] == b' ' {
                 i += 1;
             }
-            if i == bytes.len() {
-                self.rest = "";
+            if i >= n {
+                self.at = n;
                 return None;
             }
             let start = i;
-            while bytes.get(i).is_some_and(|&b| KEY_BYTE[usize::from(b)]) {
+            while i < n && KEY_BYTE[usize::from(bytes[i])] {
                 i += 1;
             }
             let mut valid = start < i;
-            if !matches!(bytes.get(i), None | Some(b' ' | b'=')) {
+            if i < n && bytes[i] != b' ' && bytes[i] != b'=' {
                 // A word with some other byte: skipped whole, with its value if it has one.
                 valid = false;
-                while !matches!(bytes.get(i), None | Some(b' ' | b'=')) {
+                while i < n && bytes[i] != b' ' && bytes[i] != b'=' {
                     i += 1;
                 }
             }
-            if bytes.get(i) != Some(&b'=') {
-                self.rest = &rest[i..];
+            if i >= n || bytes[i] != b'=' {
                 continue;
             }
-            let key = &rest[start..i];
+            let key_end = i;
             let at = i + 1;
-            let (value, quoted, next) = match bytes.get(at) {
+            let (value, quoted) = match bytes.get(at) {
                 Some(&q @ (b'"' | b'\'')) => {
                     let inner = at + 1;
-                    match find_byte(&bytes[inner..], q) {
-                        Some(close) => (&rest[inner..inner + close], true, inner + close + 1),
-                        None => (&rest[inner..], true, bytes.len()),
-                    }
+                    let close = find_byte(&bytes[inner..], q).map_or(n, |c| inner + c);
+                    i = (close + 1).min(n);
+                    ((inner, close), true)
                 }
                 _ => {
-                    let end = find_byte(&bytes[at..], b' ').map_or(bytes.len(), |p| at + p);
-                    (&rest[at..end], false, end)
+                    i = find_byte(&bytes[at..], b' ').map_or(n, |p| at + p);
+                    ((at, i), false)
                 }
             };
-            self.rest = &rest[next..];
             if valid {
-                return Some((key, value, quoted));
+                self.at = i;
+                return Some((
+                    text.get(start..key_end).unwrap_or(""),
+                    text.get(value.0..value.1).unwrap_or(""),
+                    quoted,
+                ));
             }
         }
     }
