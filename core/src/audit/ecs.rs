@@ -16,7 +16,7 @@ use super::names::{group_name, user_name, Name};
 use super::parse::Key;
 use super::text::{signal_name, ActionLabel, ArchLabel, OneLine};
 use super::{SeccompEvent, Timestamp, UNSET_ID};
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::fmt;
 
 /// The ECS version the documents follow.
@@ -494,10 +494,22 @@ impl Timestamp {
         Some(text)
     }
 
-    /// Appends the RFC 3339 text (what `Display` writes).
+    /// Appends the RFC 3339 text (what `Display` writes). A document writes its time twice
+    /// (`@timestamp` and `message`): the last one is kept.
     pub(crate) fn write_into(self, out: &mut Vec<u8>) {
+        thread_local! {
+            static LAST: Cell<Option<(Timestamp, [u8; 24])>> = const { Cell::new(None) };
+        }
+        if let Some((t, text)) = LAST.get() {
+            if t == self {
+                return out.extend_from_slice(&text);
+            }
+        }
         match self.digits() {
-            Some(text) => out.extend_from_slice(&text),
+            Some(text) => {
+                LAST.set(Some((self, text)));
+                out.extend_from_slice(&text)
+            }
             None => out.extend_from_slice(self.to_string().as_bytes()),
         }
     }

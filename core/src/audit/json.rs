@@ -403,7 +403,9 @@ mod tests {
 
     #[test]
     fn escapes_as_serde_json_does() {
-        let pieces = ["a", "b", " ", "\"", "\\", "\n", "\u{1}", "\u{1d}", "\u{7f}", "é", "🙂"];
+        let pieces = [
+            "a", "b", " ", "\"", "\\", "\n", "\u{1}", "\u{1d}", "\u{7f}", "é", "🙂",
+        ];
         let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
         for _ in 0..20_000 {
             state ^= state << 13;

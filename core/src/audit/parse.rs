@@ -7,7 +7,6 @@ use crate::syscalls::name_of;
 use crate::{Action, Arch};
 use memchr::memmem::Finder;
 use std::cell::RefCell;
-use std::collections::HashMap;
 use std::sync::LazyLock;
 
 /// auditd's separator between the record and its `ENRICHED` (interpreted) fields.
@@ -153,27 +152,37 @@ fn set(slot: &mut Option<String>, value: Option<&str>) {
 
 /// Stores libseccomp's name of syscall `nr` on `arch` in `slot` (false when it has none),
 /// looked up once per thread (libseccomp searches its table and allocates the name on every
-/// call).
+/// call) for the numbers tables have: below 2048, with or without x32's bit 30. Others are
+/// looked up each time, so what a log holds cannot grow the cache.
 fn syscall_name(arch: Arch, nr: u32, slot: &mut Option<String>) -> bool {
-    /// Names by (`AUDIT_ARCH_*` value, number); x32 numbers carry their own bit.
-    type Names = HashMap<(u32, u32), Option<Box<str>>>;
+    /// A name per number (`None`: not looked up yet), by `AUDIT_ARCH_*` value.
+    type Names = Vec<(u32, Vec<Option<Option<Box<str>>>>)>;
+    const LOW: u32 = 2048;
+    const X32_BIT: u32 = 0x4000_0000;
     thread_local! {
-        static NAMES: RefCell<Names> = RefCell::new(HashMap::new());
+        static NAMES: RefCell<Names> = const { RefCell::new(Vec::new()) };
     }
-    NAMES.with(|cell| {
-        let key = (arch.audit_arch(), nr);
-        if let Some(found) = cell.borrow().get(&key) {
+    let index = match nr & !X32_BIT {
+        low if low < LOW => (low | if nr & X32_BIT != 0 { LOW } else { 0 }) as usize,
+        _ => {
+            let found = name_of(nr, arch);
             set(slot, found.as_deref());
             return found.is_some();
         }
-        let found = name_of(nr, arch);
-        let mut map = cell.borrow_mut();
-        if map.len() >= 16 * 1024 {
-            map.clear(); // Only numbers no table has grow it this far.
-        }
-        map.insert(key, found.as_deref().map(Box::from));
-        set(slot, found.as_deref());
-        found.is_some()
+    };
+    NAMES.with(|cell| {
+        let mut names = cell.borrow_mut();
+        let key = arch.audit_arch();
+        let at = match names.iter().position(|(a, _)| *a == key) {
+            Some(at) => at,
+            None => {
+                names.push((key, vec![None; 2 * LOW as usize]));
+                names.len() - 1
+            }
+        };
+        let entry = names[at].1[index].get_or_insert_with(|| name_of(nr, arch).map(Box::from));
+        set(slot, entry.as_deref());
+        entry.is_some()
     })
 }
 
@@ -328,58 +337,89 @@ fn byte_at(text: &str, b: u8) -> Option<usize> {
     memchr::memchr(b, text.as_bytes())
 }
 
+/// A key of at most seven bytes as a number (its length, then its bytes), different for every
+/// such key; 0 for a longer one, which no decoded key is.
+const fn packed(key: &str) -> u64 {
+    let bytes = key.as_bytes();
+    if bytes.len() > 7 {
+        return 0;
+    }
+    let mut n = bytes.len() as u64;
+    let mut i = bytes.len();
+    while i > 0 {
+        i -= 1;
+        n = n << 8 | bytes[i] as u64;
+    }
+    n
+}
+
 /// Stores the fields the event decodes (the others stay only in `fields`); says which key it
 /// was.
 fn decode_field(event: &mut SeccompEvent, key: &str, value: &str, quoted: bool) -> Key {
-    match key {
-        "pid" => {
+    // The key's bytes as one number: one comparison a name instead of a string compare.
+    const PID: u64 = packed("pid");
+    const UID: u64 = packed("uid");
+    const GID: u64 = packed("gid");
+    const AUID: u64 = packed("auid");
+    const SES: u64 = packed("ses");
+    const SUBJ: u64 = packed("subj");
+    const COMM: u64 = packed("comm");
+    const EXE: u64 = packed("exe");
+    const SIG: u64 = packed("sig");
+    const ARCH: u64 = packed("arch");
+    const SYSCALL: u64 = packed("syscall");
+    const COMPAT: u64 = packed("compat");
+    const IP: u64 = packed("ip");
+    const CODE: u64 = packed("code");
+    match packed(key) {
+        PID => {
             event.pid = value.parse().ok();
             Key::Pid
         }
-        "uid" => {
+        UID => {
             event.uid = value.parse().ok();
             Key::Uid
         }
-        "gid" => {
+        GID => {
             event.gid = value.parse().ok();
             Key::Gid
         }
-        "auid" => {
+        AUID => {
             event.auid = value.parse().ok();
             Key::Auid
         }
-        "ses" => {
+        SES => {
             event.ses = value.parse().ok();
             Key::Ses
         }
-        "subj" => {
+        SUBJ => {
             set(&mut event.subj, Some(value));
             Key::Subj
         }
-        "comm" => {
+        COMM => {
             untrusted_string(&mut event.comm, value, quoted);
             Key::Comm
         }
-        "exe" => {
+        EXE => {
             untrusted_string(&mut event.exe, value, quoted);
             Key::Exe
         }
-        "sig" => {
+        SIG => {
             event.sig = value.parse().ok();
             Key::Sig
         }
-        "arch" => {
+        ARCH => {
             event.arch_raw = hex(value).and_then(|v| u32::try_from(v).ok());
             Key::Arch
         }
-        "syscall" => {
+        SYSCALL => {
             event.syscall = value
                 .parse::<i64>()
                 .ok()
                 .and_then(|v| u32::try_from(v).ok());
             Key::Syscall
         }
-        "compat" => {
+        COMPAT => {
             event.compat = match value {
                 "0" => Some(false),
                 "1" => Some(true),
@@ -387,11 +427,11 @@ fn decode_field(event: &mut SeccompEvent, key: &str, value: &str, quoted: bool) 
             };
             Key::Compat
         }
-        "ip" => {
+        IP => {
             event.ip = hex(value);
             Key::Ip
         }
-        "code" => {
+        CODE => {
             event.code = hex(value).and_then(|v| u32::try_from(v).ok());
             Key::Code
         }
