@@ -11,8 +11,8 @@ use std::process::ExitCode;
 use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
 use std::time::Duration;
 use sysfence::audit::{
-    host_name, is_own_ecs_output, parse_loss, parse_time, Decoder, EcsOptions, EventFilter,
-    LossTally, Summary,
+    host_name, is_own_ecs_output, may_hold_record, parse_loss, parse_time, Decoder, EcsOptions,
+    EventFilter, LossTally, Summary,
 };
 
 /// The kernel log device: one record per read.
@@ -419,6 +419,16 @@ fn lossy(line: &[u8]) -> std::borrow::Cow<'_, str> {
     }
 }
 
+/// True for a line of white space only (what `str::trim` removes whole), which is not counted
+/// as a skipped line.
+fn is_blank(line: &[u8]) -> bool {
+    match line.iter().all(|&b| matches!(b, b' ' | b'\t'..=b'\r')) {
+        true => true,
+        false if line.is_ascii() => false,
+        false => lossy(line).trim().is_empty(),
+    }
+}
+
 /// What a worker counted in one chunk.
 #[derive(Default)]
 struct Counts {
@@ -465,26 +475,32 @@ fn read_chunks(file: File, sink: &mut Sink<impl Write>) -> Result<(), Stop> {
                     out.clear();
                     out.reserve(chunk.len() * 3);
                     let mut c = Counts::default();
-                    let mut each = |line: &str| match render(
-                        line,
-                        format,
-                        resolve,
-                        filter,
-                        &mut decoder,
-                        &mut out,
-                    ) {
-                        Rendered::Event => c.events += 1,
-                        Rendered::Lost(loss) => c.lost.add(&loss),
-                        Rendered::Filtered => c.filtered += 1,
-                        Rendered::OwnOutput => c.own_output = true,
-                        Rendered::Skipped => c.skipped += 1,
-                        Rendered::Blank => {}
+                    // Most lines hold nothing to decode: they are counted as bytes, and only
+                    // the others are made text.
+                    let mut each = |line: &[u8]| {
+                        let rendered = if may_hold_record(line) {
+                            let text = lossy(line);
+                            render(&text, format, resolve, filter, &mut decoder, &mut out)
+                        } else if is_blank(line) {
+                            Rendered::Blank
+                        } else {
+                            Rendered::Skipped
+                        };
+                        match rendered {
+                            Rendered::Event => c.events += 1,
+                            Rendered::Lost(loss) => c.lost.add(&loss),
+                            Rendered::Filtered => c.filtered += 1,
+                            Rendered::OwnOutput => c.own_output = true,
+                            Rendered::Skipped => c.skipped += 1,
+                            Rendered::Blank => {}
+                        }
                     };
-                    // A chunk is usually all UTF-8: checked at once, split with memchr.
-                    match std::str::from_utf8(&chunk) {
-                        Ok(text) => text.split('\n').for_each(&mut each),
-                        Err(_) => chunk.split(|&b| b == b'\n').for_each(|l| each(&lossy(l))),
+                    let mut start = 0;
+                    for end in memchr::memchr_iter(b'\n', &chunk) {
+                        each(&chunk[start..end]);
+                        start = end + 1;
                     }
+                    each(&chunk[start..]);
                     let _ = give_back.try_send(chunk);
                     if done.send((out, c)).is_err() {
                         return;

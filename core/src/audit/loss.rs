@@ -58,11 +58,15 @@ const LOST_REASONS: [&str; 4] = [
     "kauditd hold queue overflow",
 ];
 
+/// False when `line` cannot say records were lost: it has neither marker.
+pub(crate) fn may_be_loss(line: &[u8]) -> bool {
+    SUPPRESSED.find(line).is_some() || AUDIT_TAG.find(line).is_some()
+}
+
 /// Recognises a line saying the kernel dropped audit records (module docs).
 pub fn parse_loss(line: &str) -> Option<Loss> {
     let line = line.trim_end_matches(['\n', '\r']);
-    let bytes = line.as_bytes();
-    if SUPPRESSED.find(bytes).is_none() && AUDIT_TAG.find(bytes).is_none() {
+    if !may_be_loss(line.as_bytes()) {
         return None;
     }
     let original = super::parse::without_kmsg_header(line);

@@ -21,6 +21,12 @@ static SECCOMP: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new("SECCOM
 static TYPE_1326: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new("1326"));
 static TYPE_KEY: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new("type="));
 
+/// False when `line` cannot be a record: every form carries `SECCOMP` or `1326`, and most
+/// lines of a busy audit log carry neither.
+pub(crate) fn may_be_seccomp(line: &[u8]) -> bool {
+    SECCOMP.find(line).is_some() || TYPE_1326.find(line).is_some()
+}
+
 /// Parses one line (see [`crate::audit::parse_line`]).
 pub(crate) fn parse(line: &str) -> Option<SeccompEvent> {
     let mut event = SeccompEvent::empty();
@@ -31,9 +37,7 @@ pub(crate) fn parse(line: &str) -> Option<SeccompEvent> {
 /// state) when the line holds no seccomp record.
 pub(crate) fn parse_into(line: &str, event: &mut SeccompEvent) -> bool {
     let line = line.trim_end_matches(['\n', '\r']);
-    // Every form carries one of these; most lines of a busy audit log carry neither.
-    let bytes = line.as_bytes();
-    if SECCOMP.find(bytes).is_none() && TYPE_1326.find(bytes).is_none() {
+    if !may_be_seccomp(line.as_bytes()) {
         return false;
     }
     let Some((form, prefix, rest)) = locate(line) else {
