@@ -786,6 +786,11 @@ mod tests {
                 let line: String = c.into_iter().collect();
                 // One decoder for every line: what it reuses never leaks into the next event.
                 assert_eq!(decoder.decode(&line), parse(&line).as_ref(), "{line:?}");
+                if !crate::audit::may_hold_record(line.as_bytes()) {
+                    assert!(parse(&line).is_none(), "{line:?}");
+                    assert!(crate::audit::parse_loss(&line).is_none(), "{line:?}");
+                    assert!(!line.starts_with('{'), "{line:?}");
+                }
                 if let Some(event) = parse(&line) {
                     let _ = event.to_ecs("h");
                     let _ = event.to_text();
