@@ -136,19 +136,35 @@ fn context(policy: &Policy, options: CompileOptions) -> Result<ScmpFilterContext
             });
         }
     }
+    // The architectures that multiplex SysV IPC through `ipc(2)`, looked up once.
+    let ipc_arches: Vec<crate::Arch> = arches
+        .iter()
+        .copied()
+        .filter(|a| syscalls::resolve("ipc", *a).exists())
+        .collect();
+    let native_in_policy = arches.contains(&native);
     for rule in rules {
         // An own exception to a preset rule that equals the default: the preset's rule is
         // already narrowed to the other calls (and libseccomp refuses such a rule).
         if options.supervise.contains(&rule.syscall.as_str()) || rule.action == default {
             continue;
         }
-        let on_some_arch = arches
-            .iter()
-            .any(|a| syscalls::resolve(&rule.syscall, *a).exists());
+        // A name libseccomp knows on no architecture of the policy gets no rule. The native
+        // number answers for the native architecture (a negative one is libseccomp's pseudo
+        // number for a call it lacks); only otherwise are the others asked.
+        let syscall = ScmpSyscall::from_name(&rule.syscall).ok();
+        let on_native = native_in_policy && syscall.is_some_and(|s| i32::from(s) >= 0);
+        let on_some_arch = on_native
+            || arches
+                .iter()
+                .any(|a| syscalls::resolve(&rule.syscall, *a).exists());
         if !on_some_arch {
             continue;
         }
-        let syscall = ScmpSyscall::from_name(&rule.syscall).map_err(scmp_err(&rule.syscall))?;
+        let syscall = match syscall {
+            Some(s) => s,
+            None => ScmpSyscall::from_name(&rule.syscall).map_err(scmp_err(&rule.syscall))?,
+        };
         let conds: Vec<ScmpArgCompare> = rule
             .args
             .iter()
@@ -173,7 +189,7 @@ fn context(policy: &Policy, options: CompileOptions) -> Result<ScmpFilterContext
                 ),
                 errno: None,
             })?;
-        ipc_versions(&mut ctx, &rule, &arches)?;
+        ipc_versions(&mut ctx, &rule, &ipc_arches)?;
     }
 
     for name in options.supervise {
@@ -188,12 +204,13 @@ fn context(policy: &Policy, options: CompileOptions) -> Result<ScmpFilterContext
 /// libseccomp compiles a SysV IPC call's multiplexed form as `ipc(call == N)`, but the kernel
 /// reads only the low 16 bits of `call` (the rest is a version): `ipc(0x10000 | N)` makes the
 /// same call and would miss the rule. Add `ipc(call & 0xffff == N)` with the same action.
+/// `arches`: the policy's architectures that have `ipc(2)`.
 fn ipc_versions(
     ctx: &mut ScmpFilterContext,
     rule: &crate::policy::EffectiveRule,
     arches: &[crate::Arch],
 ) -> Result<()> {
-    if !rule.args.is_empty() {
+    if !rule.args.is_empty() || arches.is_empty() {
         // Only possible when the policy refuses ipc outright, which covers every version.
         return Ok(());
     }
