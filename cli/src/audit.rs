@@ -422,11 +422,8 @@ fn lossy(line: &[u8]) -> std::borrow::Cow<'_, str> {
 /// True for a line of white space only (what `str::trim` removes whole), which is not counted
 /// as a skipped line.
 fn is_blank(line: &[u8]) -> bool {
-    match line.iter().all(|&b| matches!(b, b' ' | b'\t'..=b'\r')) {
-        true => true,
-        false if line.is_ascii() => false,
-        false => lossy(line).trim().is_empty(),
-    }
+    line.iter().all(|&b| matches!(b, b' ' | b'\t'..=b'\r'))
+        || (!line.is_ascii() && lossy(line).trim().is_empty())
 }
 
 /// What a worker counted in one chunk.

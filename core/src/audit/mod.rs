@@ -211,8 +211,9 @@ impl SeccompEvent {
 
 /// False when `line` can be neither a seccomp record ([`parse_line`]), nor a line saying
 /// records were lost ([`parse_loss`]), nor a line starting with `{` (which may be sysfence
-/// audit's own output, [`is_own_ecs_output`]): it holds none of the words they need. It looks at bytes, so a
-/// reader can leave most lines of a busy audit log undecoded (not even checked for UTF-8).
+/// audit's own output, [`is_own_ecs_output`]): it holds none of the words they need. It looks
+/// at bytes, so a reader can leave most lines of a busy audit log undecoded (not even checked
+/// for UTF-8).
 pub fn may_hold_record(line: &[u8]) -> bool {
     line.first() == Some(&b'{') || parse::may_be_seccomp(line) || loss::may_be_loss(line)
 }
