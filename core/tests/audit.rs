@@ -539,3 +539,42 @@ fn names_resolve_locally_when_asked() {
     assert!(doc["user"].get("audit").is_none(), "{doc:#}");
     assert_eq!(doc["auditd"]["summary"]["actor"]["primary"], "unset");
 }
+
+/// Lines anyone can write (a journald `audit[1]: SECCOMP ...` line through `logger`, or any
+/// line of a log file) are as long as they like. Two once took time growing with the square of
+/// their length: a record of a hundred thousand different keys (each key looked for again in
+/// every later field: 11 s for one 1 MB line), and `type=` repeated with no space (each one's
+/// token scanned to the line's end: 1 s). Both must now take a moment, and the document must
+/// still keep every key, with the last value of a repeated one.
+#[test]
+fn long_hostile_lines_take_linear_time() {
+    // Not a speed target: a guard that turns minutes into a failure (it takes well under a
+    // second in a debug build).
+    let (done, finished) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        hostile_lines();
+        let _ = done.send(());
+    });
+    match finished.recv_timeout(std::time::Duration::from_secs(60)) {
+        Ok(()) => {}
+        Err(std::sync::mpsc::RecvTimeoutError::Timeout) => panic!("still parsing after 60 s"),
+        Err(e) => panic!("the parsing thread failed: {e}"),
+    }
+}
+
+fn hostile_lines() {
+    let keys: String = (0..100_000).map(|i| format!(" k{i}=1")).collect();
+    for line in [
+        format!("type=SECCOMP msg=audit(1.2:3): a=1 a=2{keys} a=3"),
+        format!("Dec 02 16:00:00 host audit[1]: SECCOMP a=1 a=2{keys} a=3"),
+    ] {
+        let doc = parse_line_ecs_with(&line, false).expect("a record");
+        let data = at(&doc, "auditd.data").and_then(Value::as_object).unwrap();
+        assert_eq!(data.len(), 100_001, "{}", &line[..40]);
+        assert_eq!(data["a"], "3");
+        assert_eq!(data["k99999"], "1");
+    }
+    let types = format!("SECCOMP {}", "type=".repeat(200_000));
+    assert!(parse_line(&types).is_none());
+    assert!(parse_line(&format!("{types} type=SECCOMP msg=audit(1.2:3): pid=1")).is_none());
+}

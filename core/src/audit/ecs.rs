@@ -301,14 +301,12 @@ impl SeccompEvent {
     /// (`x86_64`), `syscall` (its name) and `sig` (`SIGSYS`; 0 stays `0`). Empty, `?` and
     /// `(null)` values are left out, as go-libaudit does; a repeated key keeps its last value.
     fn write_data(&self, j: &mut Json<'_>) {
+        let superseded = self.superseded();
         for (i, span) in self.fields.iter().enumerate() {
             let (k, v) = (self.slice(span.key), self.slice(span.value));
             if moved(span.tag, k, self)
                 || matches!(v, "" | "?" | "(null)")
-                || (self.repeated_keys
-                    && self.fields[i + 1..]
-                        .iter()
-                        .any(|later| self.slice(later.key) == k))
+                || superseded.get(i).copied().unwrap_or(false)
             {
                 continue;
             }
@@ -327,6 +325,27 @@ impl SeccompEvent {
                 _ => j.str(k, v),
             }
         }
+    }
+
+    /// For each field, whether a later field has the same key (its value is the one kept);
+    /// empty when no key can repeat. Sorted, not compared pairwise: a line of a hundred
+    /// thousand different keys (a journald line anyone can write) stays linear-logarithmic.
+    fn superseded(&self) -> Vec<bool> {
+        if !self.repeated_keys {
+            return Vec::new();
+        }
+        let mut order: Vec<usize> = (0..self.fields.len()).collect();
+        order.sort_by(|&a, &b| {
+            let key = |i: usize| self.slice(self.fields[i].key);
+            key(a).cmp(key(b)).then(a.cmp(&b))
+        });
+        let mut superseded = vec![false; self.fields.len()];
+        for pair in order.windows(2) {
+            if self.slice(self.fields[pair[0]].key) == self.slice(self.fields[pair[1]].key) {
+                superseded[pair[0]] = true;
+            }
+        }
+        superseded
     }
 
     fn enriched_ref(&self, key: &str) -> Option<&str> {

@@ -15,6 +15,9 @@ const ENRICHED_SEPARATOR: char = '\u{1d}';
 /// The record type tokens a seccomp record carries after `type=`.
 const TYPE_TOKENS: [&str; 3] = ["1326", "SECCOMP", "UNKNOWN[1326]"];
 
+/// The length of the longest of [`TYPE_TOKENS`].
+const LONGEST_TOKEN: usize = "UNKNOWN[1326]".len();
+
 /// Searchers built once: most lines of a busy audit log are searched and are not seccomp
 /// records, so the search is most of what reading them costs.
 static SECCOMP: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new("SECCOMP"));
@@ -159,8 +162,9 @@ fn set(slot: &mut Option<String>, value: Option<&str>) {
 /// call) for the numbers tables have: below 2048, with or without x32's bit 30. Others are
 /// looked up each time, so what a log holds cannot grow the cache.
 fn syscall_name(arch: Arch, nr: u32, slot: &mut Option<String>) -> bool {
-    /// A name per number (`None`: not looked up yet), by `AUDIT_ARCH_*` value.
-    type Names = Vec<(u32, Vec<Option<Option<Box<str>>>>)>;
+    /// A name per number (`None`: not looked up yet), by architecture (x86_64 and x32 share
+    /// an `AUDIT_ARCH_*` value, so the value would not do).
+    type Names = Vec<(Arch, Vec<Option<Option<Box<str>>>>)>;
     const LOW: u32 = 2048;
     const X32_BIT: u32 = 0x4000_0000;
     thread_local! {
@@ -176,11 +180,10 @@ fn syscall_name(arch: Arch, nr: u32, slot: &mut Option<String>) -> bool {
     };
     NAMES.with(|cell| {
         let mut names = cell.borrow_mut();
-        let key = arch.audit_arch();
-        let at = match names.iter().position(|(a, _)| *a == key) {
+        let at = match names.iter().position(|(a, _)| *a == arch) {
             Some(at) => at,
             None => {
-                names.push((key, vec![None; 2 * LOW as usize]));
+                names.push((arch, vec![None; 2 * LOW as usize]));
                 names.len() - 1
             }
         };
@@ -199,9 +202,17 @@ fn locate(line: &str) -> Option<(RecordForm, &str, &str)> {
         let at = from + found;
         from = at + "type=".len();
         let after = &line[from..];
-        let token = &after[..byte_at(after, b' ').unwrap_or(after.len())];
+        // The token ends at a space or the line's end, and is one of a few short words: no
+        // need to look further than the longest (a line of `type=` and no spaces would
+        // otherwise be scanned to its end from every one of them).
+        let window = &after.as_bytes()[..after.len().min(LONGEST_TOKEN + 1)];
+        let end = memchr::memchr(b' ', window).unwrap_or(after.len());
         let prefix = &line[..at];
-        if !TYPE_TOKENS.contains(&token) || !record_may_start_after(prefix) {
+        let word = &after.as_bytes()[..end];
+        let Some(token) = TYPE_TOKENS.iter().find(|t| t.as_bytes() == word) else {
+            continue;
+        };
+        if !record_may_start_after(prefix) {
             continue;
         }
         let rest = &after[token.len()..];
