@@ -4,6 +4,7 @@
 mod support;
 
 use serde_json::Value;
+use std::os::unix::process::ExitStatusExt;
 use std::process::{Child, Output, Stdio};
 use std::time::{Duration, Instant};
 use support::sysfence_command;
@@ -140,11 +141,7 @@ fn deny_refuses_bind_with_eperm_and_allows_the_rest() {
     let o = run_python(&["--deny", "@network:errno:EAFNOSUPPORT"], BIND);
     assert_eq!(lines(&o), ["socket EAFNOSUPPORT"]);
     let o = run_python(&["--deny", "bind,listen:kill_process"], BIND);
-    assert_eq!(
-        std::os::unix::process::ExitStatusExt::signal(&o.status),
-        Some(libc::SIGSYS),
-        "{o:?}"
-    );
+    assert_eq!(o.status.signal(), Some(libc::SIGSYS), "{o:?}");
 }
 
 #[test]

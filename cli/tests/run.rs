@@ -7,6 +7,7 @@ mod support;
 
 use support::{stdout, sysfence, sysfence_command, temp_policy};
 
+use std::os::unix::process::ExitStatusExt;
 use std::process::{Command, Output};
 use std::time::Duration;
 
@@ -208,42 +209,29 @@ fn a_32_bit_command_never_runs_unconfined() {
     let program = tiny_i386_program();
     // Control: unconfined it runs and exits 0 (so the kernel runs i386 programs here).
     assert_eq!(Command::new(&program).status().unwrap().code(), Some(0));
-    // ptrace guard: a 32-bit entry is refused and the command killed (SIGKILL) before
-    // it runs, with the reason on stderr.
-    let o = sysfence(&[
-        "run",
-        "--preset",
-        "no-exec",
-        "--exec-guard",
-        "ptrace",
-        "--",
-        &program,
-    ]);
-    assert_eq!(
-        std::os::unix::process::ExitStatusExt::signal(&o.status),
-        Some(libc::SIGKILL),
-        "{o:?}"
-    );
-    assert!(
-        String::from_utf8_lossy(&o.stderr).contains("32-bit program"),
-        "{o:?}"
-    );
-    // notify guard: its first syscall comes through the i386 ABI and meets bad_arch_action
-    // (kill_process: the command, which is sysfence's own process, dies of SIGSYS).
-    let o = sysfence(&[
-        "run",
-        "--preset",
-        "no-exec",
-        "--exec-guard",
-        "notify",
-        "--",
-        &program,
-    ]);
-    assert_eq!(
-        std::os::unix::process::ExitStatusExt::signal(&o.status),
-        Some(libc::SIGSYS),
-        "{o:?}"
-    );
+    // ptrace guard: a 32-bit entry is refused and the command killed (SIGKILL) before it
+    // runs, with the reason on stderr. notify guard: its first syscall comes through the i386
+    // ABI and meets bad_arch_action (kill_process: the command, which is sysfence's own
+    // process, dies of SIGSYS).
+    for (guard, signal, says) in [
+        ("ptrace", libc::SIGKILL, "32-bit program"),
+        ("notify", libc::SIGSYS, ""),
+    ] {
+        let o = sysfence(&[
+            "run",
+            "--preset",
+            "no-exec",
+            "--exec-guard",
+            guard,
+            "--",
+            &program,
+        ]);
+        assert_eq!(o.status.signal(), Some(signal), "{guard}: {o:?}");
+        assert!(
+            String::from_utf8_lossy(&o.stderr).contains(says),
+            "{guard}: {o:?}"
+        );
+    }
 }
 
 #[test]

@@ -5,7 +5,7 @@
 
 mod support;
 
-use std::os::unix::process::CommandExt;
+use std::os::unix::process::{CommandExt, ExitStatusExt};
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
@@ -400,11 +400,7 @@ fn a_program_this_user_cannot_read_runs_under_the_notify_guard() {
     assert_eq!(o.status.code(), Some(0), "{o:?}");
     // Asked for ptrace, it is killed before it runs, and told why.
     let o = as_nobody("ptrace");
-    assert_eq!(
-        std::os::unix::process::ExitStatusExt::signal(&o.status),
-        Some(libc::SIGKILL),
-        "{o:?}"
-    );
+    assert_eq!(o.status.signal(), Some(libc::SIGKILL), "{o:?}");
     assert!(
         String::from_utf8_lossy(&o.stderr).contains("not readable by this user"),
         "{o:?}"
@@ -524,7 +520,6 @@ fn a_kill_by_the_policy_is_reported_with_the_syscall_and_the_rule() {
         &["bash", "-c", "true"],
         "was killed by SIGSYS",
     ) {
-        use std::os::unix::process::ExitStatusExt;
         assert_eq!(o.status.signal(), Some(libc::SIGSYS), "{o:?}");
         assert!(
             err.contains(

@@ -99,13 +99,16 @@ class TestSysfence < Minitest::Test
     refute_empty filter.pfc
   end
 
-  def test_simulate_errors
+  # simulate and explain take the same arguments and refuse the same ones.
+  def test_simulate_and_explain_errors
     filter = Sysfence.compile(NO_IPV4)
-    e = assert_raises(Sysfence::InvalidArgumentError) { filter.simulate("exceve") }
-    assert_equal(-5, e.code)
-    assert_includes e.message, '"execve"'
-    assert_raises(Sysfence::InvalidArgumentError) { filter.simulate("read", [0] * 7) }
-    assert_raises(Sysfence::InvalidArgumentError) { filter.simulate("read", arch: "vax") }
+    %i[simulate explain].each do |call|
+      e = assert_raises(Sysfence::InvalidArgumentError) { filter.public_send(call, "exceve") }
+      assert_equal(-5, e.code)
+      assert_includes e.message, '"execve"'
+      assert_raises(Sysfence::InvalidArgumentError) { filter.public_send(call, "read", [0] * 7) }
+      assert_raises(Sysfence::InvalidArgumentError) { filter.public_send(call, "read", arch: "vax") }
+    end
   end
 
   def test_explain_names_what_decided
@@ -120,15 +123,6 @@ class TestSysfence < Minitest::Test
     assert_equal %w[allow default_action], [e["action"], e["decided_by"]]
     refute e.key?("arguments")
     assert_match(/\Abad_arch_action /, filter.explain("read", arch: "x86")["decided_by"])
-  end
-
-  def test_explain_errors
-    filter = Sysfence.compile(NO_IPV4)
-    e = assert_raises(Sysfence::InvalidArgumentError) { filter.explain("exceve") }
-    assert_equal(-5, e.code)
-    assert_includes e.message, '"execve"'
-    assert_raises(Sysfence::InvalidArgumentError) { filter.explain("read", [0] * 7) }
-    assert_raises(Sysfence::InvalidArgumentError) { filter.explain("read", arch: "vax") }
   end
 
   def test_compiled_filter_loads_in_a_forked_child

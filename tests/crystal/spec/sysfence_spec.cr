@@ -78,13 +78,19 @@ describe Sysfence do
     filter.pfc.empty?.should be_false
   end
 
-  it "raises InvalidArgumentError for bad simulate arguments" do
-    filter = Sysfence.compile(NO_IPV4)
-    e = expect_raises(Sysfence::InvalidArgumentError) { filter.simulate("exceve") }
-    e.code.should eq -5
-    e.message.not_nil!.should contain(%("execve"))
-    expect_raises(Sysfence::InvalidArgumentError) { filter.simulate("read", [0_u64] * 7) }
-    expect_raises(Sysfence::InvalidArgumentError) { filter.simulate("read", arch: "vax") }
+  # simulate and explain take the same arguments and refuse the same ones.
+  {% for call in %w[simulate explain] %}
+    it "raises InvalidArgumentError for bad {{call.id}} arguments" do
+      filter = Sysfence.compile(NO_IPV4)
+      e = expect_raises(Sysfence::InvalidArgumentError) { filter.{{call.id}}("exceve") }
+      e.code.should eq -5
+      e.message.not_nil!.should contain(%("execve"))
+      expect_raises(Sysfence::InvalidArgumentError) { filter.{{call.id}}("read", [0_u64] * 7) }
+      expect_raises(Sysfence::InvalidArgumentError) { filter.{{call.id}}("read", arch: "vax") }
+    end
+  {% end %}
+
+  it "raises InvalidArgumentError for policy text with a NUL or invalid UTF-8" do
     expect_raises(Sysfence::InvalidArgumentError) { Sysfence.compile("{\"a\0\": 1}") }
     expect_raises(Sysfence::InvalidArgumentError) { Sysfence.compile(String.new(Bytes[0x22, 0xff, 0x22])) }
   end
@@ -101,15 +107,6 @@ describe Sysfence do
     {e["action"].as_s, e["decided_by"].as_s}.should eq({"allow", "default_action"})
     e["arguments"]?.should be_nil
     filter.explain("read", arch: "x86")["decided_by"].as_s.should start_with("bad_arch_action ")
-  end
-
-  it "raises InvalidArgumentError for bad explain arguments" do
-    filter = Sysfence.compile(NO_IPV4)
-    e = expect_raises(Sysfence::InvalidArgumentError) { filter.explain("exceve") }
-    e.code.should eq -5
-    e.message.not_nil!.should contain(%("execve"))
-    expect_raises(Sysfence::InvalidArgumentError) { filter.explain("read", [0_u64] * 7) }
-    expect_raises(Sysfence::InvalidArgumentError) { filter.explain("read", arch: "vax") }
   end
 
   it "loads a precompiled filter and raw BPF in a forked child" do
