@@ -7,7 +7,7 @@ use serde_json::Value;
 use std::os::unix::process::ExitStatusExt;
 use std::process::{Child, Output, Stdio};
 use std::time::{Duration, Instant};
-use support::sysfence_command;
+use support::{run_args, sysfence_command};
 
 fn sysfence(args: &[&str]) -> Output {
     sysfence_command(args)
@@ -51,18 +51,9 @@ fn kill(mut child: Child) {
 #[test]
 fn ps_finds_a_process_confined_by_run() {
     for guard in ["ptrace", "notify"] {
-        let child = sysfence_command(&[
-            "run",
-            "--preset",
-            "no-exec",
-            "--exec-guard",
-            guard,
-            "--",
-            "sleep",
-            "5",
-        ])
-        .spawn()
-        .unwrap();
+        let child = sysfence_command(&run_args("no-exec", guard, &["sleep", "5"]))
+            .spawn()
+            .unwrap();
         // run execs the command in place: it keeps sysfence's pid.
         let pid = child.id();
         let p = wait_for(pid, "sleep 5");

@@ -5,7 +5,7 @@
 mod common;
 mod support;
 
-use support::{stdout, sysfence, sysfence_command, temp_policy};
+use support::{run_args, stdout, sysfence, sysfence_command, temp_policy};
 
 use std::os::unix::process::ExitStatusExt;
 use std::process::{Command, Output};
@@ -42,16 +42,7 @@ fn run_starts_the_command_but_refuses_its_execs() {
 #[test]
 fn run_applies_the_policy_to_the_command_itself() {
     for guard in GUARDS {
-        let o = sysfence(&[
-            "run",
-            "--preset",
-            "no-exec",
-            "--exec-guard",
-            guard,
-            "--",
-            "cat",
-            "/proc/self/status",
-        ]);
+        let o = sysfence(&run_args("no-exec", guard, &["cat", "/proc/self/status"]));
         let text = stdout(&o);
         assert!(text.contains("NoNewPrivs:\t1"), "{guard}: {text}");
         // Nothing sysfence itself ignores (SIGPIPE, which Rust ignores) stays ignored; the
@@ -217,15 +208,7 @@ fn a_32_bit_command_never_runs_unconfined() {
         ("ptrace", libc::SIGKILL, "32-bit program"),
         ("notify", libc::SIGSYS, ""),
     ] {
-        let o = sysfence(&[
-            "run",
-            "--preset",
-            "no-exec",
-            "--exec-guard",
-            guard,
-            "--",
-            &program,
-        ]);
+        let o = sysfence(&run_args("no-exec", guard, &[&program]));
         assert_eq!(o.status.signal(), Some(signal), "{guard}: {o:?}");
         assert!(
             String::from_utf8_lossy(&o.stderr).contains(says),
@@ -238,17 +221,7 @@ fn a_32_bit_command_never_runs_unconfined() {
 fn run_reports_the_status_even_when_sigchld_was_ignored() {
     use std::os::unix::process::CommandExt;
     for guard in GUARDS {
-        let mut cmd = sysfence_command(&[
-            "run",
-            "--preset",
-            "no-exec",
-            "--exec-guard",
-            guard,
-            "--",
-            "bash",
-            "-c",
-            "exit 3",
-        ]);
+        let mut cmd = sysfence_command(&run_args("no-exec", guard, &["bash", "-c", "exit 3"]));
         // SAFETY: only signal() between fork and exec.
         unsafe {
             cmd.pre_exec(|| {

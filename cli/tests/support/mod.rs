@@ -21,6 +21,13 @@ pub fn sysfence_command(args: &[&str]) -> Command {
     cmd
 }
 
+/// `run --preset PRESET --exec-guard GUARD -- COMMAND...`, as arguments for [`sysfence`].
+pub fn run_args<'a>(preset: &'a str, guard: &'a str, command: &[&'a str]) -> Vec<&'a str> {
+    let mut args = vec!["run", "--preset", preset, "--exec-guard", guard, "--"];
+    args.extend_from_slice(command);
+    args
+}
+
 /// Runs `sysfence ARGS` (see [`sysfence_command`]) to the end.
 pub fn sysfence(args: &[&str]) -> Output {
     sysfence_command(args).output().expect("run sysfence")

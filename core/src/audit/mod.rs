@@ -292,3 +292,15 @@ pub fn host_name() -> &'static str {
         String::from_utf8_lossy(&buf[..end]).into_owned()
     })
 }
+
+/// A cheap xorshift generator for the tests' random inputs (the same sequence on every run).
+#[cfg(test)]
+pub(crate) fn xorshift(seed: u64) -> impl FnMut() -> u64 {
+    let mut state = seed;
+    move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    }
+}
